@@ -1,0 +1,1 @@
+//! Placeholder: the B-tree layer is not built yet.

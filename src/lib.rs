@@ -1,0 +1,1 @@
+//! concur: an embedded SQL database with SQLite's file format and concurrent writers.
