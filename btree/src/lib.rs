@@ -1,1 +1,8 @@
-//! Placeholder: the B-tree layer is not built yet.
+//! # The B-tree layer
+//!
+//! (Essay to come with the implementation: page and cell formats, the record format, overflow
+//! thresholds, balancing, cursors.)
+
+mod value;
+
+pub use value::Value;
