@@ -224,16 +224,14 @@ pub fn print(
         _ => (" | ", " |\n", "| "),
     };
     match mode {
-        Mode::Column => {
-            if settings.headers {
-                for (i, h) in headers.iter().enumerate() {
-                    padded(out, h, widths[i])?;
-                    out.write_all(if i + 1 == ncol { b"\n" } else { b"  " })?;
-                }
-                for (i, w) in widths.iter().enumerate() {
-                    out.write_all("-".repeat(*w).as_bytes())?;
-                    out.write_all(if i + 1 == ncol { b"\n" } else { b"  " })?;
-                }
+        Mode::Column if settings.headers => {
+            for (i, h) in headers.iter().enumerate() {
+                padded(out, h, widths[i])?;
+                out.write_all(if i + 1 == ncol { b"\n" } else { b"  " })?;
+            }
+            for (i, w) in widths.iter().enumerate() {
+                out.write_all("-".repeat(*w).as_bytes())?;
+                out.write_all(if i + 1 == ncol { b"\n" } else { b"  " })?;
             }
         }
         Mode::Table | Mode::Markdown | Mode::Box => {

@@ -193,6 +193,19 @@ pub fn first_statement_len(sql: &str) -> Option<usize> {
     end
 }
 
+/// True when `sql` holds no statement: only whitespace, comments and `;`.
+pub fn is_blank_statement(sql: &str) -> bool {
+    let mut blank = true;
+    let closed = tokens(sql, |token, _| {
+        if token != Token::Semi {
+            blank = false;
+            return false;
+        }
+        true
+    });
+    closed && blank
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,17 +249,4 @@ mod tests {
         let trigger = "create trigger t after insert on t begin select 1; end; select 2;";
         assert_eq!(first_statement_len(trigger), Some(trigger.len() - 10));
     }
-}
-
-/// True when `sql` holds no statement: only whitespace, comments and `;`.
-pub fn is_blank_statement(sql: &str) -> bool {
-    let mut blank = true;
-    let closed = tokens(sql, |token, _| {
-        if token != Token::Semi {
-            blank = false;
-            return false;
-        }
-        true
-    });
-    closed && blank
 }

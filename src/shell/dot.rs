@@ -300,7 +300,11 @@ impl Session<'_> {
     fn mode_command(&mut self, args: &[String]) -> DotOutcome {
         let mut mode_word: Option<String> = None;
         let mut table: Option<String> = None;
-        let mut options = ColumnOptions::default();
+        // `.mode` starts from sqlite3's defaults for the columnar modes: wrap at 60.
+        let mut options = ColumnOptions {
+            wrap: 60,
+            ..ColumnOptions::default()
+        };
         let mut i = 0;
         while let Some(arg) = args.get(i) {
             let option = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'));
@@ -321,7 +325,7 @@ impl Session<'_> {
                         mode_word = Some("box".to_string());
                         options = ColumnOptions {
                             wrap: 60,
-                            word_wrap: true,
+                            word_wrap: false,
                             quote: true,
                         };
                     } else {
@@ -369,8 +373,8 @@ impl Session<'_> {
             Some((_, None)) => self.settings.set_tabs(),
             None => {
                 self.error_line(
-                    "Error: mode should be one of: ascii box column csv insert json line list \
-                     markdown off qbox quote table tabs",
+                    "Error: mode should be one of: ascii box column csv html insert json line list \
+                     markdown qbox quote table tabs tcl",
                 );
                 return DotOutcome::Failed;
             }
@@ -487,6 +491,7 @@ impl Session<'_> {
                 Err(_) => {
                     self.output_file = None;
                     self.error_line(&format!("Error: cannot open \"{name}\""));
+                    self.error_line(&format!("Error: cannot write to \"{name}\""));
                     DotOutcome::Failed
                 }
             },

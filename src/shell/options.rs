@@ -88,14 +88,18 @@ pub fn parse(args: &[String]) -> Parsed {
                     settings.headers = false;
                     settings.headers_chosen = true;
                 }
-                "csv" => settings.set_mode(Mode::Csv, None, Default::default()),
-                "json" => settings.set_mode(Mode::Json, None, Default::default()),
-                "line" => settings.set_mode(Mode::Line, None, Default::default()),
-                "list" => settings.set_mode(Mode::List, None, Default::default()),
-                "box" => settings.set_mode(Mode::Box, None, Default::default()),
-                "table" => settings.set_mode(Mode::Table, None, Default::default()),
-                "markdown" => settings.set_mode(Mode::Markdown, None, Default::default()),
-                "column" => settings.set_mode(Mode::Column, None, Default::default()),
+                // As in sqlite3, the command-line modes set the mode and few separators.
+                "csv" => {
+                    settings.mode = Mode::Csv;
+                    settings.column_separator = ",".to_string();
+                }
+                "json" => settings.mode = Mode::Json,
+                "line" => settings.mode = Mode::Line,
+                "list" => settings.mode = Mode::List,
+                "box" => settings.mode = Mode::Box,
+                "table" => settings.mode = Mode::Table,
+                "markdown" => settings.mode = Mode::Markdown,
+                "column" => settings.mode = Mode::Column,
                 "quote" => settings.set_mode(Mode::Quote, None, Default::default()),
                 "ascii" => settings.set_mode(Mode::Ascii, None, Default::default()),
                 "tabs" => settings.set_tabs(),

@@ -348,10 +348,9 @@ impl Session<'_> {
                 scan = LineScan::default();
             }
         }
-        if !gathered.is_empty()
-            && (scan.has_text() || !scan.is_plain())
-            && !(errors > 0 && self.settings.bail)
-        {
+        let stopped = errors > 0 && self.settings.bail;
+        let has_statement = scan.has_text() || !scan.is_plain();
+        if !gathered.is_empty() && has_statement && !stopped {
             source.add_history(&gathered);
             if self.run_block(&gathered, origin, start_line) {
                 errors += 1;
