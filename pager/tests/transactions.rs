@@ -371,3 +371,68 @@ fn bad_page_sizes_are_misuse() {
         ));
     }
 }
+
+/// A file whose writes fail once `fail` is set.
+struct FailingFile {
+    inner: MemFile,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+impl FailingFile {
+    fn check(&self) -> concur_pager::Result<()> {
+        if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(Error::Io(std::io::Error::other("injected write failure")))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl concur_pager::File for FailingFile {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> concur_pager::Result<usize> {
+        self.inner.read_at(buf, offset)
+    }
+    fn write_at(&self, buf: &[u8], offset: u64) -> concur_pager::Result<()> {
+        self.check()?;
+        self.inner.write_at(buf, offset)
+    }
+    fn write_batch(&self, writes: &[(u64, &[u8])], sync: bool) -> concur_pager::Result<()> {
+        self.check()?;
+        self.inner.write_batch(writes, sync)
+    }
+    fn sync(&self) -> concur_pager::Result<()> {
+        self.check()
+    }
+    fn size(&self) -> concur_pager::Result<u64> {
+        self.inner.size()
+    }
+    fn set_len(&self, len: u64) -> concur_pager::Result<()> {
+        self.check()?;
+        self.inner.set_len(len)
+    }
+}
+
+#[test]
+fn a_failed_checkpoint_write_poisons_the_pager() {
+    use concur_pager::File;
+    let file = Arc::new(FailingFile {
+        inner: MemFile::new(),
+        fail: false.into(),
+    });
+    let pager =
+        Pager::with_journal(file.clone(), Arc::new(MemJournal::new()), small(512, 8)).unwrap();
+    fill(&pager, 2);
+    file.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(matches!(
+        pager.checkpoint(CheckpointMode::Full),
+        Err(Error::Io(_))
+    ));
+    assert!(matches!(pager.begin_write(), Err(Error::Poisoned)));
+    assert!(matches!(
+        pager.checkpoint(CheckpointMode::Full),
+        Err(Error::Poisoned)
+    ));
+    // Reads still work from the journal.
+    assert_eq!(stamp(&pager.begin_read().unwrap(), 3), 3);
+    assert_eq!(file.size().unwrap(), 0);
+}
