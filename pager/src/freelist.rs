@@ -219,3 +219,22 @@ pub(crate) fn free(tx: &mut WriteTx, pgno: PageNo) -> Result<()> {
     tx.freelist_count += 1;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_byte_page_is_the_page_holding_offset_2_pow_30() {
+        assert_eq!(pending_byte_page(512), 2_097_153);
+        assert_eq!(pending_byte_page(4096), 262_145);
+        assert_eq!(pending_byte_page(65536), 16_385);
+    }
+
+    #[test]
+    fn trunk_limits_follow_sqlite() {
+        assert_eq!(max_leaves(4096), 1022);
+        assert_eq!(safe_leaves(4096), 1016);
+        assert_eq!(safe_leaves(480), 112);
+    }
+}

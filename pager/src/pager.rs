@@ -205,6 +205,11 @@ impl Pager {
         WriteTx::begin(Arc::clone(&self.shared))
     }
 
+    /// Begins the write transaction if no other one is open, else returns `None` at once.
+    pub fn try_begin_write(&self) -> Result<Option<WriteTx>> {
+        WriteTx::try_begin(Arc::clone(&self.shared))
+    }
+
     /// Copies committed pages from the journal into the database file as `mode` allows, and
     /// forgets the cached file images of the pages it wrote.
     pub fn checkpoint(&self, mode: CheckpointMode) -> Result<CheckpointResult> {

@@ -180,6 +180,19 @@ impl WriterSlot {
     }
 }
 
+impl WriterSlot {
+    /// Takes the slot if it is free.
+    fn try_acquire(shared: Arc<Shared>) -> Option<WriterSlot> {
+        let mut busy = shared.writer.lock();
+        if *busy {
+            return None;
+        }
+        *busy = true;
+        drop(busy);
+        Some(WriterSlot { shared })
+    }
+}
+
 impl Drop for WriterSlot {
     fn drop(&mut self) {
         *self.shared.writer.lock() = false;
@@ -218,6 +231,25 @@ impl WriteTx {
             return Err(Error::Poisoned);
         }
         let slot = WriterSlot::acquire(Arc::clone(&shared));
+        Self::begin_in_slot(shared, slot)
+    }
+
+    /// Begins at once if no other write transaction exists, else returns `None`.
+    pub(crate) fn try_begin(shared: Arc<Shared>) -> Result<Option<WriteTx>> {
+        if shared.read_only {
+            return Err(Error::ReadOnly);
+        }
+        if shared.poisoned.load(Ordering::SeqCst) {
+            return Err(Error::Poisoned);
+        }
+        match WriterSlot::try_acquire(Arc::clone(&shared)) {
+            Some(slot) => Self::begin_in_slot(shared, slot).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Begins holding the writer slot.
+    fn begin_in_slot(shared: Arc<Shared>, slot: WriterSlot) -> Result<WriteTx> {
         let view = View::begin(shared)?;
         let page_count = view.page_count()?;
         let mut tx = WriteTx {
@@ -233,6 +265,10 @@ impl WriteTx {
             let header = DbHeader::read(&tx.page(1)?)?;
             tx.freelist_trunk = header.freelist_trunk;
             tx.freelist_count = header.freelist_count;
+            if header.write_version > 2 {
+                // SQLite: a file written by a newer format may be read but not written.
+                return Err(Error::ReadOnly);
+            }
             let shared = &tx.view.shared;
             if !shared.freelist_checked.load(Ordering::SeqCst) {
                 freelist::check(&tx, tx.freelist_trunk, tx.freelist_count)?;

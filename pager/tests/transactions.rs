@@ -436,3 +436,12 @@ fn a_failed_checkpoint_write_poisons_the_pager() {
     assert_eq!(stamp(&pager.begin_read().unwrap(), 3), 3);
     assert_eq!(file.size().unwrap(), 0);
 }
+
+#[test]
+fn try_begin_write_does_not_wait() {
+    let pager = Pager::open_in_memory(small(512, 8)).unwrap();
+    let tx = pager.try_begin_write().unwrap().unwrap();
+    assert!(pager.try_begin_write().unwrap().is_none());
+    drop(tx);
+    assert!(pager.try_begin_write().unwrap().is_some());
+}

@@ -31,7 +31,7 @@ fn positioned_io_round_trips(file: &dyn File) {
 
 fn batches_land_in_place(file: &dyn File) {
     // More writes than one ring submission holds, out of order, with a sync.
-    let pages: Vec<Vec<u8>> = (0..150u32).map(|i| vec![(i % 251) as u8; 512]).collect();
+    let pages: Vec<Vec<u8>> = (0..300u32).map(|i| vec![(i % 251) as u8; 512]).collect();
     let mut writes: Vec<(u64, &[u8])> = pages
         .iter()
         .enumerate()
@@ -42,9 +42,9 @@ fn batches_land_in_place(file: &dyn File) {
     file.write_batch(&[], true).unwrap();
     file.write_batch(&[(3 * 512, &[7u8; 512][..])], false)
         .unwrap();
-    assert_eq!(file.size().unwrap(), 150 * 512);
+    assert_eq!(file.size().unwrap(), 300 * 512);
     let mut buf = vec![0u8; 512];
-    for i in 0..150u64 {
+    for i in 0..300u64 {
         file.read_at(&mut buf, i * 512).unwrap();
         let want = if i == 3 { 7 } else { (i % 251) as u8 };
         assert!(buf.iter().all(|&b| b == want), "page {i}");

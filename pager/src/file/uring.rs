@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::file::{pread_full, pwrite_all, File};
 
 /// Submission queue entries per ring; a larger batch is submitted in chunks of this size.
-const RING_ENTRIES: u32 = 64;
+const RING_ENTRIES: u32 = 256;
 /// The `user_data` of the sync request (writes carry their index in the chunk).
 const SYNC_TAG: u64 = u64::MAX;
 
