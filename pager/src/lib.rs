@@ -122,7 +122,9 @@
 //! [`Error::Locked`]) and maps ENOSPC to [`Error::Full`]. [`File::write_batch`] on io_uring
 //! submits every write and a drained fdatasync with one system call.
 //!
-//! [`Pager::open`] pairs the file with a [`MemJournal`]: commits stay in memory until a
+//! [`Pager::open`] first rolls back a hot rollback journal (`<db>-journal`) left by a crashed
+//! SQLite, as SQLite would ([`rollback_hot_journal`]; format in `hot_journal.rs`). It then
+//! pairs the file with a [`MemJournal`]: commits stay in memory until a
 //! checkpoint (or the last handle's drop) writes them into the file. Durable commits come from
 //! the WAL journal, plugged in with [`Pager::with_journal`].
 
@@ -133,6 +135,7 @@ mod error;
 mod file;
 pub mod freelist;
 mod header;
+mod hot_journal;
 mod journal;
 mod mem_journal;
 mod page;
@@ -145,6 +148,7 @@ pub use error::{Error, Result};
 pub use file::UringFile;
 pub use file::{io_uring_available, open_file, Backend, File, MemFile, OpenFlags, StdFile};
 pub use header::{valid_page_size, DbHeader, MAGIC, SQLITE_VERSION_NUMBER};
+pub use hot_journal::{journal_checksum, rollback_hot_journal, HotJournalRollback};
 pub use journal::{CheckpointMode, CheckpointResult, FrameKey, Journal, JournalSnapshot};
 pub use mem_journal::MemJournal;
 pub use page::{PageBuf, PageNo, PageRef, PageSource, PageWriter};

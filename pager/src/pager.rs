@@ -11,6 +11,7 @@ use crate::cache::{CacheStats, PageCache};
 use crate::error::{Error, Result};
 use crate::file::{open_file, Backend, File, MemFile, OpenFlags};
 use crate::header::{valid_page_size, DbHeader};
+use crate::hot_journal::rollback_hot_journal;
 use crate::journal::{CheckpointMode, CheckpointResult, Journal};
 use crate::mem_journal::MemJournal;
 use crate::tx::{ReadTx, WriteTx};
@@ -99,7 +100,8 @@ impl std::fmt::Debug for Pager {
 }
 
 impl Pager {
-    /// Opens (or creates) the database file at `path`, locked exclusively, with an in-memory
+    /// Opens (or creates) the database file at `path`, locked exclusively, rolls back a hot
+    /// rollback journal `<path>-journal` if SQLite left one, and pairs the file with an in-memory
     /// journal ([`MemJournal`]): commits live in memory until [`Pager::checkpoint`] (or the
     /// last handle's drop) writes them into the file. The WAL replaces the journal through
     /// [`Pager::with_journal`].
@@ -109,7 +111,11 @@ impl Pager {
             create: !options.read_only,
             lock: true,
         };
-        let db: Arc<dyn File> = Arc::from(open_file(path.as_ref(), options.backend, flags)?);
+        let path = path.as_ref();
+        let db: Arc<dyn File> = Arc::from(open_file(path, options.backend, flags)?);
+        let mut journal_path = path.as_os_str().to_owned();
+        journal_path.push("-journal");
+        rollback_hot_journal(&*db, Path::new(&journal_path), options.read_only)?;
         Self::build(db, Arc::new(MemJournal::new()), options, true)
     }
 
