@@ -101,7 +101,8 @@ impl std::fmt::Debug for Pager {
 
 impl Pager {
     /// Opens (or creates) the database file at `path`, locked exclusively, rolls back a hot
-    /// rollback journal `<path>-journal` if SQLite left one, and pairs the file with an in-memory
+    /// rollback journal `<path>-journal` if SQLite left one (MISUSE if a non-empty `-wal`
+    /// file is present: that needs the WAL journal), and pairs the file with an in-memory
     /// journal ([`MemJournal`]): commits live in memory until [`Pager::checkpoint`] (or the
     /// last handle's drop) writes them into the file. The WAL replaces the journal through
     /// [`Pager::with_journal`].
@@ -113,6 +114,16 @@ impl Pager {
         };
         let path = path.as_ref();
         let db: Arc<dyn File> = Arc::from(open_file(path, options.backend, flags)?);
+        // A WAL left by SQLite holds commits newer than the file: reading past it would show
+        // stale pages, and checkpointing our own commits under it would let SQLite replay
+        // older frames over them. Only the WAL journal (`with_journal`) may open such a file.
+        let mut wal_path = path.as_os_str().to_owned();
+        wal_path.push("-wal");
+        if std::fs::metadata(&wal_path).is_ok_and(|m| m.len() > 0) {
+            return Err(Error::Misuse(
+                "the database has a non-empty -wal file; open it with the WAL journal",
+            ));
+        }
         let mut journal_path = path.as_os_str().to_owned();
         journal_path.push("-journal");
         rollback_hot_journal(&*db, Path::new(&journal_path), options.read_only)?;

@@ -308,3 +308,27 @@ fn commits_reach_the_file_at_close() {
     assert_eq!(read.page_count(), 2);
     assert_eq!(read.page(2).unwrap()[7], 7);
 }
+
+#[test]
+fn a_leftover_wal_is_not_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;
+         CREATE TABLE t(x); INSERT INTO t VALUES (1);",
+    )
+    .unwrap();
+    // `conn` stays open, so the -wal file holds the commits.
+    assert!(matches!(
+        Pager::open(&path, PagerOptions::default()),
+        Err(Error::Misuse(_))
+    ));
+    drop(conn);
+    // A clean close checkpoints and removes the WAL; then the file opens.
+    let pager = Pager::open(&path, PagerOptions::default()).unwrap();
+    assert_eq!(
+        pager.begin_read().unwrap().header().unwrap().write_version,
+        2
+    );
+}
