@@ -261,3 +261,69 @@ impl Journal for MemJournal {
         self.state.lock().page_size
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::MemFile;
+
+    fn page(byte: u8) -> Vec<u8> {
+        vec![byte; 512]
+    }
+
+    #[test]
+    fn snapshots_see_the_newest_frame_at_or_below_their_mark() {
+        let j = MemJournal::new();
+        let s0 = j.begin_read().unwrap();
+        assert_eq!((s0.mark, s0.db_pages), (0, None));
+        let s1 = j.commit(&s0, &[(1, &page(1)), (2, &page(2))], 2).unwrap();
+        let s2 = j.commit(&s1, &[(2, &page(22))], 3).unwrap();
+        assert_eq!(
+            (s1.mark, s1.db_pages, s2.mark, s2.db_pages),
+            (2, Some(2), 3, Some(3))
+        );
+        assert_eq!(j.find_page(&s0, 2).unwrap(), None);
+        let k1 = j.find_page(&s1, 2).unwrap().unwrap();
+        let k2 = j.find_page(&s2, 2).unwrap().unwrap();
+        assert_eq!((k1.frame, k2.frame), (2, 3));
+        let mut buf = page(0);
+        j.read_frame(k1, &mut buf).unwrap();
+        assert_eq!(buf[0], 2);
+        assert!(matches!(
+            j.commit(&s1, &[(3, &page(3))], 3),
+            Err(Error::Misuse(_))
+        ));
+        j.end_read(&s0);
+        assert_eq!(j.reader_count(), 0);
+    }
+
+    #[test]
+    fn checkpoint_stops_at_the_oldest_reader_and_resets_when_idle() {
+        let j = MemJournal::new();
+        let db = MemFile::new();
+        let base = j.begin_read().unwrap();
+        let s1 = j.commit(&base, &[(1, &page(1))], 1).unwrap();
+        j.end_read(&base);
+        let reader = j.begin_read().unwrap();
+        assert_eq!(reader, s1);
+        j.commit(&s1, &[(1, &page(9)), (2, &page(2))], 2).unwrap();
+        let (r, written) = j.checkpoint(CheckpointMode::Full, &db).unwrap();
+        assert!(r.busy);
+        assert_eq!((r.log_frames, r.backfilled_frames), (3, 1));
+        assert_eq!(written, vec![1]);
+        assert_eq!(
+            db.to_vec(),
+            page(1),
+            "the reader's version, not the newer one"
+        );
+        j.end_read(&reader);
+        let (r, written) = j.checkpoint(CheckpointMode::Truncate, &db).unwrap();
+        assert!(!r.busy);
+        assert_eq!(written, vec![1, 2]);
+        assert_eq!(db.to_vec(), [page(9), page(2)].concat());
+        assert_eq!(j.frame_count(), 0);
+        let fresh = j.begin_read().unwrap();
+        assert_eq!((fresh.generation, fresh.mark, fresh.db_pages), (1, 0, None));
+        assert_eq!(j.find_page(&fresh, 1).unwrap(), None);
+    }
+}
