@@ -30,6 +30,7 @@
 //!   It sees its own dirty pages, allocates pages from the freelist before growing the file,
 //!   frees pages onto the freelist, and commits all its dirty pages through the [`Journal`]
 //!   atomically, or rolls back by dropping them.
+//!   [`Pager::try_begin_write`] returns `None` instead of waiting.
 //! - Both implement [`PageSource`], which is all a B-tree reader needs.
 //! - Page numbers start at 1. Page 1 holds the 100-byte [`DbHeader`] at its start.
 //!
@@ -103,6 +104,15 @@
 //! - Dirty pages are `Arc`s changed copy-on-write: a [`PageRef`] handed out earlier keeps the
 //!   image it was read as.
 //! - Every commit writes page 1 with the pager-owned header fields right.
+//!
+//! ## The in-memory journal
+//!
+//! [`MemJournal`] numbers committed page images as frames 1, 2, 3, ... like the WAL; a
+//! snapshot is the last frame of a commit (its *mark*). A checkpoint copies, for each page,
+//! the newest frame at or below the oldest registered mark into the file (so no registered
+//! reader sees a file page change under it), and, once every frame is copied and no reader is
+//! registered, starts a new generation with no frames. `Full`/`Restart`/`Truncate` report
+//! `busy` when readers kept them from finishing; none of them waits.
 //!
 //! ## Cache
 //!
