@@ -77,7 +77,9 @@ pub fn parse_cell(
         size: 0,
     };
     if !kind.is_leaf() {
-        let b = area.get(pos..pos + 4).ok_or_else(|| bad("child pointer past page end"))?;
+        let b = area
+            .get(pos..pos + 4)
+            .ok_or_else(|| bad("child pointer past page end"))?;
         info.left_child = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
         pos += 4;
     }
@@ -101,7 +103,9 @@ pub fn parse_cell(
     info.local_size = local_size(usable, kind, info.payload_size);
     pos += info.local_size;
     if info.local_size as u64 != info.payload_size {
-        let b = area.get(pos..pos + 4).ok_or_else(|| bad("overflow pointer past page end"))?;
+        let b = area
+            .get(pos..pos + 4)
+            .ok_or_else(|| bad("overflow pointer past page end"))?;
         info.overflow = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
         pos += 4;
     }
@@ -145,7 +149,11 @@ pub fn build_cell(
 
 /// Rewrites an index cell from a leaf to an interior cell with child `left_child`, or back
 /// (`left_child == None`), keeping its payload and overflow pointer.
-pub fn convert_index_cell(cell: &[u8], usable: usize, left_child: Option<PageNo>) -> Result<Vec<u8>> {
+pub fn convert_index_cell(
+    cell: &[u8],
+    usable: usize,
+    left_child: Option<PageNo>,
+) -> Result<Vec<u8>> {
     let from = if left_child.is_some() {
         PageKind::IndexLeaf
     } else {
@@ -157,7 +165,14 @@ pub fn convert_index_cell(cell: &[u8], usable: usize, left_child: Option<PageNo>
         Some(c) => (PageKind::IndexInterior, c),
         None => (PageKind::IndexLeaf, 0),
     };
-    Ok(build_cell(to, child, 0, info.payload_size, local, info.overflow))
+    Ok(build_cell(
+        to,
+        child,
+        0,
+        info.payload_size,
+        local,
+        info.overflow,
+    ))
 }
 
 #[cfg(test)]

@@ -56,9 +56,8 @@ impl Error {
     /// The page named by a CORRUPT error.
     pub fn corrupt_page(&self) -> Option<PageNo> {
         match self {
-            Error::Corrupt { page, .. } | Error::Pager(concur_pager::Error::Corrupt { page, .. }) => {
-                Some(*page)
-            }
+            Error::Corrupt { page, .. }
+            | Error::Pager(concur_pager::Error::Corrupt { page, .. }) => Some(*page),
             _ => None,
         }
     }

@@ -127,7 +127,10 @@ impl<'a> BtreePage<'a> {
         let bad = |what: String| Error::corrupt(pgno, what);
         let hdr = header_offset(pgno);
         if data.len() < usable || usable < 480 {
-            return Err(bad(format!("page of {} bytes, usable {usable}", data.len())));
+            return Err(bad(format!(
+                "page of {} bytes, usable {usable}",
+                data.len()
+            )));
         }
         let kind = PageKind::from_byte(data[hdr])
             .ok_or_else(|| bad(format!("bad page type {}", data[hdr])))?;
@@ -211,11 +214,17 @@ impl<'a> BtreePage<'a> {
         let mut min = self.content_start;
         while next != 0 {
             if next < min || next + 4 > self.usable {
-                return Err(Error::corrupt(self.pgno, format!("freeblock at {next} out of order")));
+                return Err(Error::corrupt(
+                    self.pgno,
+                    format!("freeblock at {next} out of order"),
+                ));
             }
             let size = be16(self.data, next + 2);
             if size < 4 || next + size > self.usable {
-                return Err(Error::corrupt(self.pgno, format!("freeblock at {next} size {size}")));
+                return Err(Error::corrupt(
+                    self.pgno,
+                    format!("freeblock at {next} size {size}"),
+                ));
             }
             out.push((next, size));
             min = next + size;
@@ -400,7 +409,15 @@ pub fn drop_cell(data: &mut [u8], pgno: PageNo, usable: usize, idx: usize) -> Re
         link = o;
     }
     put16(data, link, 0);
-    put16(data, hdr + 5, if content_start == 65536 { 0 } else { content_start });
+    put16(
+        data,
+        hdr + 5,
+        if content_start == 65536 {
+            0
+        } else {
+            content_start
+        },
+    );
     data[hdr + 7] = fragmented as u8;
     Ok(())
 }
@@ -449,7 +466,10 @@ mod tests {
     fn bad_page_type_and_pointers_are_corrupt() {
         let mut data = vec![0u8; 512];
         data[0] = 7;
-        assert_eq!(BtreePage::parse(3, &data, 512).unwrap_err().corrupt_page(), Some(3));
+        assert_eq!(
+            BtreePage::parse(3, &data, 512).unwrap_err().corrupt_page(),
+            Some(3)
+        );
         init_page(&mut data, 3, 512, PageKind::TableLeaf);
         data[3..5].copy_from_slice(&1u16.to_be_bytes());
         data[8..10].copy_from_slice(&600u16.to_be_bytes());

@@ -176,7 +176,11 @@ impl KeyInfo {
         for (i, (x, y)) in a.iter().zip(b).enumerate() {
             let column = self.columns.get(i).copied().unwrap_or_default();
             let ord = x.compare(y, column.collation);
-            let ord = if column.descending { ord.reverse() } else { ord };
+            let ord = if column.descending {
+                ord.reverse()
+            } else {
+                ord
+            };
             if ord != Ordering::Equal {
                 return ord;
             }
@@ -266,8 +270,16 @@ mod tests {
                 },
             ],
         };
-        let a = [Value::Text("ABC".into()), Value::Integer(5), Value::Integer(1)];
-        let b = [Value::Text("abc".into()), Value::Integer(4), Value::Integer(2)];
+        let a = [
+            Value::Text("ABC".into()),
+            Value::Integer(5),
+            Value::Integer(1),
+        ];
+        let b = [
+            Value::Text("abc".into()),
+            Value::Integer(4),
+            Value::Integer(2),
+        ];
         assert_eq!(key.compare(&a, &b), Ordering::Less);
         assert_eq!(key.compare(&a[..1], &b), Ordering::Equal);
         assert_eq!(key.compare_full(&a[..1], &b), Ordering::Less);

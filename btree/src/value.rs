@@ -117,8 +117,14 @@ mod tests {
         let r = 9_007_199_254_740_992.0f64; // 2^53
         assert_eq!(compare_int_real(big, r), Ordering::Greater);
         assert_eq!(compare_int_real(big - 1, r), Ordering::Equal);
-        assert_eq!(compare_int_real(i64::MAX, 9_223_372_036_854_775_808.0), Ordering::Less);
-        assert_eq!(compare_int_real(i64::MIN, -9_223_372_036_854_775_808.0), Ordering::Equal);
+        assert_eq!(
+            compare_int_real(i64::MAX, 9_223_372_036_854_775_808.0),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_int_real(i64::MIN, -9_223_372_036_854_775_808.0),
+            Ordering::Equal
+        );
         assert_eq!(compare_int_real(i64::MIN, -1e19), Ordering::Greater);
         assert_eq!(compare_int_real(-1, -0.5), Ordering::Less);
         assert_eq!(compare_int_real(0, -0.5), Ordering::Greater);

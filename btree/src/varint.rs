@@ -63,7 +63,16 @@ mod tests {
 
     #[test]
     fn round_trips_at_every_length_boundary() {
-        let mut probes = vec![0u64, 1, 0x7f, 0x80, 0x3fff, 0x4000, u64::MAX, i64::MAX as u64];
+        let mut probes = vec![
+            0u64,
+            1,
+            0x7f,
+            0x80,
+            0x3fff,
+            0x4000,
+            u64::MAX,
+            i64::MAX as u64,
+        ];
         for n in 1..=8 {
             let edge = 1u64 << (7 * n);
             probes.extend([edge - 1, edge, edge + 1]);
