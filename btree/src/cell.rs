@@ -176,6 +176,7 @@ pub fn convert_index_cell(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

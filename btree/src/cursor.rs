@@ -254,6 +254,7 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
     }
 
     /// Moves to the next entry; false (and no entry) past the last.
+    #[allow(clippy::should_implement_trait)] // fallible and positional, not an Iterator
     pub fn next(&mut self) -> Result<bool> {
         if !self.is_valid() {
             return Ok(false);

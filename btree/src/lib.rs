@@ -7,6 +7,7 @@ mod cell;
 mod collation;
 mod cursor;
 mod error;
+mod integrity;
 mod overflow;
 mod page;
 mod record;
@@ -19,6 +20,7 @@ pub use cell::{build_cell, local_size, max_local, min_local, parse_cell, CellInf
 pub use collation::Collation;
 pub use cursor::{Cursor, SeekOp};
 pub use error::{Error, Result};
+pub use integrity::{check_database, check_integrity, TreeCheck, MAX_MESSAGES};
 pub use page::{BtreePage, PageKind};
 pub use record::{decode_record, encode_record, serial_size, serial_type, KeyColumn, KeyInfo};
 pub use schema::{clear_tree, create_database, create_tree, drop_tree, TreeKind, SCHEMA_ROOT};

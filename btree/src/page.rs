@@ -428,6 +428,7 @@ pub fn init_page(data: &mut [u8], pgno: PageNo, usable: usize, kind: PageKind) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -88,6 +88,7 @@ pub fn compare_int_real(i: i64, r: f64) -> Ordering {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -58,6 +58,7 @@ pub fn write_varint(out: &mut Vec<u8>, value: u64) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,4 +1,5 @@
 //! Property tests: random operations against a `BTreeMap` model.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod common;
 
@@ -279,7 +280,19 @@ fn index_ops(page_size: usize, ops: usize, seed: u64) {
         )
         .unwrap();
     assert_eq!(n as usize, rows.len());
-    eprintln!("index pages {} rows {}", pager.count, rows.len());
+    let reloaded = MemPager::load(&path);
+    let trees = [
+        TreeCheck { root: 1, key: None },
+        TreeCheck {
+            root: table,
+            key: None,
+        },
+        TreeCheck {
+            root: index,
+            key: Some(info.clone()),
+        },
+    ];
+    assert_eq!(check_integrity(&reloaded, &trees), Vec::<String>::new());
 }
 
 #[test]

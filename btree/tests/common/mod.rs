@@ -1,6 +1,6 @@
 //! Test doubles shared by the integration tests: an in-memory pager that can write itself
 //! out as a SQLite file (rollback mode, so sqlite3 reads it alone) and load one back.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::path::Path;
