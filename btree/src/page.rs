@@ -289,6 +289,9 @@ pub fn defragment(data: &mut [u8], pgno: PageNo, usable: usize) -> Result<()> {
     let cells = (0..page.cell_count)
         .map(|i| page.cell_bytes(i).map(<[u8]>::to_vec))
         .collect::<Result<Vec<_>>>()?;
+    if page.hdr + kind.header_size() + cells_space(&cells) > usable {
+        return Err(Error::corrupt(pgno, "cells overlap"));
+    }
     write_page(data, pgno, usable, kind, &cells, right);
     Ok(())
 }
@@ -343,6 +346,10 @@ pub fn insert_cell(
                 defragment(data, pgno, usable)?;
             }
             let page = BtreePage::parse(pgno, data, usable)?;
+            if page.content_start < page.cell_array_end() + need + 2 {
+                // The header's free-space accounting lied (bogus fragment count or blocks).
+                return Err(Error::corrupt(pgno, "free space does not add up"));
+            }
             let start = page.content_start - need;
             put16(data, hdr + 5, start);
             start

@@ -243,3 +243,66 @@ fn random_byte_damage_never_panics_and_is_caught_by_the_checker() {
         "only {caught} of 1000 damaged files were flagged"
     );
 }
+
+#[test]
+fn random_damage_to_an_index_tree_never_panics() {
+    let info = KeyInfo::binary(2);
+    let entry = |k: u64| {
+        let text = format!("key-{k:05}-{}", "z".repeat((k % 7 * 40) as usize));
+        encode_record(&[Value::Text(text), Value::Integer(k as i64)]).unwrap()
+    };
+    let mut base = MemPager::new(512);
+    create_database(&mut base).unwrap();
+    let root = create_tree(&mut base, TreeKind::Index).unwrap();
+    for k in 0..400 {
+        index_insert(&mut base, root, &info, &entry(k * 7 % 400)).unwrap();
+    }
+    let index_trees = vec![
+        TreeCheck { root: 1, key: None },
+        TreeCheck {
+            root,
+            key: Some(info.clone()),
+        },
+    ];
+    assert_eq!(check_integrity(&base, &index_trees), Vec::<String>::new());
+    let mut rng = Rng(0x5eed);
+    let mut caught = 0;
+    for _ in 0..600 {
+        let mut pager = MemPager {
+            page_size: base.page_size,
+            pages: base.pages.clone(),
+            count: base.count,
+            free: base.free.clone(),
+        };
+        for _ in 0..1 + rng.below(3) {
+            let pgno = 2 + rng.below(u64::from(pager.count) - 1) as u32;
+            let span = if rng.below(2) == 0 { 40 } else { 512 };
+            let at = rng.below(span) as usize;
+            let byte = rng.next() as u8;
+            pager.page_mut(pgno).unwrap()[at] = byte;
+        }
+        if !check_integrity(&pager, &index_trees).is_empty() {
+            caught += 1;
+        }
+        let mut c = Cursor::new(&pager, root);
+        if let Ok(mut ok) = c.first() {
+            let mut guard = 0;
+            while ok && guard < 10_000 {
+                let _ = c.record();
+                ok = c.next().unwrap_or(false);
+                guard += 1;
+            }
+        }
+        let probe = [Value::Text(format!("key-{:05}", rng.below(400)))];
+        let _ = c.seek_key(&probe, &info, SeekOp::Le);
+        for _ in 0..5 {
+            let _ = index_delete(&mut pager, root, &info, &entry(rng.below(400)));
+            let _ = index_insert(&mut pager, root, &info, &entry(rng.below(500)));
+        }
+        let _ = drop_tree(&mut pager, root);
+    }
+    assert!(
+        caught > 100,
+        "only {caught} of 600 damaged files were flagged"
+    );
+}
