@@ -161,6 +161,23 @@ pub fn table_insert<W: PageWriter + ?Sized>(
     place_in_leaf(w, &d, cell, d.found)
 }
 
+/// Replaces the record of the existing row `rowid`; false (and nothing written) when the row
+/// does not exist. (`table_insert` is the upsert.)
+pub fn table_update<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    rowid: i64,
+    payload: &[u8],
+) -> Result<bool> {
+    let d = descend_table(w, root, rowid)?;
+    if !d.found {
+        return Ok(false);
+    }
+    let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
+    place_in_leaf(w, &d, cell, true)?;
+    Ok(true)
+}
+
 /// Deletes the row `rowid` from the table tree at `root`; false if there was none.
 pub fn table_delete<W: PageWriter + ?Sized>(w: &mut W, root: PageNo, rowid: i64) -> Result<bool> {
     let d = descend_table(w, root, rowid)?;
