@@ -128,10 +128,14 @@ fn place_in_leaf<W: PageWriter + ?Sized>(
         remove_cell(w, d.pgno, d.idx)?;
     }
     let placed = insert_cell(w.page_mut(d.pgno)?, d.pgno, usable, d.idx, &cell)?;
+    if placed && (!replace || d.path.is_empty()) {
+        // A plain insert that fitted cannot leave the page underfull.
+        return Ok(());
+    }
     let mut node = Node::load(w, d.pgno)?;
     if !placed {
         node.cells.insert(d.idx, cell);
-    } else if d.path.is_empty() || !node.underfull(usable) {
+    } else if !node.underfull(usable) {
         return Ok(());
     }
     balance_up(w, &d.path, node, None)
@@ -198,9 +202,14 @@ fn settle_after_delete<W: PageWriter + ?Sized>(
     if path.is_empty() {
         return Ok(());
     }
-    let node = Node::load(w, pgno)?;
-    if node.underfull(w.usable_size()) {
-        balance_up(w, path, node, None)?;
+    let usable = w.usable_size();
+    let free = {
+        let data = w.page(pgno)?;
+        BtreePage::parse(pgno, &data, usable)?.free_space()?
+    };
+    // The same test as `Node::underfull`, without copying the cells.
+    if free > usable * 2 / 3 {
+        balance_up(w, path, Node::load(w, pgno)?, None)?;
     }
     Ok(())
 }
