@@ -363,9 +363,14 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
         self.seek_by(
             |src, page, i| {
                 let cell = page.cell(i)?;
-                let payload = read_payload(src, page.pgno, page.data, &cell)?;
-                let values = decode_record(&payload).map_err(|e| e.on_page(page.pgno))?;
-                Ok(info.compare(&values, key))
+                let ord = if cell.overflow == 0 {
+                    let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
+                    info.compare_record(local, key)
+                } else {
+                    let payload = read_payload(src, page.pgno, page.data, &cell)?;
+                    info.compare_record(&payload, key)
+                };
+                ord.map_err(|e| e.on_page(page.pgno))
             },
             op,
         )

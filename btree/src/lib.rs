@@ -132,7 +132,10 @@ pub use cursor::{Cursor, SeekOp};
 pub use error::{Error, Result};
 pub use integrity::{check_database, check_integrity, TreeCheck, MAX_MESSAGES};
 pub use page::{BtreePage, PageKind};
-pub use record::{decode_record, encode_record, serial_size, serial_type, KeyColumn, KeyInfo};
+pub use record::{
+    decode_record, encode_record, serial_size, serial_type, KeyColumn, KeyInfo, RecordFields,
+    ValueRef,
+};
 pub use schema::{clear_tree, create_database, create_tree, drop_tree, TreeKind, SCHEMA_ROOT};
 pub use tree::{index_delete, index_insert, table_delete, table_insert, table_update, MAX_DEPTH};
 pub use value::{compare_int_real, Value};

@@ -91,38 +91,123 @@ pub fn encode_record(values: &[Value]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// A value borrowed from a record's bytes: what comparisons read without allocating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    /// NULL.
+    Null,
+    /// An integer.
+    Integer(i64),
+    /// A double.
+    Real(f64),
+    /// TEXT bytes (UTF-8 as stored).
+    Text(&'a [u8]),
+    /// BLOB bytes.
+    Blob(&'a [u8]),
+}
+
+impl ValueRef<'_> {
+    /// An owned copy; text that is not valid UTF-8 is converted lossily.
+    pub fn to_value(self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(r) => Value::Real(r),
+            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+
+    /// Compares with an owned value as [`Value::compare`] does.
+    pub fn compare(self, other: &Value, collation: Collation) -> Ordering {
+        match (self, other) {
+            (ValueRef::Null, Value::Null) => Ordering::Equal,
+            (ValueRef::Integer(a), Value::Integer(b)) => a.cmp(b),
+            (ValueRef::Text(a), Value::Text(b)) => collation.compare_bytes(a, b.as_bytes()),
+            (ValueRef::Blob(a), Value::Blob(b)) => a.cmp(b.as_slice()),
+            (ValueRef::Real(a), _) => Value::Real(a).compare(other, collation),
+            (ValueRef::Integer(a), _) => Value::Integer(a).compare(other, collation),
+            (ValueRef::Null, _) => Ordering::Less,
+            (ValueRef::Text(_), Value::Blob(_)) => Ordering::Less,
+            (ValueRef::Text(_), _) | (ValueRef::Blob(_), _) => Ordering::Greater,
+        }
+    }
+}
+
+/// Iterates over the values of a record, checking every length against the bytes present.
+pub struct RecordFields<'a> {
+    /// The record.
+    record: &'a [u8],
+    /// Next serial type's offset in the header.
+    header_pos: usize,
+    /// End of the header.
+    header_end: usize,
+    /// Next value's offset in the body.
+    body_pos: usize,
+}
+
+impl<'a> RecordFields<'a> {
+    /// Starts reading `record`; CORRUPT (page 0) if its header size is out of range.
+    pub fn new(record: &'a [u8]) -> Result<Self> {
+        let (header_len, pos) = read_varint(record).ok_or_else(|| bad("truncated header size"))?;
+        if header_len > record.len() as u64 || (header_len as usize) < pos {
+            return Err(bad("header size out of range"));
+        }
+        Ok(RecordFields {
+            record,
+            header_pos: pos,
+            header_end: header_len as usize,
+            body_pos: header_len as usize,
+        })
+    }
+}
+
+fn bad(reason: &str) -> Error {
+    Error::corrupt(0, format!("record: {reason}"))
+}
+
+impl<'a> Iterator for RecordFields<'a> {
+    type Item = Result<ValueRef<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.header_pos >= self.header_end {
+            return None;
+        }
+        let mut step = || -> Result<ValueRef<'a>> {
+            let header = &self.record[self.header_pos..self.header_end];
+            let (t, n) = read_varint(header).ok_or_else(|| bad("truncated serial type"))?;
+            let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
+            if size > (self.record.len() - self.body_pos) as u64 {
+                return Err(bad("value runs past the end of the record"));
+            }
+            let bytes = &self.record[self.body_pos..self.body_pos + size as usize];
+            self.header_pos += n;
+            self.body_pos += size as usize;
+            Ok(decode_value(t, bytes))
+        };
+        let result = step();
+        if result.is_err() {
+            // Stop after the first error.
+            self.header_pos = self.header_end;
+        }
+        Some(result)
+    }
+}
+
 /// Decodes a record into its values. Every length is checked against the bytes present: a
 /// header that claims more than the record holds is CORRUPT (page 0; the caller names the page).
 pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
-    let bad = |reason: &str| Error::corrupt(0, format!("record: {reason}"));
-    let (header_len, mut pos) = read_varint(record).ok_or_else(|| bad("truncated header size"))?;
-    if header_len > record.len() as u64 || (header_len as usize) < pos {
-        return Err(bad("header size out of range"));
-    }
-    let header_len = header_len as usize;
-    let mut body = header_len;
-    let mut values = Vec::new();
-    while pos < header_len {
-        let (t, n) =
-            read_varint(&record[pos..header_len]).ok_or_else(|| bad("truncated serial type"))?;
-        pos += n;
-        let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
-        if size > (record.len() - body) as u64 {
-            return Err(bad("value runs past the end of the record"));
-        }
-        let bytes = &record[body..body + size as usize];
-        body += size as usize;
-        values.push(decode_value(t, bytes));
-    }
-    Ok(values)
+    RecordFields::new(record)?
+        .map(|v| v.map(ValueRef::to_value))
+        .collect()
 }
 
 /// Decodes one value of serial type `t` from exactly its body bytes.
-fn decode_value(t: u64, bytes: &[u8]) -> Value {
+fn decode_value(t: u64, bytes: &[u8]) -> ValueRef<'_> {
     match t {
-        0 => Value::Null,
-        8 => Value::Integer(0),
-        9 => Value::Integer(1),
+        0 => ValueRef::Null,
+        8 => ValueRef::Integer(0),
+        9 => ValueRef::Integer(1),
         1..=6 => {
             // Sign-extend the big-endian two's complement integer.
             let mut v: i64 = if bytes.first().is_some_and(|&b| b & 0x80 != 0) {
@@ -133,15 +218,15 @@ fn decode_value(t: u64, bytes: &[u8]) -> Value {
             for &b in bytes {
                 v = (v << 8) | i64::from(b);
             }
-            Value::Integer(v)
+            ValueRef::Integer(v)
         }
         7 => {
             let mut raw = [0u8; 8];
             raw.copy_from_slice(bytes);
-            Value::Real(f64::from_bits(u64::from_be_bytes(raw)))
+            ValueRef::Real(f64::from_bits(u64::from_be_bytes(raw)))
         }
-        t if t % 2 == 0 => Value::Blob(bytes.to_vec()),
-        _ => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+        t if t % 2 == 0 => ValueRef::Blob(bytes),
+        _ => ValueRef::Text(bytes),
     }
 }
 
@@ -186,6 +271,46 @@ impl KeyInfo {
             }
         }
         Ordering::Equal
+    }
+
+    /// Compares an encoded record with a decoded key over their common prefix, without
+    /// decoding the record's values into owned ones.
+    pub fn compare_record(&self, record: &[u8], key: &[Value]) -> Result<Ordering> {
+        Ok(self.compare_record_inner(record, key)?.0)
+    }
+
+    /// As [`KeyInfo::compare_record`], then the record with fewer values first.
+    pub fn compare_record_full(&self, record: &[u8], key: &[Value]) -> Result<Ordering> {
+        let (ord, fields) = self.compare_record_inner(record, key)?;
+        Ok(ord.then(fields.cmp(&key.len())))
+    }
+
+    /// The prefix comparison and the record's number of values (counted only when equal).
+    fn compare_record_inner(&self, record: &[u8], key: &[Value]) -> Result<(Ordering, usize)> {
+        let mut fields = RecordFields::new(record)?;
+        let mut n = 0;
+        for (i, y) in key.iter().enumerate() {
+            let Some(x) = fields.next() else {
+                return Ok((Ordering::Equal, n));
+            };
+            let x = x?;
+            n += 1;
+            let column = self.columns.get(i).copied().unwrap_or_default();
+            let ord = x.compare(y, column.collation);
+            let ord = if column.descending {
+                ord.reverse()
+            } else {
+                ord
+            };
+            if ord != Ordering::Equal {
+                return Ok((ord, n));
+            }
+        }
+        for x in fields {
+            x?;
+            n += 1;
+        }
+        Ok((Ordering::Equal, n))
     }
 
     /// Compares two complete keys: as [`KeyInfo::compare`], then the shorter key first.
@@ -284,5 +409,13 @@ mod tests {
         assert_eq!(key.compare(&a, &b), Ordering::Less);
         assert_eq!(key.compare(&a[..1], &b), Ordering::Equal);
         assert_eq!(key.compare_full(&a[..1], &b), Ordering::Less);
+        let ra = encode_record(&a).unwrap();
+        assert_eq!(key.compare_record(&ra, &b).unwrap(), Ordering::Less);
+        assert_eq!(key.compare_record_full(&ra, &a).unwrap(), Ordering::Equal);
+        assert_eq!(
+            key.compare_record_full(&ra, &a[..2]).unwrap(),
+            Ordering::Greater
+        );
+        assert_eq!(key.compare_record(&ra, &a[..2]).unwrap(), Ordering::Equal);
     }
 }

@@ -109,9 +109,14 @@ fn descend_index<S: PageSource + ?Sized>(
 ) -> Result<Descent> {
     descend(src, root, false, |page, i| {
         let cell = page.cell(i)?;
-        let payload = read_payload(src, page.pgno, page.data, &cell)?;
-        let values = decode_record(&payload).map_err(|e| e.on_page(page.pgno))?;
-        Ok(info.compare_full(&values, key))
+        let ord = if cell.overflow == 0 {
+            let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
+            info.compare_record_full(local, key)
+        } else {
+            let payload = read_payload(src, page.pgno, page.data, &cell)?;
+            info.compare_record_full(&payload, key)
+        };
+        ord.map_err(|e| e.on_page(page.pgno))
     })
 }
 
