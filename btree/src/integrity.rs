@@ -10,11 +10,10 @@ use std::cmp::Ordering;
 
 use concur_pager::{DbHeader, PageNo, PageSource};
 
-use crate::cursor::Cursor;
 use crate::overflow::{chain_len, read_payload};
 use crate::page::BtreePage;
 use crate::record::{decode_record, KeyInfo};
-use crate::schema::SCHEMA_ROOT;
+use crate::schema::{read_schema, SCHEMA_ROOT};
 use crate::tree::MAX_DEPTH;
 use crate::value::Value;
 
@@ -347,29 +346,19 @@ pub fn check_database<S: PageSource + ?Sized>(src: &S) -> Vec<String> {
         root: SCHEMA_ROOT,
         key: None,
     }];
-    let mut cursor = Cursor::new(src, SCHEMA_ROOT);
-    let mut ok = cursor.first();
-    let mut guard = 0;
-    while let Ok(true) = ok {
-        if let Ok(values) = cursor.record() {
-            if let Some(Value::Integer(root)) = values.get(3) {
-                if *root > 0 && *root <= i64::from(u32::MAX) {
-                    trees.push(TreeCheck {
-                        root: *root as PageNo,
-                        key: None,
-                    });
-                }
-            }
-        }
-        guard += 1;
-        if guard > 1_000_000 {
-            break;
-        }
-        ok = cursor.next();
-    }
     let mut messages = Vec::new();
-    if let Err(e) = ok {
-        messages.push(format!("sqlite_schema: {e}"));
+    match read_schema(src) {
+        Ok(rows) => {
+            trees.extend(
+                rows.into_iter()
+                    .filter(|(_, e)| e.root > 0)
+                    .map(|(_, e)| TreeCheck {
+                        root: e.root,
+                        key: None,
+                    }),
+            )
+        }
+        Err(e) => messages.push(format!("sqlite_schema: {e}")),
     }
     messages.extend(check_integrity(src, &trees));
     messages

@@ -136,7 +136,10 @@ pub use record::{
     decode_record, encode_record, serial_size, serial_type, KeyColumn, KeyInfo, RecordFields,
     ValueRef,
 };
-pub use schema::{clear_tree, create_database, create_tree, drop_tree, TreeKind, SCHEMA_ROOT};
+pub use schema::{
+    clear_tree, create_database, create_tree, drop_tree, read_schema, SchemaEntry, TreeKind,
+    SCHEMA_ROOT,
+};
 pub use tree::{index_delete, index_insert, table_delete, table_insert, table_update, MAX_DEPTH};
 pub use value::{compare_int_real, Value};
 pub use varint::{read_varint, varint_len, write_varint};

@@ -2,15 +2,95 @@
 
 use std::collections::HashSet;
 
-use concur_pager::{PageNo, PageWriter};
+use concur_pager::{PageNo, PageSource, PageWriter};
 
+use crate::cursor::Cursor;
 use crate::error::{Error, Result};
 use crate::overflow::free_chain;
 use crate::page::{init_page, BtreePage, PageKind};
+use crate::record::encode_record;
 use crate::tree::MAX_DEPTH;
+use crate::value::Value;
 
 /// The root page of `sqlite_schema`.
 pub const SCHEMA_ROOT: PageNo = 1;
+
+/// One row of `sqlite_schema`: `(type, name, tbl_name, rootpage, sql)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaEntry {
+    /// `table`, `index`, `view` or `trigger`.
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+    /// The table the object belongs to (its own name for a table).
+    pub table_name: String,
+    /// The root page of its B-tree; 0 for views and triggers.
+    pub root: PageNo,
+    /// The CREATE statement; NULL for automatic indexes.
+    pub sql: Option<String>,
+}
+
+impl SchemaEntry {
+    /// The row's record, as SQLite stores it.
+    pub fn to_record(&self) -> Result<Vec<u8>> {
+        encode_record(&[
+            Value::Text(self.kind.clone()),
+            Value::Text(self.name.clone()),
+            Value::Text(self.table_name.clone()),
+            Value::Integer(i64::from(self.root)),
+            self.sql.clone().map_or(Value::Null, Value::Text),
+        ])
+    }
+
+    /// Reads a row from its values; CORRUPT (page 1) if they do not have the schema's shape.
+    pub fn from_values(values: &[Value]) -> Result<Self> {
+        let text = |i: usize| match values.get(i) {
+            Some(Value::Text(s)) => Ok(s.clone()),
+            _ => Err(Error::corrupt(
+                SCHEMA_ROOT,
+                format!("sqlite_schema column {i} is not text"),
+            )),
+        };
+        let root = match values.get(3) {
+            Some(Value::Integer(r)) => PageNo::try_from(*r)
+                .map_err(|_| Error::corrupt(SCHEMA_ROOT, format!("sqlite_schema rootpage {r}")))?,
+            Some(Value::Null) => 0,
+            _ => {
+                return Err(Error::corrupt(
+                    SCHEMA_ROOT,
+                    "sqlite_schema rootpage is not an integer",
+                ))
+            }
+        };
+        let sql = match values.get(4) {
+            Some(Value::Text(s)) => Some(s.clone()),
+            Some(Value::Null) | None => None,
+            _ => return Err(Error::corrupt(SCHEMA_ROOT, "sqlite_schema sql is not text")),
+        };
+        Ok(SchemaEntry {
+            kind: text(0)?,
+            name: text(1)?,
+            table_name: text(2)?,
+            root,
+            sql,
+        })
+    }
+}
+
+/// Every row of `sqlite_schema` with its rowid, in rowid order.
+pub fn read_schema<S: PageSource + ?Sized>(src: &S) -> Result<Vec<(i64, SchemaEntry)>> {
+    let mut cursor = Cursor::new(src, SCHEMA_ROOT);
+    let mut out = Vec::new();
+    let mut ok = cursor.first()?;
+    while ok {
+        out.push((
+            cursor.rowid()?,
+            SchemaEntry::from_values(&cursor.record()?)?,
+        ));
+        ok = cursor.next()?;
+    }
+    Ok(out)
+}
 
 /// Which kind of B-tree to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,13 +7,14 @@ use common::MemPager;
 use concur_btree::*;
 
 fn schema_record(name: &str, root: u32) -> Vec<u8> {
-    encode_record(&[
-        Value::Text("table".into()),
-        Value::Text(name.into()),
-        Value::Text(name.into()),
-        Value::Integer(i64::from(root)),
-        Value::Text(format!("CREATE TABLE {name}(a, b)")),
-    ])
+    SchemaEntry {
+        kind: "table".into(),
+        name: name.into(),
+        table_name: name.into(),
+        root,
+        sql: Some(format!("CREATE TABLE {name}(a, b)")),
+    }
+    .to_record()
     .unwrap()
 }
 
@@ -72,6 +73,13 @@ fn page_one_splits_and_shrinks_with_many_tables() {
         .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 3);
+    let entries = read_schema(&pager).unwrap();
+    let names: Vec<&str> = entries.iter().map(|(_, e)| e.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["table_number_0", "table_number_1", "table_number_2"]
+    );
+    assert_eq!(entries[1].1.root, roots[1].1);
     assert_eq!(check_database(&MemPager::load(&path)), Vec::<String>::new());
 }
 
