@@ -45,6 +45,25 @@ impl Error {
         }
     }
 
+    /// The SQLite primary result code: CORRUPT 11, TOOBIG 18, MISUSE 21, and the pager's
+    /// IOERR 10, FULL 13, READONLY 8, NOTADB 26, BUSY 5.
+    pub fn sqlite_code(&self) -> i32 {
+        use concur_pager::Error as P;
+        match self {
+            Error::Corrupt { .. } | Error::Pager(P::Corrupt { .. }) => 11,
+            Error::TooBig => 18,
+            Error::Misuse(_) => 21,
+            Error::Pager(P::Io(_) | P::Poisoned) => 10,
+            Error::Pager(P::Full) => 13,
+            Error::Pager(P::ReadOnly) => 8,
+            Error::Pager(P::NotADatabase) => 26,
+            Error::Pager(P::Locked) => 5,
+            // Variants the pager may add later: plain SQLITE_ERROR until mapped.
+            #[allow(unreachable_patterns)]
+            _ => 1,
+        }
+    }
+
     /// True for SQLITE_CORRUPT, whether raised here or by the pager.
     pub fn is_corrupt(&self) -> bool {
         matches!(

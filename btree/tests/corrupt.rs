@@ -54,6 +54,7 @@ fn cell_pointer_past_the_page_end_is_corrupt_on_that_page() {
     page[8..10].copy_from_slice(&600u16.to_be_bytes());
     let err = scan_all(&pager, root).unwrap_err();
     assert_eq!(err.corrupt_page(), Some(leaf), "{err}");
+    assert_eq!(err.sqlite_code(), 11);
     let err = table_insert(&mut pager, root, 0, &[1, 0]).unwrap_err();
     assert_eq!(err.corrupt_page(), Some(leaf));
     let messages = check_integrity(&pager, &trees(root));
