@@ -38,7 +38,9 @@ pub fn read_payload<S: PageSource + ?Sized>(
 ) -> Result<Vec<u8>> {
     let usable = src.usable_size();
     let total = usize::try_from(info.payload_size).map_err(|_| Error::TooBig)?;
-    if total > crate::record::MAX_RECORD_LEN {
+    // A chain longer than the file is a lie; checking first also bounds the allocation.
+    let pages = chain_len(usable, info.payload_size, info.local_size);
+    if total > crate::record::MAX_RECORD_LEN || pages > u64::from(src.page_count()) {
         return Err(Error::corrupt(pgno, format!("payload of {total} bytes")));
     }
     let mut out = Vec::with_capacity(total);
@@ -65,6 +67,9 @@ pub fn free_chain<W: PageWriter + ?Sized>(w: &mut W, pgno: PageNo, info: &CellIn
         return Ok(());
     }
     let pages = chain_len(w.usable_size(), info.payload_size, info.local_size);
+    if pages > u64::from(w.page_count()) {
+        return Err(Error::corrupt(pgno, "overflow chain longer than the file"));
+    }
     let (mut from, mut next) = (pgno, info.overflow);
     for _ in 0..pages {
         check_link(w, from, next)?;

@@ -190,6 +190,7 @@ fn random_byte_damage_never_panics_and_is_caught_by_the_checker() {
             pages: base.pages.clone(),
             count: base.count,
             free: base.free.clone(),
+            reserved: 0,
         };
         for _ in 0..1 + rng.below(3) {
             let (pgno, at) = if rng.below(2) == 0 {
@@ -274,6 +275,7 @@ fn random_damage_to_an_index_tree_never_panics() {
             pages: base.pages.clone(),
             count: base.count,
             free: base.free.clone(),
+            reserved: 0,
         };
         for _ in 0..1 + rng.below(3) {
             let pgno = 2 + rng.below(u64::from(pager.count) - 1) as u32;
@@ -306,4 +308,24 @@ fn random_damage_to_an_index_tree_never_panics() {
         caught > 100,
         "only {caught} of 600 damaged files were flagged"
     );
+}
+
+#[test]
+fn overlong_claimed_payload_is_corrupt_and_flagged() {
+    let (mut pager, root) = table_db(200);
+    let leaf = root_page(&pager, root).child(0).unwrap();
+    let data = pager.page(leaf).unwrap();
+    let offset = BtreePage::parse(leaf, &data, 512)
+        .unwrap()
+        .cell_offset(0)
+        .unwrap();
+    drop(data);
+    // Row 0 (1500+ bytes, a 2-byte size varint) now claims 15779 bytes, which keeps the same
+    // 39 bytes local (K > X, so M) but needs 31 overflow pages: its chain is too short.
+    assert_eq!(local_size(512, PageKind::TableLeaf, 15779), 39);
+    pager.page_mut(leaf).unwrap()[offset..offset + 2].copy_from_slice(&[0xfb, 0x23]);
+    let mut c = Cursor::new(&pager, root);
+    assert!(c.seek_rowid(0, SeekOp::Eq).unwrap());
+    assert!(c.payload().unwrap_err().is_corrupt());
+    assert!(!check_integrity(&pager, &trees(root)).is_empty());
 }

@@ -210,7 +210,10 @@ struct Index {
 
 impl Db {
     fn new(page_size: usize) -> Self {
-        let mut pager = MemPager::new(page_size);
+        Self::with_pager(MemPager::new(page_size))
+    }
+
+    fn with_pager(mut pager: MemPager) -> Self {
         create_database(&mut pager).unwrap();
         Db {
             pager,
@@ -499,4 +502,32 @@ fn clear_and_drop_free_every_page() {
     assert!(drop_tree(&mut db.pager, SCHEMA_ROOT).is_err());
     let dir = tempfile::tempdir().unwrap();
     db.verify_with_sqlite(&dir.path().join("c.db"));
+}
+
+#[test]
+fn reserved_bytes_at_the_page_end_are_left_alone() {
+    let mut db = Db::with_pager(MemPager::with_reserved(1024, 40));
+    let t = db.create_table("t", "a, b, c");
+    db.create_index(t, "tc", "c", vec![2], KeyInfo::binary(1));
+    let mut rng = Rng(11);
+    for step in 0..600 {
+        let rowid = rng.below(200) as i64;
+        if rng.below(4) == 0 {
+            db.delete(t, rowid);
+        } else {
+            let row = random_row(&mut rng, step == 50);
+            db.upsert(t, rowid, row);
+        }
+    }
+    // No page was written past its usable area.
+    for (pgno, page) in &db.pager.pages {
+        assert!(
+            page[1024 - 40..].iter().all(|&b| b == 0),
+            "page {pgno} touched its reserved bytes"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    db.verify_with_sqlite(&path);
+    assert_eq!(MemPager::load(&path).reserved, 40);
 }

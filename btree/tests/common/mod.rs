@@ -14,6 +14,8 @@ pub struct MemPager {
     pub pages: HashMap<PageNo, PageRef>,
     pub count: u32,
     pub free: Vec<PageNo>,
+    /// Bytes reserved at the end of each page (header byte 20).
+    pub reserved: usize,
 }
 
 impl MemPager {
@@ -23,12 +25,21 @@ impl MemPager {
             pages: HashMap::new(),
             count: 0,
             free: Vec::new(),
+            reserved: 0,
+        }
+    }
+
+    /// A pager whose pages keep `reserved` bytes unused at their end.
+    pub fn with_reserved(page_size: usize, reserved: usize) -> Self {
+        MemPager {
+            reserved,
+            ..MemPager::new(page_size)
         }
     }
 
     /// Writes the database as a SQLite file: header fields, freelist trunk pages, all pages.
     pub fn dump(&self, path: &Path) {
-        let usable = self.page_size;
+        let usable = self.page_size - self.reserved;
         let mut pages: Vec<PageBuf> = (1..=self.count)
             .map(|p| match self.pages.get(&p) {
                 Some(b) => (**b).clone(),
@@ -78,7 +89,7 @@ impl MemPager {
         let header = DbHeader::read(&bytes).unwrap();
         let page_size = header.page_size as usize;
         let count = (bytes.len() / page_size) as u32;
-        let mut pager = MemPager::new(page_size);
+        let mut pager = MemPager::with_reserved(page_size, usize::from(header.reserved_bytes));
         pager.count = count;
         for p in 1..=count {
             let at = (p as usize - 1) * page_size;
@@ -124,7 +135,7 @@ impl PageSource for MemPager {
         self.page_size
     }
     fn usable_size(&self) -> usize {
-        self.page_size
+        self.page_size - self.reserved
     }
 }
 
@@ -147,7 +158,9 @@ impl PageWriter for MemPager {
         if self.count == 0 {
             self.count = 1;
             let mut buf = PageBuf::zeroed(self.page_size);
-            DbHeader::new(self.page_size as u32).write(&mut buf);
+            let mut header = DbHeader::new(self.page_size as u32);
+            header.reserved_bytes = self.reserved as u8;
+            header.write(&mut buf);
             self.pages.insert(1, Arc::new(buf));
             return Ok(1);
         }
