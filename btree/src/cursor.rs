@@ -71,7 +71,9 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
     /// Pushes page `pgno` (named by the current top, or the root) onto the stack.
     fn push(&mut self, pgno: PageNo) -> Result<PageKind> {
         let parent = self.stack.last().map_or(0, |f| f.pgno);
-        if pgno < 1 || pgno > self.src.page_count() {
+        // Page 1 is only ever a root.
+        let lowest = if self.stack.is_empty() { 1 } else { 2 };
+        if pgno < lowest || pgno > self.src.page_count() {
             return Err(Error::corrupt(
                 parent,
                 format!("child page {pgno} out of range"),
@@ -92,7 +94,7 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
         Ok(kind)
     }
 
-    /// The top frame's page: (kind, cell count, child at idx if interior).
+    /// The top frame's page type and cell count.
     fn top_info(&self) -> Result<(PageKind, usize)> {
         let top = self
             .stack
@@ -111,6 +113,7 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
         self.page(top)?.child(top.idx)
     }
 
+    /// Sets the top frame's cell or child index.
     fn set_top_idx(&mut self, idx: usize) {
         if let Some(top) = self.stack.last_mut() {
             top.idx = idx;
