@@ -15,7 +15,7 @@ const COMMITS: u64 = 300;
 
 /// Commit `version` writes page 1 and every page p with (version + p) % 3 == 0.
 fn written_by(version: u64, pgno: u32) -> bool {
-    version == 0 || pgno == 1 || (version + u64::from(pgno)) % 3 == 0
+    version == 0 || pgno == 1 || matches!((version + u64::from(pgno)) % 3, 0)
 }
 
 /// The version of `pgno` in the state after commit `version`.
