@@ -239,6 +239,22 @@ mod tests {
     }
 
     #[test]
+    fn worked_example_header_checksum() {
+        let header = WalHeader {
+            order: ByteOrder::Big,
+            page_size: 4096,
+            checkpoint_seq: 0,
+            salt: [1, 2],
+        };
+        assert_eq!(header.checksum(), (0x1604_e6d8, 0xbcdd_ce93));
+        let bytes = header.encode();
+        assert_eq!(
+            &bytes[24..],
+            &[0x16, 0x04, 0xe6, 0xd8, 0xbc, 0xdd, 0xce, 0x93]
+        );
+    }
+
+    #[test]
     fn damaged_header_reads_as_no_header() {
         let header = WalHeader::first(ByteOrder::Big, 1024);
         for at in [0, 8, 16, 24, 31] {
