@@ -300,3 +300,69 @@ fn backfill_shrinks_the_database_to_the_committed_size() {
     wal.checkpoint(CheckpointMode::Passive, &db).unwrap();
     assert_eq!(db.contents(), [page(1), page(1)].concat());
 }
+
+/// A file whose writes fail once `fail` is set.
+struct FailingFile {
+    inner: MemFile,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+impl File for FailingFile {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> concur_pager::Result<usize> {
+        self.inner.read_at(buf, offset)
+    }
+    fn write_at(&self, buf: &[u8], offset: u64) -> concur_pager::Result<()> {
+        self.inner.write_at(buf, offset)
+    }
+    fn write_batch(&self, writes: &[(u64, &[u8])], sync: bool) -> concur_pager::Result<()> {
+        if self.fail.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::other("injected write failure").into());
+        }
+        self.inner.write_batch(writes, sync)
+    }
+    fn sync(&self) -> concur_pager::Result<()> {
+        self.inner.sync()
+    }
+    fn size(&self) -> concur_pager::Result<u64> {
+        self.inner.size()
+    }
+    fn set_len(&self, len: u64) -> concur_pager::Result<()> {
+        self.inner.set_len(len)
+    }
+}
+
+#[test]
+fn a_failed_write_refuses_every_later_write_until_reopen() {
+    let file = Arc::new(FailingFile {
+        inner: MemFile::default(),
+        fail: false.into(),
+    });
+    let wal = Wal::open(file.clone(), PS, SyncMode::Full).unwrap();
+    commit(&wal, &[(1, 1)], 1);
+    file.fail.store(true, std::sync::atomic::Ordering::Relaxed);
+    let base = wal.begin_read();
+    let image = page(2);
+    assert!(matches!(
+        wal.commit(&base, &[(1, &image)], 1),
+        Err(Error::File(concur_pager::Error::Io(_)))
+    ));
+    file.fail.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(matches!(
+        wal.commit(&base, &[(1, &image)], 1),
+        Err(Error::Poisoned)
+    ));
+    assert!(matches!(
+        wal.checkpoint(CheckpointMode::Passive, &MemFile::default()),
+        Err(Error::Poisoned)
+    ));
+    // Reading committed frames still works, and the pager sees the poisoned state.
+    let db = MemFile::default();
+    assert_eq!(read_page(&wal, &base, &db, 1), page(1));
+    let as_pager: concur_pager::Error = Error::Poisoned.into();
+    assert!(matches!(as_pager, concur_pager::Error::Poisoned));
+    wal.end_read(&base);
+    drop(wal);
+    let wal = Wal::open(file, PS, SyncMode::Full).unwrap();
+    assert_eq!(wal.max_frame(), 1);
+    commit(&wal, &[(1, 3)], 1);
+}
