@@ -154,6 +154,17 @@ impl Wal {
         })
     }
 
+    /// The page size named by the WAL header in `file`, when the header is intact: what a
+    /// database whose file is still empty (its first commits only in the WAL) must be opened
+    /// with.
+    pub fn header_page_size(file: &dyn File) -> Result<Option<u32>> {
+        let mut head = [0u8; WAL_HEADER_SIZE];
+        if read_full(file, &mut head, 0)? < WAL_HEADER_SIZE {
+            return Ok(None);
+        }
+        Ok(WalHeader::decode(&head)?.map(|header| header.page_size))
+    }
+
     /// The page size of the database this WAL belongs to.
     pub fn page_size(&self) -> u32 {
         self.page_size

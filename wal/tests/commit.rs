@@ -132,6 +132,14 @@ fn bad_input_gives_typed_errors() {
 }
 
 #[test]
+fn the_header_names_the_page_size() {
+    let (file, wal) = new_wal(SyncMode::Full);
+    assert_eq!(Wal::header_page_size(file.as_ref()).unwrap(), None);
+    commit(&wal, &[(1, 1)], 1);
+    assert_eq!(Wal::header_page_size(file.as_ref()).unwrap(), Some(PS));
+}
+
+#[test]
 fn a_wal_of_another_page_size_is_rejected() {
     let (file, wal) = new_wal(SyncMode::Full);
     commit(&wal, &[(1, 1)], 1);
