@@ -157,6 +157,18 @@ fn sqlite_reads_a_big_endian_wal_written_by_concur() {
 
 #[test]
 fn sqlite_reads_the_database_after_concur_backfills_it() {
+    backfill_then_sqlite_reads(true);
+}
+
+#[test]
+fn sqlite_reads_a_wal_that_concur_restarted_over_old_frames() {
+    backfill_then_sqlite_reads(false);
+}
+
+/// Commits B, backfills it (PASSIVE), commits C (which restarts the WAL at frame 1 under new
+/// salts, over B's frames); then either TRUNCATE-checkpoints and has SQLite read the database
+/// file alone, or leaves C in the WAL for SQLite to recover.
+fn backfill_then_sqlite_reads(truncate: bool) {
     let dir = tempfile::tempdir().unwrap();
     let [a, b, c] = three_states(dir.path());
     let db_path = dir.path().join("app.db");
@@ -172,7 +184,15 @@ fn sqlite_reads_the_database_after_concur_backfills_it() {
     let db = StdFile::open(&db_path);
     let mut previous = std::fs::read(&db_path).unwrap();
     for (i, next) in [&b, &c].into_iter().enumerate() {
-        let pages = changed_pages(&previous, next);
+        let mut pages = changed_pages(&previous, next);
+        if i == 0 && !truncate {
+            // Repeat B's pages (newest wins) so that B's frames outnumber C's and stale frames
+            // of the old generation remain after C's.
+            let once = pages.clone();
+            while pages.len() <= changed_pages(&b, &c).len() {
+                pages.extend(once.iter().cloned());
+            }
+        }
         let refs: Vec<(u32, &[u8])> = pages.iter().map(|(p, i)| (*p, i.as_slice())).collect();
         let base = wal.begin_read();
         wal.commit(&base, &refs, (next.len() / PS) as u32).unwrap();
@@ -185,6 +205,19 @@ fn sqlite_reads_the_database_after_concur_backfills_it() {
             let (result, _) = wal.checkpoint(CheckpointMode::Passive, &db).unwrap();
             assert_eq!(result.log_frames, result.backfilled_frames);
         }
+    }
+    if !truncate {
+        assert_eq!(wal.max_frame(), changed_pages(&b, &c).len() as u64);
+        drop(wal);
+        let frames_in_file = (std::fs::metadata(&wal_file).unwrap().len() - 32) / (24 + PS as u64);
+        assert!(
+            frames_in_file > changed_pages(&b, &c).len() as u64,
+            "stale B frames remain"
+        );
+        let conn = Connection::open(&db_path).unwrap();
+        assert_eq!(rows(&conn), expected_c());
+        assert_eq!(integrity(&conn), "ok");
+        return;
     }
     let (result, _) = wal.checkpoint(CheckpointMode::Truncate, &db).unwrap();
     assert!(!result.busy);
