@@ -34,17 +34,19 @@ impl Wal {
             return Err(Error::Poisoned);
         }
         if mode != CheckpointMode::Passive {
-            while backfill_blocked(&st) && Instant::now() < deadline {
+            while backfill_blocked(&st, self.frames.read().max_frame) && Instant::now() < deadline {
                 self.reader_left.wait_until(&mut st, deadline);
             }
         }
-        let max = st.max_frame;
+        let max = self.frames.read().max_frame;
         let from = st.backfilled;
         let safe = st.oldest_reader().map_or(max, |mark| mark.min(max));
         let mut written = Vec::new();
         if safe > from {
-            let db_pages = st.index.db_pages_at(safe);
-            let mut work = st.index.newest_between(from, safe);
+            let frames = self.frames.read();
+            let db_pages = frames.index.db_pages_at(safe);
+            let mut work = frames.index.newest_between(from, safe);
+            drop(frames);
             if let Some(limit) = db_pages {
                 work.retain(|&(pgno, _)| pgno <= limit);
             }
@@ -70,7 +72,7 @@ impl Wal {
         if mode == CheckpointMode::Passive {
             return Ok((result, written));
         }
-        result.busy = st.backfilled < st.max_frame;
+        result.busy = st.backfilled < self.frames.read().max_frame;
         if result.busy || mode == CheckpointMode::Full {
             return Ok((result, written));
         }
@@ -81,7 +83,7 @@ impl Wal {
             result.busy = true;
             return Ok((result, written));
         }
-        st.reset();
+        st.reset(&mut self.frames.write());
         if mode == CheckpointMode::Truncate {
             // Under the state lock: no commit can write a new header before the file is empty.
             if let Err(error) = self.truncate_file() {
@@ -142,6 +144,6 @@ impl Wal {
 
 /// True while some reader holds a mark below the last commit and there is something to copy:
 /// a FULL checkpoint cannot finish until such readers end.
-fn backfill_blocked(st: &MutexGuard<'_, WalState>) -> bool {
-    st.backfilled < st.max_frame && st.oldest_reader().is_some_and(|mark| mark < st.max_frame)
+fn backfill_blocked(st: &MutexGuard<'_, WalState>, max_frame: u64) -> bool {
+    st.backfilled < max_frame && st.oldest_reader().is_some_and(|mark| mark < max_frame)
 }

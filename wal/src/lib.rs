@@ -86,7 +86,8 @@
 //!
 //! - `begin_read` registers the mark `max_frame`, or mark 0 when `backfilled == max_frame`
 //!   (everything is in the database file, so the reader never looks at the WAL; SQLite's read
-//!   lock 0). Readers are counted per mark under the state mutex.
+//!   lock 0). Readers are counted per mark under the state mutex; page lookups
+//!   (`find_page`, `read_frame`) take only a read lock on the frame table.
 //! - Invariant: no reader's mark lies below `backfilled`, except mark-0 readers, and while a
 //!   mark-0 reader runs nothing more is backfilled. So a database page never changes under a
 //!   reader that reads it from the file.

@@ -6,7 +6,7 @@ use crate::header::{encode_frame, valid_page_size, WalHeader, FRAME_HEADER_SIZE,
 use crate::index::FrameIndex;
 use crate::recovery::{read_full, recover};
 use concur_pager::{File, FrameKey, JournalSnapshot, PageNo};
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,8 +52,9 @@ impl WalConfig {
 ///
 /// Shared by every thread of a database (`Send + Sync`); readers, one writer and one
 /// checkpointer run at the same time. The locks, always taken in this order:
-/// `checkpointer`, then `writer`, then `state`. No file I/O happens under `state` except the
-/// WAL truncation of a TRUNCATE checkpoint.
+/// `checkpointer`, then `writer`, then `state`, then `frames`. Page lookups take only a read
+/// lock on `frames`. No file I/O happens under `state` except the WAL truncation of a TRUNCATE
+/// checkpoint.
 pub struct Wal {
     /// The `-wal` file.
     pub(crate) file: Arc<dyn File>,
@@ -61,8 +62,11 @@ pub struct Wal {
     pub(crate) page_size: u32,
     /// Sync policy, byte order, busy timeout.
     pub(crate) config: WalConfig,
-    /// Everything readers, the writer and the checkpointer share.
+    /// Readers, backfill progress and the header: what begin/end of reads, commits and
+    /// checkpoints coordinate on.
     pub(crate) state: Mutex<WalState>,
+    /// The committed frames: what page lookups read. Changed only with `state` also held.
+    pub(crate) frames: RwLock<FrameTable>,
     /// Signalled whenever a reader ends, for checkpoints that wait.
     pub(crate) reader_left: Condvar,
     /// Held by the appending writer (and by FULL/RESTART/TRUNCATE checkpoints).
@@ -76,16 +80,10 @@ pub struct Wal {
 pub(crate) struct WalState {
     /// The header the frames in the file were written under (`None`: no valid header yet).
     pub header: Option<WalHeader>,
-    /// Bumped whenever a new header (new salts) is written; frame keys carry it.
-    pub generation: u64,
-    /// The last commit frame (0: the WAL holds nothing; the next commit writes a new header).
-    pub max_frame: u64,
     /// The cumulative checksum through frame `max_frame`.
     pub checksum: Checksum,
     /// Frames `1..=backfilled` are copied into the database file.
     pub backfilled: u64,
-    /// Frames by page, commits by frame.
-    pub index: FrameIndex,
     /// The database size in pages after the latest commit, when one is known.
     pub db_pages: Option<u32>,
     /// Running readers: read mark -> how many readers hold it. Mark 0 readers read only the
@@ -111,11 +109,22 @@ impl WalState {
 
     /// Forgets every frame, so that the next commit starts a new generation at frame 1.
     /// Only allowed when everything is backfilled and no reader reads the WAL.
-    pub fn reset(&mut self) {
-        self.max_frame = 0;
+    pub fn reset(&mut self, frames: &mut FrameTable) {
+        frames.max_frame = 0;
+        frames.index.clear();
         self.backfilled = 0;
-        self.index.clear();
     }
+}
+
+/// The committed frames of the current generation, under the [`Wal`]'s read-write lock.
+#[derive(Debug)]
+pub(crate) struct FrameTable {
+    /// Bumped whenever a new header (new salts) is written; frame keys carry it.
+    pub generation: u64,
+    /// The last commit frame (0: the WAL holds nothing; the next commit writes a new header).
+    pub max_frame: u64,
+    /// Frames by page, commits by frame.
+    pub index: FrameIndex,
 }
 
 impl Wal {
@@ -132,13 +141,15 @@ impl Wal {
             return Err(Error::PageSize(page_size));
         }
         let found = recover(file.as_ref(), page_size)?;
-        let state = WalState {
-            header: found.header,
+        let frames = FrameTable {
             generation: 1,
             max_frame: found.max_frame,
+            index: found.index,
+        };
+        let state = WalState {
+            header: found.header,
             checksum: found.checksum,
             backfilled: 0,
-            index: found.index,
             db_pages: found.db_pages,
             readers: BTreeMap::new(),
             poisoned: false,
@@ -148,6 +159,7 @@ impl Wal {
             page_size,
             config,
             state: Mutex::new(state),
+            frames: RwLock::new(frames),
             reader_left: Condvar::new(),
             writer: Mutex::new(()),
             checkpointer: Mutex::new(()),
@@ -177,7 +189,7 @@ impl Wal {
 
     /// The last commit frame: the number of valid frames in the WAL.
     pub fn max_frame(&self) -> u64 {
-        self.state.lock().max_frame
+        self.frames.read().max_frame
     }
 
     /// How many frames are backfilled into the database file.
@@ -190,15 +202,16 @@ impl Wal {
     /// [`Wal::end_read`].
     pub fn begin_read(&self) -> JournalSnapshot {
         let mut st = self.state.lock();
-        let mark = if st.backfilled == st.max_frame {
+        let frames = self.frames.read();
+        let mark = if st.backfilled == frames.max_frame {
             0
         } else {
-            st.max_frame
+            frames.max_frame
         };
         *st.readers.entry(mark).or_default() += 1;
         JournalSnapshot {
             mark,
-            generation: st.generation,
+            generation: frames.generation,
             db_pages: st.db_pages,
         }
     }
@@ -222,24 +235,28 @@ impl Wal {
         if snapshot.mark == 0 {
             return Ok(None);
         }
-        let st = self.state.lock();
-        if snapshot.generation != st.generation || snapshot.mark > st.max_frame {
+        let frames = self.frames.read();
+        if snapshot.generation != frames.generation || snapshot.mark > frames.max_frame {
             return Err(Error::NoSuchFrame {
                 generation: snapshot.generation,
                 frame: snapshot.mark,
             });
         }
-        Ok(st.index.newest(pgno, snapshot.mark).map(|frame| FrameKey {
-            generation: snapshot.generation,
-            frame,
-        }))
+        Ok(frames
+            .index
+            .newest(pgno, snapshot.mark)
+            .map(|frame| FrameKey {
+                generation: snapshot.generation,
+                frame,
+            }))
     }
 
     /// Reads the page image of frame `key` into `buf` (`page_size` bytes).
     pub fn read_frame(&self, key: FrameKey, buf: &mut [u8]) -> Result<()> {
         {
-            let st = self.state.lock();
-            if key.generation != st.generation || key.frame == 0 || key.frame > st.max_frame {
+            let frames = self.frames.read();
+            if key.generation != frames.generation || key.frame == 0 || key.frame > frames.max_frame
+            {
                 return Err(Error::NoSuchFrame {
                     generation: key.generation,
                     frame: key.frame,
@@ -287,32 +304,34 @@ impl Wal {
         if st.poisoned {
             return Err(Error::Poisoned);
         }
-        let latest = base.generation == st.generation
-            && (base.mark == st.max_frame || (base.mark == 0 && st.backfilled == st.max_frame));
+        let mut frames = self.frames.write();
+        let latest = base.generation == frames.generation
+            && (base.mark == frames.max_frame
+                || (base.mark == 0 && st.backfilled == frames.max_frame));
         if !latest {
             return Err(Error::StaleBase {
                 mark: base.mark,
-                latest: st.max_frame,
+                latest: frames.max_frame,
             });
         }
         if pages.is_empty() {
             return Ok(*base);
         }
-        if st.max_frame > 0 && st.backfilled == st.max_frame && !st.readers_in_wal() {
-            st.reset();
+        if frames.max_frame > 0 && st.backfilled == frames.max_frame && !st.readers_in_wal() {
+            st.reset(&mut frames);
         }
-        let new_header = (st.max_frame == 0).then(|| match st.header {
+        let new_header = (frames.max_frame == 0).then(|| match st.header {
             Some(old) => old.next(self.config.checksum_order),
             None => WalHeader::first(self.config.checksum_order, self.page_size),
         });
         let Some(header) = new_header.or(st.header) else {
             return Err(Error::NoSuchFrame {
-                generation: st.generation,
-                frame: st.max_frame,
+                generation: frames.generation,
+                frame: frames.max_frame,
             });
         };
-        let first = st.max_frame + 1;
-        let last = st.max_frame + pages.len() as u64;
+        let first = frames.max_frame + 1;
+        let last = frames.max_frame + pages.len() as u64;
         if last > u64::from(u32::MAX) {
             return Err(Error::Full);
         }
@@ -320,7 +339,8 @@ impl Wal {
             Some(h) => h.checksum(),
             None => st.checksum,
         };
-        // Build the frames without holding the state lock; readers keep going meanwhile.
+        // Build the frames without holding the locks; readers keep going meanwhile.
+        drop(frames);
         drop(st);
         let frame_size = FRAME_HEADER_SIZE + self.page_size as usize;
         let mut frames = vec![0u8; frame_size * pages.len()];
@@ -344,20 +364,21 @@ impl Wal {
             return Err(error.into());
         }
         let mut st = self.state.lock();
+        let mut frames = self.frames.write();
         if new_header.is_some() {
             st.header = Some(header);
-            st.generation += 1;
+            frames.generation += 1;
         }
         for (i, &(pgno, _)) in pages.iter().enumerate() {
-            st.index.add_frame(pgno, first + i as u64);
+            frames.index.add_frame(pgno, first + i as u64);
         }
-        st.index.add_commit(last, db_pages);
-        st.max_frame = last;
+        frames.index.add_commit(last, db_pages);
+        frames.max_frame = last;
         st.checksum = sum;
         st.db_pages = Some(db_pages);
         Ok(JournalSnapshot {
             mark: last,
-            generation: st.generation,
+            generation: frames.generation,
             db_pages: Some(db_pages),
         })
     }
@@ -377,12 +398,13 @@ impl Wal {
 impl std::fmt::Debug for Wal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let st = self.state.lock();
+        let frames = self.frames.read();
         f.debug_struct("Wal")
             .field("page_size", &self.page_size)
             .field("config", &self.config)
-            .field("max_frame", &st.max_frame)
+            .field("max_frame", &frames.max_frame)
             .field("backfilled", &st.backfilled)
-            .field("generation", &st.generation)
+            .field("generation", &frames.generation)
             .finish()
     }
 }
