@@ -48,6 +48,10 @@ pub enum Error {
         /// The image length given.
         len: usize,
     },
+    /// A commit gave a database size of 0 pages, which the commit frame cannot record (its size
+    /// field 0 means "not a commit") (SQLITE_MISUSE).
+    #[error("a commit must leave the database at least one page long")]
+    EmptyCommit,
     /// A commit would make the WAL longer than SQLite can index (2^32 - 1 frames).
     #[error("the WAL is full")]
     Full,

@@ -291,6 +291,9 @@ impl Wal {
         pages: &[(PageNo, &[u8])],
         db_pages: u32,
     ) -> Result<JournalSnapshot> {
+        if db_pages == 0 && !pages.is_empty() {
+            return Err(Error::EmptyCommit);
+        }
         for &(pgno, image) in pages {
             if pgno == 0 || image.len() != self.page_size as usize {
                 return Err(Error::BadPage {

@@ -109,6 +109,10 @@ fn bad_input_gives_typed_errors() {
         wal.commit(&base, &[(0, &ok)], 1),
         Err(Error::BadPage { pgno: 0, .. })
     ));
+    assert!(matches!(
+        wal.commit(&base, &[(1, &ok)], 0),
+        Err(Error::EmptyCommit)
+    ));
     wal.commit(&base, &[(1, &ok)], 1).unwrap();
     // The old base is no longer the latest.
     assert!(matches!(
