@@ -1,0 +1,1 @@
+//! Printing the tree back as SQL.

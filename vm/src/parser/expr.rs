@@ -1,0 +1,970 @@
+//! Expressions: a precedence-climbing parser with SQLite's operator table.
+//!
+//! Binding power, loosest first (SQLite's `parse.y` `%left`/`%right` lines):
+//!
+//! | power | operators |
+//! | --- | --- |
+//! | 1 | `OR` |
+//! | 2 | `AND` |
+//! | 3 | `NOT` (prefix) |
+//! | 4 | `=` `==` `!=` `<>` `IS [NOT]` `IN` `LIKE` `GLOB` `MATCH` `REGEXP` `BETWEEN` `ISNULL` `NOTNULL` `NOT NULL` |
+//! | 5 | `<` `<=` `>` `>=` |
+//! | 6 | `ESCAPE` |
+//! | 7 | `&` `\|` `<<` `>>` |
+//! | 8 | `+` `-` |
+//! | 9 | `*` `/` `%` |
+//! | 10 | `\|\|` `->` `->>` |
+//! | 11 | `COLLATE` (postfix) |
+//! | 12 | `-` `+` `~` (prefix) |
+//!
+//! Every parse function returns the tree's height beside the tree, so a left-deep chain such as
+//! `1+1+...+1` is caught at SQLite's depth limit without recursion.
+
+use super::{Keyword, ParseError, Parser, Position, Result, MAX_EXPR_DEPTH, MAX_VARIABLE_NUMBER};
+use crate::ast::{
+    BinaryOp, ColumnRef, Expr, FrameBound, FrameExclude, FrameSpec, FrameUnit, FunctionArgs,
+    FunctionCall, LikeOp, Literal, Name, Over, RaiseAction, TypeName, UnaryOp, WindowDef,
+};
+use crate::lexer::{unquote, Token, TokenKind};
+
+/// Binding power of `OR`.
+const OR: u8 = 1;
+/// Binding power of `AND`.
+const AND: u8 = 2;
+/// Binding power of prefix `NOT`.
+const NOT: u8 = 3;
+/// Binding power of the equality-level operators.
+const EQUALITY: u8 = 4;
+/// Binding power of `<`, `<=`, `>`, `>=`.
+const COMPARISON: u8 = 5;
+/// Binding power of `ESCAPE`.
+const ESCAPE: u8 = 6;
+/// Binding power of the bitwise operators.
+const BITWISE: u8 = 7;
+/// Binding power of `+` and `-`.
+const ADDITIVE: u8 = 8;
+/// Binding power of `*`, `/`, `%`.
+const MULTIPLICATIVE: u8 = 9;
+/// Binding power of `||`, `->`, `->>`.
+const CONCAT: u8 = 10;
+/// Binding power of postfix `COLLATE`.
+const COLLATE: u8 = 11;
+/// Binding power of prefix `-`, `+`, `~`.
+const UNARY: u8 = 12;
+
+/// An expression with its tree height.
+type Sized = (Expr, u32);
+
+/// The binary operator and its power for a token, if it is a plain binary operator.
+fn binary_operator(kind: TokenKind) -> Option<(BinaryOp, u8)> {
+    Some(match kind {
+        TokenKind::Keyword(Keyword::Or) => (BinaryOp::Or, OR),
+        TokenKind::Keyword(Keyword::And) => (BinaryOp::And, AND),
+        TokenKind::Eq => (BinaryOp::Eq, EQUALITY),
+        TokenKind::Ne => (BinaryOp::Ne, EQUALITY),
+        TokenKind::Lt => (BinaryOp::Lt, COMPARISON),
+        TokenKind::Le => (BinaryOp::Le, COMPARISON),
+        TokenKind::Gt => (BinaryOp::Gt, COMPARISON),
+        TokenKind::Ge => (BinaryOp::Ge, COMPARISON),
+        TokenKind::BitAnd => (BinaryOp::BitAnd, BITWISE),
+        TokenKind::BitOr => (BinaryOp::BitOr, BITWISE),
+        TokenKind::LShift => (BinaryOp::ShiftLeft, BITWISE),
+        TokenKind::RShift => (BinaryOp::ShiftRight, BITWISE),
+        TokenKind::Plus => (BinaryOp::Add, ADDITIVE),
+        TokenKind::Minus => (BinaryOp::Subtract, ADDITIVE),
+        TokenKind::Star => (BinaryOp::Multiply, MULTIPLICATIVE),
+        TokenKind::Slash => (BinaryOp::Divide, MULTIPLICATIVE),
+        TokenKind::Rem => (BinaryOp::Remainder, MULTIPLICATIVE),
+        TokenKind::Concat => (BinaryOp::Concat, CONCAT),
+        _ => return None,
+    })
+}
+
+/// The pattern operator a keyword spells.
+fn like_operator(kind: TokenKind) -> Option<LikeOp> {
+    match kind {
+        TokenKind::Keyword(Keyword::Like) => Some(LikeOp::Like),
+        TokenKind::Keyword(Keyword::Glob) => Some(LikeOp::Glob),
+        TokenKind::Keyword(Keyword::Match) => Some(LikeOp::Match),
+        TokenKind::Keyword(Keyword::Regexp) => Some(LikeOp::Regexp),
+        _ => None,
+    }
+}
+
+impl Parser<'_> {
+    /// Parses an expression.
+    pub(super) fn expr(&mut self) -> Result<Expr> {
+        Ok(self.expr_bp(0)?.0)
+    }
+
+    /// Parses a comma-separated list of expressions (at least one).
+    pub(super) fn expr_list(&mut self) -> Result<Vec<Expr>> {
+        let mut list = vec![self.expr()?];
+        while self.eat(TokenKind::Comma) {
+            list.push(self.expr()?);
+        }
+        Ok(list)
+    }
+
+    /// Checks a new node's height against the limit.
+    fn height(&mut self, height: u32) -> Result<u32> {
+        if height > MAX_EXPR_DEPTH {
+            let token = self.peek();
+            return Err(ParseError::TooDeep {
+                max: MAX_EXPR_DEPTH,
+                position: Position::locate(self.sql, token.span.start),
+            });
+        }
+        Ok(height)
+    }
+
+    /// Parses an expression whose operators all bind tighter than `min`.
+    fn expr_bp(&mut self, min: u8) -> Result<Sized> {
+        self.enter()?;
+        let result = self.expr_bp_inner(min);
+        self.leave();
+        result
+    }
+
+    /// The body of [`Parser::expr_bp`].
+    fn expr_bp_inner(&mut self, min: u8) -> Result<Sized> {
+        let (mut lhs, mut h) = self.prefix()?;
+        loop {
+            let token = self.peek();
+            if let Some((op, power)) = binary_operator(token.kind) {
+                if power <= min {
+                    break;
+                }
+                self.advance();
+                let (rhs, rh) = self.expr_bp(power)?;
+                h = self.height(h.max(rh) + 1)?;
+                lhs = Expr::Binary {
+                    op,
+                    left: Box::new(lhs),
+                    right: Box::new(rhs),
+                };
+                continue;
+            }
+            match token.kind {
+                TokenKind::Ptr => {
+                    if CONCAT <= min {
+                        break;
+                    }
+                    self.advance();
+                    let op = if self.text(token) == "->>" {
+                        BinaryOp::LongArrow
+                    } else {
+                        BinaryOp::Arrow
+                    };
+                    let (rhs, rh) = self.expr_bp(CONCAT)?;
+                    h = self.height(h.max(rh) + 1)?;
+                    lhs = Expr::Binary {
+                        op,
+                        left: Box::new(lhs),
+                        right: Box::new(rhs),
+                    };
+                }
+                TokenKind::Keyword(Keyword::Collate) => {
+                    if COLLATE <= min {
+                        break;
+                    }
+                    self.advance();
+                    let collation = self.collation_name()?;
+                    h = self.height(h + 1)?;
+                    lhs = Expr::Collate {
+                        expr: Box::new(lhs),
+                        collation,
+                    };
+                }
+                _ => {
+                    if EQUALITY <= min {
+                        break;
+                    }
+                    match self.equality_postfix(lhs, h)? {
+                        Ok(done) => (lhs, h) = done,
+                        Err(unchanged) => {
+                            lhs = unchanged;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok((lhs, h))
+    }
+
+    /// Parses the name after `COLLATE` (an identifier or string).
+    fn collation_name(&mut self) -> Result<Name> {
+        let token = self.peek();
+        match token.kind {
+            TokenKind::Id | TokenKind::String => {
+                self.advance();
+                Ok(self.name_value(token))
+            }
+            TokenKind::Keyword(k) if k.is_fallback_id() => {
+                self.advance();
+                Ok(self.name_value(token))
+            }
+            _ => Err(self.error_at(token)),
+        }
+    }
+
+    /// Tries the equality-level operators that are not plain binary ones (`IS`, `IN`,
+    /// `LIKE`, `BETWEEN`, `ISNULL`, `NOT ...`). Gives `lhs` back untouched when none is next.
+    fn equality_postfix(&mut self, lhs: Expr, h: u32) -> Result<Result<Sized, Expr>> {
+        let token = self.peek();
+        let negated = token.kind == TokenKind::Keyword(Keyword::Not);
+        let op_token = if negated { self.peek_nth(1) } else { token };
+        let lhs = Box::new(lhs);
+        let result = match op_token.kind {
+            TokenKind::Keyword(Keyword::Isnull) if !negated => {
+                self.advance();
+                (Expr::IsNull(lhs), h + 1)
+            }
+            TokenKind::Keyword(Keyword::Notnull) if !negated => {
+                self.advance();
+                (Expr::NotNull(lhs), h + 1)
+            }
+            TokenKind::Keyword(Keyword::Null) if negated => {
+                self.advance();
+                self.advance();
+                (Expr::NotNull(lhs), h + 1)
+            }
+            TokenKind::Keyword(Keyword::Is) if !negated => {
+                self.advance();
+                let mut is_not = self.eat_kw(Keyword::Not);
+                if self.at_kw(Keyword::Distinct) {
+                    self.advance();
+                    self.expect_kw(Keyword::From)?;
+                    is_not = !is_not;
+                }
+                let (rhs, rh) = self.expr_bp(EQUALITY)?;
+                let op = if is_not {
+                    BinaryOp::IsNot
+                } else {
+                    BinaryOp::Is
+                };
+                (
+                    Expr::Binary {
+                        op,
+                        left: lhs,
+                        right: Box::new(rhs),
+                    },
+                    h.max(rh) + 1,
+                )
+            }
+            TokenKind::Keyword(Keyword::Between) => {
+                if negated {
+                    self.advance();
+                }
+                self.advance();
+                let (low, lh) = self.expr_bp(EQUALITY)?;
+                self.expect_kw(Keyword::And)?;
+                let (high, hh) = self.expr_bp(EQUALITY)?;
+                (
+                    Expr::Between {
+                        negated,
+                        expr: lhs,
+                        low: Box::new(low),
+                        high: Box::new(high),
+                    },
+                    h.max(lh).max(hh) + 1,
+                )
+            }
+            TokenKind::Keyword(Keyword::In) => {
+                if negated {
+                    self.advance();
+                }
+                self.advance();
+                self.in_rhs(negated, lhs, h)?
+            }
+            kind => match like_operator(kind) {
+                Some(op) => {
+                    if negated {
+                        self.advance();
+                    }
+                    self.advance();
+                    let (pattern, ph) = self.expr_bp(EQUALITY)?;
+                    let mut height = h.max(ph) + 1;
+                    let escape = if self.eat_kw(Keyword::Escape) {
+                        let (e, eh) = self.expr_bp(ESCAPE)?;
+                        height = height.max(eh + 1);
+                        Some(Box::new(e))
+                    } else {
+                        None
+                    };
+                    (
+                        Expr::Like {
+                            negated,
+                            op,
+                            expr: lhs,
+                            pattern: Box::new(pattern),
+                            escape,
+                        },
+                        height,
+                    )
+                }
+                None => return Ok(Err(*lhs)),
+            },
+        };
+        let height = self.height(result.1)?;
+        Ok(Ok((result.0, height)))
+    }
+
+    /// Parses what follows `IN`: a list, a subquery, a table or a table-valued function.
+    fn in_rhs(&mut self, negated: bool, lhs: Box<Expr>, h: u32) -> Result<Sized> {
+        if self.eat(TokenKind::LParen) {
+            if self.at_select_start() {
+                let select = self.select()?;
+                self.expect(TokenKind::RParen)?;
+                return Ok((
+                    Expr::InSelect {
+                        negated,
+                        expr: lhs,
+                        select: Box::new(select),
+                    },
+                    h + 1,
+                ));
+            }
+            let mut list = Vec::new();
+            let mut height = h;
+            if !self.eat(TokenKind::RParen) {
+                loop {
+                    let (e, eh) = self.expr_bp(0)?;
+                    height = height.max(eh);
+                    list.push(e);
+                    if !self.eat(TokenKind::Comma) {
+                        break;
+                    }
+                }
+                self.expect(TokenKind::RParen)?;
+            }
+            return Ok((
+                Expr::InList {
+                    negated,
+                    expr: lhs,
+                    list,
+                },
+                height + 1,
+            ));
+        }
+        let table = self.qualified_name()?;
+        let args = if self.eat(TokenKind::LParen) {
+            let args = if self.at(TokenKind::RParen) {
+                Vec::new()
+            } else {
+                self.expr_list()?
+            };
+            self.expect(TokenKind::RParen)?;
+            Some(args)
+        } else {
+            None
+        };
+        Ok((
+            Expr::InTable {
+                negated,
+                expr: lhs,
+                table,
+                args,
+            },
+            h + 1,
+        ))
+    }
+
+    /// Whether the current token is of `kind`.
+    pub(super) fn at(&mut self, kind: TokenKind) -> bool {
+        self.peek().kind == kind
+    }
+
+    /// Whether a parenthesized select starts here (`SELECT`, `VALUES` or `WITH`).
+    pub(super) fn at_select_start(&mut self) -> bool {
+        matches!(
+            self.peek().kind,
+            TokenKind::Keyword(Keyword::Select | Keyword::Values | Keyword::With)
+        )
+    }
+
+    /// Parses a primary expression with its prefix operators.
+    fn prefix(&mut self) -> Result<Sized> {
+        let token = self.peek();
+        match token.kind {
+            TokenKind::Integer => {
+                self.advance();
+                Ok((Expr::Literal(self.integer_literal(token, false)?), 1))
+            }
+            TokenKind::Float => {
+                self.advance();
+                Ok((Expr::Literal(Literal::Real(self.real_value(token))), 1))
+            }
+            TokenKind::String => {
+                self.advance();
+                Ok((
+                    Expr::Literal(Literal::String(unquote(self.text(token), '\''))),
+                    1,
+                ))
+            }
+            TokenKind::Blob => {
+                self.advance();
+                Ok((Expr::Literal(Literal::Blob(self.blob_value(token))), 1))
+            }
+            TokenKind::Variable => {
+                self.advance();
+                Ok((self.variable(token)?, 1))
+            }
+            TokenKind::Minus | TokenKind::Plus | TokenKind::BitNot => {
+                self.advance();
+                let next = self.peek();
+                if token.kind == TokenKind::Minus
+                    && next.kind == TokenKind::Integer
+                    && self.text(next) == "9223372036854775808"
+                {
+                    self.advance();
+                    return Ok((Expr::Literal(Literal::Integer(i64::MIN)), 1));
+                }
+                let op = match token.kind {
+                    TokenKind::Minus => UnaryOp::Negate,
+                    TokenKind::Plus => UnaryOp::Plus,
+                    _ => UnaryOp::BitNot,
+                };
+                let (operand, h) = self.expr_bp(UNARY)?;
+                let h = self.height(h + 1)?;
+                Ok((
+                    Expr::Unary {
+                        op,
+                        operand: Box::new(operand),
+                    },
+                    h,
+                ))
+            }
+            TokenKind::LParen => {
+                self.advance();
+                if self.at_select_start() {
+                    let select = self.select()?;
+                    self.expect(TokenKind::RParen)?;
+                    return Ok((Expr::Subquery(Box::new(select)), 1));
+                }
+                let (first, mut h) = self.expr_bp(0)?;
+                if self.eat(TokenKind::RParen) {
+                    return Ok((first, h));
+                }
+                let mut row = vec![first];
+                while self.eat(TokenKind::Comma) {
+                    let (e, eh) = self.expr_bp(0)?;
+                    h = h.max(eh);
+                    row.push(e);
+                }
+                self.expect(TokenKind::RParen)?;
+                let h = self.height(h + 1)?;
+                Ok((Expr::Row(row), h))
+            }
+            TokenKind::Keyword(k) => self.keyword_prefix(token, k),
+            TokenKind::Id => self.identifier_expr(token),
+            _ => Err(self.error_at(token)),
+        }
+    }
+
+    /// Parses a primary expression that starts with a keyword.
+    fn keyword_prefix(&mut self, token: Token, k: Keyword) -> Result<Sized> {
+        let next = self.peek_nth(1).kind;
+        let literal = match k {
+            Keyword::Null => Some(Literal::Null),
+            Keyword::CurrentTime => Some(Literal::CurrentTime),
+            Keyword::CurrentDate => Some(Literal::CurrentDate),
+            Keyword::CurrentTimestamp => Some(Literal::CurrentTimestamp),
+            _ => None,
+        };
+        if let Some(literal) = literal {
+            self.advance();
+            return Ok((Expr::Literal(literal), 1));
+        }
+        match k {
+            Keyword::Not => {
+                self.advance();
+                let (operand, h) = self.expr_bp(NOT - 1)?;
+                let h = self.height(h + 1)?;
+                Ok((
+                    Expr::Unary {
+                        op: UnaryOp::Not,
+                        operand: Box::new(operand),
+                    },
+                    h,
+                ))
+            }
+            Keyword::Exists => {
+                self.advance();
+                self.expect(TokenKind::LParen)?;
+                let select = self.select()?;
+                self.expect(TokenKind::RParen)?;
+                Ok((Expr::Exists(Box::new(select)), 1))
+            }
+            Keyword::Case => self.case_expr(),
+            Keyword::Cast if next == TokenKind::LParen => {
+                self.advance();
+                self.advance();
+                let (expr, h) = self.expr_bp(0)?;
+                self.expect_kw(Keyword::As)?;
+                let type_name = self.type_name()?;
+                self.expect(TokenKind::RParen)?;
+                let h = self.height(h + 1)?;
+                Ok((
+                    Expr::Cast {
+                        expr: Box::new(expr),
+                        type_name,
+                    },
+                    h,
+                ))
+            }
+            Keyword::Raise if next == TokenKind::LParen => {
+                self.advance();
+                self.advance();
+                self.raise()
+            }
+            Keyword::Indexed => self.identifier_expr(token),
+            k if k.is_fallback_id() || k.is_join_word() => self.identifier_expr(token),
+            _ => Err(self.error_at(token)),
+        }
+    }
+
+    /// Parses `RAISE(` ... `)` after its parenthesis.
+    fn raise(&mut self) -> Result<Sized> {
+        let token = self.advance();
+        let action = match token.kind {
+            TokenKind::Keyword(Keyword::Ignore) => RaiseAction::Ignore,
+            TokenKind::Keyword(Keyword::Rollback) => RaiseAction::Rollback,
+            TokenKind::Keyword(Keyword::Abort) => RaiseAction::Abort,
+            TokenKind::Keyword(Keyword::Fail) => RaiseAction::Fail,
+            _ => return Err(self.error_at(token)),
+        };
+        let mut h = 1;
+        let message = if action == RaiseAction::Ignore {
+            None
+        } else {
+            self.expect(TokenKind::Comma)?;
+            let (m, mh) = self.expr_bp(0)?;
+            h = mh + 1;
+            Some(Box::new(m))
+        };
+        self.expect(TokenKind::RParen)?;
+        Ok((Expr::Raise { action, message }, h))
+    }
+
+    /// Parses `CASE ... END`.
+    fn case_expr(&mut self) -> Result<Sized> {
+        self.advance();
+        let mut h = 0;
+        let operand = if self.at_kw(Keyword::When) {
+            None
+        } else {
+            let (e, eh) = self.expr_bp(0)?;
+            h = eh;
+            Some(Box::new(e))
+        };
+        let mut when_then = Vec::new();
+        while self.eat_kw(Keyword::When) {
+            let (w, wh) = self.expr_bp(0)?;
+            self.expect_kw(Keyword::Then)?;
+            let (t, th) = self.expr_bp(0)?;
+            h = h.max(wh).max(th);
+            when_then.push((w, t));
+        }
+        if when_then.is_empty() {
+            return Err(self.unexpected());
+        }
+        let else_expr = if self.eat_kw(Keyword::Else) {
+            let (e, eh) = self.expr_bp(0)?;
+            h = h.max(eh);
+            Some(Box::new(e))
+        } else {
+            None
+        };
+        self.expect_kw(Keyword::End)?;
+        let h = self.height(h + 1)?;
+        Ok((
+            Expr::Case {
+                operand,
+                when_then,
+                else_expr,
+            },
+            h,
+        ))
+    }
+
+    /// Parses an expression that starts with a name: a column reference, a function call, or
+    /// `TRUE`/`FALSE`.
+    fn identifier_expr(&mut self, token: Token) -> Result<Sized> {
+        self.advance();
+        let first = self.name_value(token);
+        match self.peek().kind {
+            TokenKind::LParen => self.function_call(first),
+            TokenKind::Dot => {
+                self.advance();
+                let second = self.name()?;
+                let column = if self.eat(TokenKind::Dot) {
+                    let third = self.name()?;
+                    ColumnRef {
+                        schema: Some(first),
+                        table: Some(second),
+                        column: third,
+                    }
+                } else {
+                    ColumnRef {
+                        schema: None,
+                        table: Some(first),
+                        column: second,
+                    }
+                };
+                Ok((
+                    Expr::Column {
+                        column,
+                        double_quoted: false,
+                    },
+                    1,
+                ))
+            }
+            _ => {
+                let text = self.text(token);
+                if token.kind == TokenKind::Id {
+                    if text.eq_ignore_ascii_case("true") {
+                        return Ok((Expr::Literal(Literal::Bool(true)), 1));
+                    }
+                    if text.eq_ignore_ascii_case("false") {
+                        return Ok((Expr::Literal(Literal::Bool(false)), 1));
+                    }
+                }
+                Ok((
+                    Expr::Column {
+                        column: ColumnRef {
+                            schema: None,
+                            table: None,
+                            column: first,
+                        },
+                        double_quoted: text.starts_with('"'),
+                    },
+                    1,
+                ))
+            }
+        }
+    }
+
+    /// Parses a function call's arguments, `FILTER` and `OVER`, after the name.
+    fn function_call(&mut self, name: Name) -> Result<Sized> {
+        self.expect(TokenKind::LParen)?;
+        let mut h = 0;
+        let args = if self.eat(TokenKind::Star) {
+            FunctionArgs::Star
+        } else {
+            let distinct = if self.eat_kw(Keyword::Distinct) {
+                true
+            } else {
+                self.eat_kw(Keyword::All);
+                false
+            };
+            let mut args = Vec::new();
+            if !self.at(TokenKind::RParen) {
+                loop {
+                    let (e, eh) = self.expr_bp(0)?;
+                    h = h.max(eh);
+                    args.push(e);
+                    if !self.eat(TokenKind::Comma) {
+                        break;
+                    }
+                }
+            }
+            FunctionArgs::List { distinct, args }
+        };
+        self.expect(TokenKind::RParen)?;
+        let filter = if self.at_kw(Keyword::Filter) && self.peek_nth(1).kind == TokenKind::LParen {
+            self.advance();
+            self.advance();
+            self.expect_kw(Keyword::Where)?;
+            let (e, eh) = self.expr_bp(0)?;
+            h = h.max(eh);
+            self.expect(TokenKind::RParen)?;
+            Some(Box::new(e))
+        } else {
+            None
+        };
+        let over = if self.at_kw(Keyword::Over) {
+            let next = self.peek_nth(1);
+            if next.kind == TokenKind::LParen {
+                self.advance();
+                self.advance();
+                Some(Over::Window(Box::new(self.window_def_body()?)))
+            } else if Self::is_name(next, false) {
+                self.advance();
+                Some(Over::Named(self.name()?))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let h = self.height(h + 1)?;
+        Ok((
+            Expr::Function(Box::new(FunctionCall {
+                name,
+                args,
+                filter,
+                over,
+            })),
+            h,
+        ))
+    }
+
+    /// Parses a window definition after its `(`, through the closing `)`.
+    pub(super) fn window_def_body(&mut self) -> Result<WindowDef> {
+        let token = self.peek();
+        let base = match token.kind {
+            TokenKind::Keyword(
+                Keyword::Partition | Keyword::Order | Keyword::Range | Keyword::Rows,
+            )
+            | TokenKind::Keyword(Keyword::Groups) => None,
+            _ if Self::is_name(token, false) => Some(self.name()?),
+            _ => None,
+        };
+        let mut partition_by = Vec::new();
+        if self.at_kw(Keyword::Partition) {
+            self.advance();
+            self.expect_kw(Keyword::By)?;
+            partition_by = self.expr_list()?;
+        }
+        let mut order_by = Vec::new();
+        if self.at_kw(Keyword::Order) {
+            self.advance();
+            self.expect_kw(Keyword::By)?;
+            order_by = self.ordering_terms()?;
+        }
+        let unit = match self.peek().kind {
+            TokenKind::Keyword(Keyword::Rows) => Some(FrameUnit::Rows),
+            TokenKind::Keyword(Keyword::Range) => Some(FrameUnit::Range),
+            TokenKind::Keyword(Keyword::Groups) => Some(FrameUnit::Groups),
+            _ => None,
+        };
+        let frame = match unit {
+            Some(unit) => {
+                self.advance();
+                let (start, end) = if self.eat_kw(Keyword::Between) {
+                    let start = self.frame_bound()?;
+                    self.expect_kw(Keyword::And)?;
+                    (start, Some(self.frame_bound()?))
+                } else {
+                    (self.frame_bound()?, None)
+                };
+                let exclude = if self.eat_kw(Keyword::Exclude) {
+                    let token = self.advance();
+                    Some(match token.kind {
+                        TokenKind::Keyword(Keyword::No) => {
+                            self.expect_kw(Keyword::Others)?;
+                            FrameExclude::NoOthers
+                        }
+                        TokenKind::Keyword(Keyword::Current) => {
+                            self.expect_kw(Keyword::Row)?;
+                            FrameExclude::CurrentRow
+                        }
+                        TokenKind::Keyword(Keyword::Group) => FrameExclude::Group,
+                        TokenKind::Keyword(Keyword::Ties) => FrameExclude::Ties,
+                        _ => return Err(self.error_at(token)),
+                    })
+                } else {
+                    None
+                };
+                Some(FrameSpec {
+                    unit,
+                    start,
+                    end,
+                    exclude,
+                })
+            }
+            None => None,
+        };
+        self.expect(TokenKind::RParen)?;
+        Ok(WindowDef {
+            base,
+            partition_by,
+            order_by,
+            frame,
+        })
+    }
+
+    /// Parses one frame bound.
+    fn frame_bound(&mut self) -> Result<FrameBound> {
+        if self.at_kw(Keyword::Unbounded) {
+            self.advance();
+            let token = self.advance();
+            return match token.kind {
+                TokenKind::Keyword(Keyword::Preceding) => Ok(FrameBound::UnboundedPreceding),
+                TokenKind::Keyword(Keyword::Following) => Ok(FrameBound::UnboundedFollowing),
+                _ => Err(self.error_at(token)),
+            };
+        }
+        if self.at_kw(Keyword::Current) && self.nth_is_kw(1, Keyword::Row) {
+            self.advance();
+            self.advance();
+            return Ok(FrameBound::CurrentRow);
+        }
+        let e = Box::new(self.expr()?);
+        let token = self.advance();
+        match token.kind {
+            TokenKind::Keyword(Keyword::Preceding) => Ok(FrameBound::Preceding(e)),
+            TokenKind::Keyword(Keyword::Following) => Ok(FrameBound::Following(e)),
+            _ => Err(self.error_at(token)),
+        }
+    }
+
+    /// Parses a type name (possibly empty, as in `CAST(x AS)`): words, then an optional
+    /// `(n)` or `(n, m)`.
+    pub(super) fn type_name(&mut self) -> Result<Option<TypeName>> {
+        let first = self.peek();
+        if !Self::is_type_word(first) {
+            return Ok(None);
+        }
+        let mut last = first;
+        while Self::is_type_word(self.peek()) {
+            last = self.advance();
+        }
+        let name = self
+            .sql
+            .get(first.span.start..last.span.end)
+            .unwrap_or("")
+            .to_string();
+        let mut args = Vec::new();
+        if self.eat(TokenKind::LParen) {
+            args.push(self.signed_number_text()?);
+            if self.eat(TokenKind::Comma) {
+                args.push(self.signed_number_text()?);
+            }
+            self.expect(TokenKind::RParen)?;
+        }
+        Ok(Some(TypeName { name, args }))
+    }
+
+    /// Whether `token` can be a word of a type name.
+    fn is_type_word(token: Token) -> bool {
+        match token.kind {
+            TokenKind::Id | TokenKind::String => true,
+            TokenKind::Keyword(Keyword::Generated) => false,
+            TokenKind::Keyword(k) => k.is_fallback_id(),
+            _ => false,
+        }
+    }
+
+    /// Parses `[+|-] number` and returns its text as written.
+    fn signed_number_text(&mut self) -> Result<String> {
+        let start = self.peek();
+        if matches!(start.kind, TokenKind::Plus | TokenKind::Minus) {
+            self.advance();
+        }
+        let number = self.peek();
+        if !matches!(number.kind, TokenKind::Integer | TokenKind::Float) {
+            return Err(self.error_at(number));
+        }
+        self.advance();
+        Ok(self
+            .sql
+            .get(start.span.start..number.span.end)
+            .unwrap_or("")
+            .to_string())
+    }
+
+    /// The value of an integer token; decimal values past i64 become REAL as in SQLite.
+    pub(super) fn integer_literal(&self, token: Token, negate: bool) -> Result<Literal> {
+        let text = self.text(token);
+        if let Some(hex) = text
+            .get(2..)
+            .filter(|_| text.len() > 2 && text.as_bytes()[1] | 0x20 == b'x')
+        {
+            let value = u64::from_str_radix(hex, 16).map_err(|_| ParseError::HexTooBig {
+                literal: text.to_string(),
+                position: Position::locate(self.sql, token.span.start),
+            })?;
+            let value = value as i64;
+            return Ok(Literal::Integer(if negate {
+                value.wrapping_neg()
+            } else {
+                value
+            }));
+        }
+        let literal = match text.parse::<i64>() {
+            Ok(v) => Literal::Integer(if negate { -v } else { v }),
+            Err(_) if negate && text == "9223372036854775808" => Literal::Integer(i64::MIN),
+            Err(_) => {
+                let v = self.real_value(token);
+                Literal::Real(if negate { -v } else { v })
+            }
+        };
+        Ok(literal)
+    }
+
+    /// The value of a real token (or an integer token too large for i64).
+    pub(super) fn real_value(&self, token: Token) -> f64 {
+        let text = self.text(token);
+        let padded;
+        let text = if text.starts_with('.') {
+            padded = format!("0{text}");
+            padded.as_str()
+        } else {
+            text
+        };
+        text.parse::<f64>().unwrap_or(f64::NAN)
+    }
+
+    /// The bytes of a blob token `x'..'`.
+    pub(super) fn blob_value(&self, token: Token) -> Vec<u8> {
+        let text = self.text(token);
+        let hex = text.get(2..text.len().saturating_sub(1)).unwrap_or("");
+        hex.as_bytes()
+            .chunks(2)
+            .map(|pair| {
+                let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                let hi = pair.first().copied().map_or(0, digit);
+                let lo = pair.get(1).copied().map_or(0, digit);
+                hi << 4 | lo
+            })
+            .collect()
+    }
+
+    /// Numbers a parameter as SQLite does: `?` takes the next index, `?N` is N, and a named
+    /// parameter takes the next index at its first appearance and keeps it.
+    fn variable(&mut self, token: Token) -> Result<Expr> {
+        let text = self.text(token);
+        let position = Position::locate(self.sql, token.span.start);
+        let index = if text == "?" {
+            self.parameters.push(None);
+            self.parameters.len()
+        } else if let Some(digits) = text.strip_prefix('?') {
+            let n = digits
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_VARIABLE_NUMBER).contains(n))
+                .ok_or(ParseError::VariableNumber {
+                    max: MAX_VARIABLE_NUMBER,
+                    position,
+                })? as usize;
+            if self.parameters.len() < n {
+                self.parameters.resize(n, None);
+            }
+            if let Some(slot) = self.parameters.get_mut(n - 1) {
+                if slot.is_none() {
+                    *slot = Some(text.to_string());
+                }
+            }
+            n
+        } else if let Some(i) = self
+            .parameters
+            .iter()
+            .position(|p| p.as_deref() == Some(text))
+        {
+            i + 1
+        } else {
+            self.parameters.push(Some(text.to_string()));
+            self.parameters.len()
+        };
+        if index > MAX_VARIABLE_NUMBER as usize {
+            return Err(ParseError::TooManyVariables { position });
+        }
+        Ok(Expr::Variable {
+            index: index as u32,
+            name: text.to_string(),
+        })
+    }
+}

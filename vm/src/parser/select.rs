@@ -1,0 +1,409 @@
+//! SELECT: WITH, compound operators, cores, result columns, FROM and joins, ORDER BY, LIMIT.
+
+use super::{Keyword, Parser, Result};
+use crate::ast::{
+    CommonTableExpr, CompoundOp, FromClause, Indexed, Join, JoinConstraint, JoinOperator, Limit,
+    Name, NullsOrder, OrderingTerm, ResultColumn, Select, SelectClause, SelectCore, SortOrder,
+    TableOrSubquery, With,
+};
+use crate::lexer::{Token, TokenKind};
+
+impl Parser<'_> {
+    /// Parses a full SELECT, including a leading WITH.
+    pub(super) fn select(&mut self) -> Result<Select> {
+        self.enter()?;
+        let result = self.select_inner();
+        self.leave();
+        result
+    }
+
+    /// The body of [`Parser::select`].
+    fn select_inner(&mut self) -> Result<Select> {
+        let with = if self.at_kw(Keyword::With) {
+            Some(self.with_clause()?)
+        } else {
+            None
+        };
+        let mut select = self.select_body()?;
+        select.with = with;
+        Ok(select)
+    }
+
+    /// Parses a SELECT after its WITH clause: cores, ORDER BY, LIMIT.
+    pub(super) fn select_body(&mut self) -> Result<Select> {
+        let first = self.select_core()?;
+        let mut compounds = Vec::new();
+        loop {
+            let op = match self.peek().kind {
+                TokenKind::Keyword(Keyword::Union) => {
+                    self.advance();
+                    if self.eat_kw(Keyword::All) {
+                        CompoundOp::UnionAll
+                    } else {
+                        CompoundOp::Union
+                    }
+                }
+                TokenKind::Keyword(Keyword::Intersect) => {
+                    self.advance();
+                    CompoundOp::Intersect
+                }
+                TokenKind::Keyword(Keyword::Except) => {
+                    self.advance();
+                    CompoundOp::Except
+                }
+                _ => break,
+            };
+            compounds.push((op, self.select_core()?));
+        }
+        let order_by = if self.at_kw(Keyword::Order) {
+            self.advance();
+            self.expect_kw(Keyword::By)?;
+            self.ordering_terms()?
+        } else {
+            Vec::new()
+        };
+        let limit = if self.eat_kw(Keyword::Limit) {
+            let first = self.expr()?;
+            if self.eat_kw(Keyword::Offset) {
+                Some(Limit {
+                    count: first,
+                    offset: Some(self.expr()?),
+                })
+            } else if self.eat(TokenKind::Comma) {
+                Some(Limit {
+                    count: self.expr()?,
+                    offset: Some(first),
+                })
+            } else {
+                Some(Limit {
+                    count: first,
+                    offset: None,
+                })
+            }
+        } else {
+            None
+        };
+        Ok(Select {
+            with: None,
+            first,
+            compounds,
+            order_by,
+            limit,
+        })
+    }
+
+    /// Parses `WITH [RECURSIVE] cte, ...`.
+    pub(super) fn with_clause(&mut self) -> Result<With> {
+        self.expect_kw(Keyword::With)?;
+        let recursive = self.eat_kw(Keyword::Recursive);
+        let mut ctes = Vec::new();
+        loop {
+            let name = self.name()?;
+            let columns = if self.at(TokenKind::LParen) {
+                self.name_list_in_parens()?
+            } else {
+                Vec::new()
+            };
+            self.expect_kw(Keyword::As)?;
+            let materialized = if self.eat_kw(Keyword::Materialized) {
+                Some(true)
+            } else if self.at_kw(Keyword::Not) && self.nth_is_kw(1, Keyword::Materialized) {
+                self.advance();
+                self.advance();
+                Some(false)
+            } else {
+                None
+            };
+            self.expect(TokenKind::LParen)?;
+            let select = Box::new(self.select()?);
+            self.expect(TokenKind::RParen)?;
+            ctes.push(CommonTableExpr {
+                name,
+                columns,
+                materialized,
+                select,
+            });
+            if !self.eat(TokenKind::Comma) {
+                break;
+            }
+        }
+        Ok(With { recursive, ctes })
+    }
+
+    /// Parses one core: `SELECT ...` or `VALUES ...`.
+    fn select_core(&mut self) -> Result<SelectCore> {
+        if self.eat_kw(Keyword::Values) {
+            let mut rows = Vec::new();
+            loop {
+                self.expect(TokenKind::LParen)?;
+                rows.push(self.expr_list()?);
+                self.expect(TokenKind::RParen)?;
+                if !self.eat(TokenKind::Comma) {
+                    break;
+                }
+            }
+            return Ok(SelectCore::Values(rows));
+        }
+        self.expect_kw(Keyword::Select)?;
+        let distinct = if self.eat_kw(Keyword::Distinct) {
+            true
+        } else {
+            self.eat_kw(Keyword::All);
+            false
+        };
+        let columns = self.result_columns()?;
+        let from = if self.eat_kw(Keyword::From) {
+            Some(self.join_clause()?)
+        } else {
+            None
+        };
+        let where_clause = if self.eat_kw(Keyword::Where) {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let mut group_by = Vec::new();
+        if self.at_kw(Keyword::Group) {
+            self.advance();
+            self.expect_kw(Keyword::By)?;
+            group_by = self.expr_list()?;
+        }
+        let having = if self.eat_kw(Keyword::Having) {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let mut windows = Vec::new();
+        if self.at_kw(Keyword::Window) && Self::is_name(self.peek_nth(1), false) {
+            self.advance();
+            loop {
+                let name = self.name()?;
+                self.expect_kw(Keyword::As)?;
+                self.expect(TokenKind::LParen)?;
+                windows.push((name, self.window_def_body()?));
+                if !self.eat(TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        Ok(SelectCore::Select(Box::new(SelectClause {
+            distinct,
+            columns,
+            from,
+            where_clause,
+            group_by,
+            having,
+            windows,
+        })))
+    }
+
+    /// Parses result columns (also used by RETURNING).
+    pub(super) fn result_columns(&mut self) -> Result<Vec<ResultColumn>> {
+        let mut columns = Vec::new();
+        loop {
+            if self.eat(TokenKind::Star) {
+                columns.push(ResultColumn::Star);
+            } else if Self::is_name(self.peek(), true)
+                && self.peek_nth(1).kind == TokenKind::Dot
+                && self.peek_nth(2).kind == TokenKind::Star
+            {
+                let table = self.name()?;
+                self.advance();
+                self.advance();
+                columns.push(ResultColumn::TableStar(table));
+            } else {
+                let expr = self.expr()?;
+                let alias = self.alias()?;
+                columns.push(ResultColumn::Expr { expr, alias });
+            }
+            if !self.eat(TokenKind::Comma) {
+                return Ok(columns);
+            }
+        }
+    }
+
+    /// Parses `AS name` or an implicit alias (an identifier, string or fallback keyword).
+    pub(super) fn alias(&mut self) -> Result<Option<Name>> {
+        if self.eat_kw(Keyword::As) {
+            return Ok(Some(self.name()?));
+        }
+        let token = self.peek();
+        if Self::is_implicit_alias(token) {
+            self.advance();
+            return Ok(Some(self.name_value(token)));
+        }
+        Ok(None)
+    }
+
+    /// Whether `token` can be an alias written without `AS` (SQLite's `ids`).
+    fn is_implicit_alias(token: Token) -> bool {
+        match token.kind {
+            TokenKind::Id | TokenKind::String => true,
+            TokenKind::Keyword(Keyword::Window) => false,
+            TokenKind::Keyword(k) => k.is_fallback_id(),
+            _ => false,
+        }
+    }
+
+    /// Parses ORDER BY terms.
+    pub(super) fn ordering_terms(&mut self) -> Result<Vec<OrderingTerm>> {
+        let mut terms = Vec::new();
+        loop {
+            let expr = self.expr()?;
+            let order = if self.eat_kw(Keyword::Asc) {
+                Some(SortOrder::Asc)
+            } else if self.eat_kw(Keyword::Desc) {
+                Some(SortOrder::Desc)
+            } else {
+                None
+            };
+            let nulls = if self.eat_kw(Keyword::Nulls) {
+                if self.eat_kw(Keyword::First) {
+                    Some(NullsOrder::First)
+                } else {
+                    self.expect_kw(Keyword::Last)?;
+                    Some(NullsOrder::Last)
+                }
+            } else {
+                None
+            };
+            terms.push(OrderingTerm { expr, order, nulls });
+            if !self.eat(TokenKind::Comma) {
+                return Ok(terms);
+            }
+        }
+    }
+
+    /// Parses a FROM clause (after `FROM`).
+    pub(super) fn join_clause(&mut self) -> Result<FromClause> {
+        let first = self.table_or_subquery()?;
+        let mut joins = Vec::new();
+        let token = self.peek();
+        if (self.at_kw(Keyword::On) && !self.nth_is_kw(1, Keyword::Conflict))
+            || self.at_kw(Keyword::Using)
+        {
+            let word = self.text(token).to_ascii_uppercase();
+            return Err(self.invalid(token, format!("a JOIN clause is required before {word}")));
+        }
+        while let Some(operator) = self.join_operator()? {
+            let table = self.table_or_subquery()?;
+            let constraint = self.join_constraint()?;
+            joins.push(Join {
+                operator,
+                table,
+                constraint,
+            });
+        }
+        Ok(FromClause { first, joins })
+    }
+
+    /// Parses `ON expr` or `USING (names)`, if present. `ON CONFLICT` belongs to an upsert.
+    fn join_constraint(&mut self) -> Result<Option<JoinConstraint>> {
+        if self.at_kw(Keyword::On) && !self.nth_is_kw(1, Keyword::Conflict) {
+            self.advance();
+            return Ok(Some(JoinConstraint::On(self.expr()?)));
+        }
+        if self.eat_kw(Keyword::Using) {
+            return Ok(Some(JoinConstraint::Using(self.name_list_in_parens()?)));
+        }
+        Ok(None)
+    }
+
+    /// Parses a join operator, if one is next.
+    fn join_operator(&mut self) -> Result<Option<JoinOperator>> {
+        if self.eat(TokenKind::Comma) {
+            return Ok(Some(JoinOperator::Comma));
+        }
+        let start = self.peek();
+        let mut words = Vec::new();
+        loop {
+            let token = self.peek();
+            match token.kind {
+                TokenKind::Keyword(k) if k.is_join_word() => {
+                    self.advance();
+                    words.push(k);
+                }
+                TokenKind::Keyword(Keyword::Join) => {
+                    self.advance();
+                    break;
+                }
+                _ if words.is_empty() => return Ok(None),
+                _ => return Err(self.error_at(token)),
+            }
+        }
+        let natural = words.first() == Some(&Keyword::Natural);
+        let rest = if natural {
+            words.get(1..).unwrap_or(&[])
+        } else {
+            &words[..]
+        };
+        let operator = match rest {
+            [] | [Keyword::Inner] => JoinOperator::Inner { natural },
+            [Keyword::Cross] if !natural => JoinOperator::Cross,
+            [Keyword::Left] | [Keyword::Left, Keyword::Outer] => JoinOperator::Left { natural },
+            [Keyword::Right] | [Keyword::Right, Keyword::Outer] => JoinOperator::Right { natural },
+            [Keyword::Full] | [Keyword::Full, Keyword::Outer] => JoinOperator::Full { natural },
+            _ => {
+                let names: Vec<&str> = words.iter().map(|k| k.as_str()).collect();
+                return Err(self.invalid(start, format!("unknown join type: {}", names.join(" "))));
+            }
+        };
+        Ok(Some(operator))
+    }
+
+    /// Parses one item of a FROM clause.
+    fn table_or_subquery(&mut self) -> Result<TableOrSubquery> {
+        self.enter()?;
+        let result = self.table_or_subquery_inner();
+        self.leave();
+        result
+    }
+
+    /// The body of [`Parser::table_or_subquery`].
+    fn table_or_subquery_inner(&mut self) -> Result<TableOrSubquery> {
+        if self.eat(TokenKind::LParen) {
+            if self.at_select_start() {
+                let select = Box::new(self.select()?);
+                self.expect(TokenKind::RParen)?;
+                let alias = self.alias()?;
+                return Ok(TableOrSubquery::Subquery { select, alias });
+            }
+            let from = Box::new(self.join_clause()?);
+            self.expect(TokenKind::RParen)?;
+            let alias = self.alias()?;
+            return Ok(TableOrSubquery::Nested { from, alias });
+        }
+        let name = self.qualified_name()?;
+        if self.eat(TokenKind::LParen) {
+            let args = if self.at(TokenKind::RParen) {
+                Vec::new()
+            } else {
+                self.expr_list()?
+            };
+            self.expect(TokenKind::RParen)?;
+            let alias = self.alias()?;
+            return Ok(TableOrSubquery::Function { name, args, alias });
+        }
+        let alias = self.alias()?;
+        let indexed = self.indexed()?;
+        Ok(TableOrSubquery::Table {
+            name,
+            alias,
+            indexed,
+        })
+    }
+
+    /// Parses `INDEXED BY name` or `NOT INDEXED`, if present.
+    pub(super) fn indexed(&mut self) -> Result<Option<Indexed>> {
+        if self.eat_kw(Keyword::Indexed) {
+            self.expect_kw(Keyword::By)?;
+            return Ok(Some(Indexed::By(self.name()?)));
+        }
+        if self.at_kw(Keyword::Not) && self.nth_is_kw(1, Keyword::Indexed) {
+            self.advance();
+            self.advance();
+            return Ok(Some(Indexed::NotIndexed));
+        }
+        Ok(None)
+    }
+}
