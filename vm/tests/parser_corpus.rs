@@ -4,7 +4,8 @@
 //! sqllogictest suite: records are a header line (`statement ok`, `statement error`,
 //! `query <types> <sort> [label]`), optionally preceded by `skipif <engine>` / `onlyif <engine>`
 //! lines, followed by SQL up to a blank line or `----`. Records meant for other engines are
-//! skipped; each remaining SQL text must parse (a few records hold two statements).
+//! skipped; each remaining SQL text must parse (a few records hold two statements), and each
+//! statement printed back as SQL must parse to the same tree.
 
 use std::path::{Path, PathBuf};
 
@@ -120,7 +121,21 @@ fn every_sqllogictest_statement_parses() {
                 continue;
             }
             match parse(&record.sql) {
-                Ok(statements) if !statements.is_empty() => parsed += statements.len(),
+                Ok(statements) if !statements.is_empty() => {
+                    parsed += statements.len();
+                    for statement in statements {
+                        let printed = statement.statement.to_string();
+                        match parse(&printed) {
+                            Ok(again) if again.len() == 1 && again[0].statement == statement.statement => {}
+                            other => failures.push(format!(
+                                "{}:{}: printed form does not parse back the same: {printed:?} -> {:?}",
+                                record.file.display(),
+                                record.line,
+                                other.map(|v| v.into_iter().map(|p| p.statement).collect::<Vec<_>>())
+                            )),
+                        }
+                    }
+                }
                 Ok(_) => failures.push(format!(
                     "{}:{}: no statement in {:?}",
                     record.file.display(),

@@ -7,6 +7,7 @@
 //! `Display` prints any node back as SQL that parses to the same tree.
 
 mod display;
+mod display_statement;
 mod dml;
 mod expr;
 mod schema;
