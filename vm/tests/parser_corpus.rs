@@ -7,6 +7,8 @@
 //! skipped; each remaining SQL text must parse (a few records hold two statements), and each
 //! statement printed back as SQL must parse to the same tree.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
 use std::path::{Path, PathBuf};
 
 use concur_vm::parser::{parse, Parser};
