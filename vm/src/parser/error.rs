@@ -61,6 +61,12 @@ pub enum ParseError {
         /// Where the limit was crossed.
         position: Position,
     },
+    /// Nesting so deep that the parser's recursion would exhaust its stack budget.
+    #[error("parser stack overflow")]
+    StackOverflow {
+        /// Where the budget ran out.
+        position: Position,
+    },
     /// `?N` with N out of range.
     #[error("variable number must be between ?1 and ?{max}")]
     VariableNumber {
@@ -101,6 +107,7 @@ impl ParseError {
             | ParseError::Incomplete { position }
             | ParseError::UnrecognizedToken { position, .. }
             | ParseError::TooDeep { position, .. }
+            | ParseError::StackOverflow { position }
             | ParseError::VariableNumber { position, .. }
             | ParseError::TooManyVariables { position }
             | ParseError::HexTooBig { position, .. }

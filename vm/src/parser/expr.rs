@@ -55,6 +55,14 @@ const UNARY: u8 = 12;
 /// An expression with its tree height.
 type Sized = (Expr, u32);
 
+/// What one step of the operator loop did.
+enum Infix {
+    /// An operator was applied: the new tree and its height.
+    Applied(Expr, u32),
+    /// No operator binds here: the tree as it was, and its height.
+    Stop(Expr, u32),
+}
+
 /// The binary operator and its power for a token, if it is a plain binary operator.
 fn binary_operator(kind: TokenKind) -> Option<(BinaryOp, u8)> {
     Some(match kind {
@@ -126,74 +134,84 @@ impl Parser<'_> {
         result
     }
 
-    /// The body of [`Parser::expr_bp`].
+    /// The body of [`Parser::expr_bp`]: a primary expression, then operators while they bind
+    /// tighter than `min`.
     fn expr_bp_inner(&mut self, min: u8) -> Result<Sized> {
         let (mut lhs, mut h) = self.prefix()?;
         loop {
-            let token = self.peek();
-            if let Some((op, power)) = binary_operator(token.kind) {
-                if power <= min {
-                    break;
+            match self.infix(lhs, h, min)? {
+                Infix::Applied(e, eh) => (lhs, h) = (e, eh),
+                Infix::Stop(e, eh) => return Ok((e, eh)),
+            }
+        }
+    }
+
+    /// Applies the next infix or postfix operator to `lhs` if it binds tighter than `min`.
+    /// Kept out of line so the recursion's repeated frames stay small.
+    #[inline(never)]
+    fn infix(&mut self, lhs: Expr, h: u32, min: u8) -> Result<Infix> {
+        let token = self.peek();
+        if let Some((op, power)) = binary_operator(token.kind) {
+            if power <= min {
+                return Ok(Infix::Stop(lhs, h));
+            }
+            self.advance();
+            let (rhs, rh) = self.expr_bp(power)?;
+            let h = self.height(h.max(rh) + 1)?;
+            let e = Expr::Binary {
+                op,
+                left: Box::new(lhs),
+                right: Box::new(rhs),
+            };
+            return Ok(Infix::Applied(e, h));
+        }
+        match token.kind {
+            TokenKind::Ptr => {
+                if CONCAT <= min {
+                    return Ok(Infix::Stop(lhs, h));
                 }
                 self.advance();
-                let (rhs, rh) = self.expr_bp(power)?;
-                h = self.height(h.max(rh) + 1)?;
-                lhs = Expr::Binary {
+                let op = if self.text(token) == "->>" {
+                    BinaryOp::LongArrow
+                } else {
+                    BinaryOp::Arrow
+                };
+                let (rhs, rh) = self.expr_bp(CONCAT)?;
+                let h = self.height(h.max(rh) + 1)?;
+                let e = Expr::Binary {
                     op,
                     left: Box::new(lhs),
                     right: Box::new(rhs),
                 };
-                continue;
+                Ok(Infix::Applied(e, h))
             }
-            match token.kind {
-                TokenKind::Ptr => {
-                    if CONCAT <= min {
-                        break;
-                    }
-                    self.advance();
-                    let op = if self.text(token) == "->>" {
-                        BinaryOp::LongArrow
-                    } else {
-                        BinaryOp::Arrow
-                    };
-                    let (rhs, rh) = self.expr_bp(CONCAT)?;
-                    h = self.height(h.max(rh) + 1)?;
-                    lhs = Expr::Binary {
-                        op,
-                        left: Box::new(lhs),
-                        right: Box::new(rhs),
-                    };
+            TokenKind::Keyword(Keyword::Collate) => {
+                if COLLATE <= min {
+                    return Ok(Infix::Stop(lhs, h));
                 }
-                TokenKind::Keyword(Keyword::Collate) => {
-                    if COLLATE <= min {
-                        break;
-                    }
-                    self.advance();
-                    let collation = self.collation_name()?;
-                    h = self.height(h + 1)?;
-                    lhs = Expr::Collate {
-                        expr: Box::new(lhs),
-                        collation,
-                    };
+                self.advance();
+                let collation = self.collation_name()?;
+                let h = self.height(h + 1)?;
+                let e = Expr::Collate {
+                    expr: Box::new(lhs),
+                    collation,
+                };
+                Ok(Infix::Applied(e, h))
+            }
+            _ => {
+                if EQUALITY <= min {
+                    return Ok(Infix::Stop(lhs, h));
                 }
-                _ => {
-                    if EQUALITY <= min {
-                        break;
-                    }
-                    match self.equality_postfix(lhs, h)? {
-                        Ok(done) => (lhs, h) = done,
-                        Err(unchanged) => {
-                            lhs = unchanged;
-                            break;
-                        }
-                    }
+                match self.equality_postfix(lhs, h)? {
+                    Ok((e, eh)) => Ok(Infix::Applied(e, eh)),
+                    Err(unchanged) => Ok(Infix::Stop(unchanged, h)),
                 }
             }
         }
-        Ok((lhs, h))
     }
 
     /// Parses the name after `COLLATE` (an identifier or string).
+    #[inline(never)]
     fn collation_name(&mut self) -> Result<Name> {
         let token = self.peek();
         match token.kind {
@@ -211,6 +229,7 @@ impl Parser<'_> {
 
     /// Tries the equality-level operators that are not plain binary ones (`IS`, `IN`,
     /// `LIKE`, `BETWEEN`, `ISNULL`, `NOT ...`). Gives `lhs` back untouched when none is next.
+    #[inline(never)]
     fn equality_postfix(&mut self, lhs: Expr, h: u32) -> Result<Result<Sized, Expr>> {
         let token = self.peek();
         let negated = token.kind == TokenKind::Keyword(Keyword::Not);
@@ -312,6 +331,7 @@ impl Parser<'_> {
     }
 
     /// Parses what follows `IN`: a list, a subquery, a table or a table-valued function.
+    #[inline(never)]
     fn in_rhs(&mut self, negated: bool, lhs: Box<Expr>, h: u32) -> Result<Sized> {
         if self.eat(TokenKind::LParen) {
             if self.at_select_start() {
@@ -384,86 +404,98 @@ impl Parser<'_> {
         )
     }
 
-    /// Parses a primary expression with its prefix operators.
+    /// Parses a primary expression with its prefix operators. The cases live in functions of
+    /// their own so that this frame, which recursion repeats, stays small.
     fn prefix(&mut self) -> Result<Sized> {
         let token = self.peek();
         match token.kind {
-            TokenKind::Integer => {
-                self.advance();
-                Ok((Expr::Literal(self.integer_literal(token, false)?), 1))
-            }
-            TokenKind::Float => {
-                self.advance();
-                Ok((Expr::Literal(Literal::Real(self.real_value(token))), 1))
-            }
-            TokenKind::String => {
-                self.advance();
-                Ok((
-                    Expr::Literal(Literal::String(unquote(self.text(token), '\''))),
-                    1,
-                ))
-            }
-            TokenKind::Blob => {
-                self.advance();
-                Ok((Expr::Literal(Literal::Blob(self.blob_value(token))), 1))
-            }
-            TokenKind::Variable => {
-                self.advance();
-                Ok((self.variable(token)?, 1))
-            }
-            TokenKind::Minus | TokenKind::Plus | TokenKind::BitNot => {
-                self.advance();
-                let next = self.peek();
-                if token.kind == TokenKind::Minus
-                    && next.kind == TokenKind::Integer
-                    && self.text(next) == "9223372036854775808"
-                {
-                    self.advance();
-                    return Ok((Expr::Literal(Literal::Integer(i64::MIN)), 1));
-                }
-                let op = match token.kind {
-                    TokenKind::Minus => UnaryOp::Negate,
-                    TokenKind::Plus => UnaryOp::Plus,
-                    _ => UnaryOp::BitNot,
-                };
-                let (operand, h) = self.expr_bp(UNARY)?;
-                let h = self.height(h + 1)?;
-                Ok((
-                    Expr::Unary {
-                        op,
-                        operand: Box::new(operand),
-                    },
-                    h,
-                ))
-            }
-            TokenKind::LParen => {
-                self.advance();
-                if self.at_select_start() {
-                    let select = self.select()?;
-                    self.expect(TokenKind::RParen)?;
-                    return Ok((Expr::Subquery(Box::new(select)), 1));
-                }
-                let (first, mut h) = self.expr_bp(0)?;
-                if self.eat(TokenKind::RParen) {
-                    return Ok((first, h));
-                }
-                let mut row = vec![first];
-                while self.eat(TokenKind::Comma) {
-                    let (e, eh) = self.expr_bp(0)?;
-                    h = h.max(eh);
-                    row.push(e);
-                }
-                self.expect(TokenKind::RParen)?;
-                let h = self.height(h + 1)?;
-                Ok((Expr::Row(row), h))
-            }
+            TokenKind::Integer
+            | TokenKind::Float
+            | TokenKind::String
+            | TokenKind::Blob
+            | TokenKind::Variable => self.literal_expr(token),
+            TokenKind::Minus | TokenKind::Plus | TokenKind::BitNot => self.unary_expr(token),
+            TokenKind::LParen => self.paren_expr(),
             TokenKind::Keyword(k) => self.keyword_prefix(token, k),
             TokenKind::Id => self.identifier_expr(token),
             _ => Err(self.error_at(token)),
         }
     }
 
+    /// Parses a literal or parameter token.
+    #[inline(never)]
+    fn literal_expr(&mut self, token: Token) -> Result<Sized> {
+        self.advance();
+        let expr = match token.kind {
+            TokenKind::Integer => Expr::Literal(self.integer_literal(token, false)?),
+            TokenKind::Float => Expr::Literal(Literal::Real(self.real_value(token))),
+            TokenKind::String => Expr::Literal(Literal::String(unquote(self.text(token), '\''))),
+            TokenKind::Blob => Expr::Literal(Literal::Blob(self.blob_value(token))),
+            _ => self.variable(token)?,
+        };
+        Ok((expr, 1))
+    }
+
+    /// Parses `-x`, `+x` or `~x` (and the literal `-9223372036854775808`).
+    #[inline(never)]
+    fn unary_expr(&mut self, token: Token) -> Result<Sized> {
+        self.advance();
+        let next = self.peek();
+        if token.kind == TokenKind::Minus
+            && next.kind == TokenKind::Integer
+            && self.text(next) == "9223372036854775808"
+        {
+            self.advance();
+            return Ok((Expr::Literal(Literal::Integer(i64::MIN)), 1));
+        }
+        let op = match token.kind {
+            TokenKind::Minus => UnaryOp::Negate,
+            TokenKind::Plus => UnaryOp::Plus,
+            _ => UnaryOp::BitNot,
+        };
+        let (operand, h) = self.expr_bp(UNARY)?;
+        let h = self.height(h + 1)?;
+        Ok((
+            Expr::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+            h,
+        ))
+    }
+
+    /// Parses `(expr)`, a row value `(a, b)` or a scalar subquery.
+    #[inline(never)]
+    fn paren_expr(&mut self) -> Result<Sized> {
+        self.advance();
+        if self.at_select_start() {
+            return self.subquery_expr();
+        }
+        let (first, mut h) = self.expr_bp(0)?;
+        if self.eat(TokenKind::RParen) {
+            return Ok((first, h));
+        }
+        let mut row = vec![first];
+        while self.eat(TokenKind::Comma) {
+            let (e, eh) = self.expr_bp(0)?;
+            h = h.max(eh);
+            row.push(e);
+        }
+        self.expect(TokenKind::RParen)?;
+        let h = self.height(h + 1)?;
+        Ok((Expr::Row(row), h))
+    }
+
+    /// Parses a scalar subquery after its `(`.
+    #[inline(never)]
+    fn subquery_expr(&mut self) -> Result<Sized> {
+        let select = Box::new(self.select()?);
+        self.expect(TokenKind::RParen)?;
+        Ok((Expr::Subquery(select), 1))
+    }
+
     /// Parses a primary expression that starts with a keyword.
+    #[inline(never)]
     fn keyword_prefix(&mut self, token: Token, k: Keyword) -> Result<Sized> {
         let next = self.peek_nth(1).kind;
         let literal = match k {
@@ -526,6 +558,7 @@ impl Parser<'_> {
     }
 
     /// Parses `RAISE(` ... `)` after its parenthesis.
+    #[inline(never)]
     fn raise(&mut self) -> Result<Sized> {
         let token = self.advance();
         let action = match token.kind {
@@ -549,6 +582,7 @@ impl Parser<'_> {
     }
 
     /// Parses `CASE ... END`.
+    #[inline(never)]
     fn case_expr(&mut self) -> Result<Sized> {
         self.advance();
         let mut h = 0;
@@ -591,36 +625,13 @@ impl Parser<'_> {
 
     /// Parses an expression that starts with a name: a column reference, a function call, or
     /// `TRUE`/`FALSE`.
+    #[inline(never)]
     fn identifier_expr(&mut self, token: Token) -> Result<Sized> {
         self.advance();
         let first = self.name_value(token);
         match self.peek().kind {
             TokenKind::LParen => self.function_call(first),
-            TokenKind::Dot => {
-                self.advance();
-                let second = self.name()?;
-                let column = if self.eat(TokenKind::Dot) {
-                    let third = self.name()?;
-                    ColumnRef {
-                        schema: Some(first),
-                        table: Some(second),
-                        column: third,
-                    }
-                } else {
-                    ColumnRef {
-                        schema: None,
-                        table: Some(first),
-                        column: second,
-                    }
-                };
-                Ok((
-                    Expr::Column {
-                        column,
-                        double_quoted: false,
-                    },
-                    1,
-                ))
-            }
+            TokenKind::Dot => self.qualified_column(first),
             _ => {
                 let text = self.text(token);
                 if token.kind == TokenKind::Id {
@@ -646,69 +657,103 @@ impl Parser<'_> {
         }
     }
 
-    /// Parses a function call's arguments, `FILTER` and `OVER`, after the name.
-    fn function_call(&mut self, name: Name) -> Result<Sized> {
-        self.expect(TokenKind::LParen)?;
-        let mut h = 0;
-        let args = if self.eat(TokenKind::Star) {
-            FunctionArgs::Star
-        } else {
-            let distinct = if self.eat_kw(Keyword::Distinct) {
-                true
-            } else {
-                self.eat_kw(Keyword::All);
-                false
-            };
-            let mut args = Vec::new();
-            if !self.at(TokenKind::RParen) {
-                loop {
-                    let (e, eh) = self.expr_bp(0)?;
-                    h = h.max(eh);
-                    args.push(e);
-                    if !self.eat(TokenKind::Comma) {
-                        break;
-                    }
-                }
+    /// Parses `.b` or `.b.c` after the name `first` of a column reference.
+    #[inline(never)]
+    fn qualified_column(&mut self, first: Name) -> Result<Sized> {
+        self.advance();
+        let second = self.name()?;
+        let column = if self.eat(TokenKind::Dot) {
+            let third = self.name()?;
+            ColumnRef {
+                schema: Some(first),
+                table: Some(second),
+                column: third,
             }
-            FunctionArgs::List { distinct, args }
+        } else {
+            ColumnRef {
+                schema: None,
+                table: Some(first),
+                column: second,
+            }
         };
+        Ok((
+            Expr::Column {
+                column,
+                double_quoted: false,
+            },
+            1,
+        ))
+    }
+
+    /// Parses a function call's arguments, `FILTER` and `OVER`, after the name.
+    #[inline(never)]
+    fn function_call(&mut self, name: Name) -> Result<Sized> {
+        let (args, h) = self.function_args()?;
         self.expect(TokenKind::RParen)?;
-        let filter = if self.at_kw(Keyword::Filter) && self.peek_nth(1).kind == TokenKind::LParen {
+        let mut call = Box::new(FunctionCall {
+            name,
+            args,
+            filter: None,
+            over: None,
+        });
+        let h = self.function_suffix(&mut call, h)?;
+        let h = self.height(h + 1)?;
+        Ok((Expr::Function(call), h))
+    }
+
+    /// Parses `FILTER (WHERE ...)` and `OVER ...` after a call's arguments into `call`;
+    /// returns the height so far.
+    #[inline(never)]
+    fn function_suffix(&mut self, call: &mut FunctionCall, mut h: u32) -> Result<u32> {
+        if self.at_kw(Keyword::Filter) && self.peek_nth(1).kind == TokenKind::LParen {
             self.advance();
             self.advance();
             self.expect_kw(Keyword::Where)?;
             let (e, eh) = self.expr_bp(0)?;
             h = h.max(eh);
             self.expect(TokenKind::RParen)?;
-            Some(Box::new(e))
-        } else {
-            None
-        };
-        let over = if self.at_kw(Keyword::Over) {
+            call.filter = Some(Box::new(e));
+        }
+        if self.at_kw(Keyword::Over) {
             let next = self.peek_nth(1);
             if next.kind == TokenKind::LParen {
                 self.advance();
                 self.advance();
-                Some(Over::Window(Box::new(self.window_def_body()?)))
+                call.over = Some(Over::Window(Box::new(self.window_def_body()?)));
             } else if Self::is_name(next, false) {
                 self.advance();
-                Some(Over::Named(self.name()?))
-            } else {
-                None
+                call.over = Some(Over::Named(self.name()?));
             }
+        }
+        Ok(h)
+    }
+
+    /// Parses `(` and the arguments of a function call, up to (not including) the `)`.
+    #[inline(never)]
+    fn function_args(&mut self) -> Result<(FunctionArgs, u32)> {
+        self.expect(TokenKind::LParen)?;
+        let mut h = 0;
+        if self.eat(TokenKind::Star) {
+            return Ok((FunctionArgs::Star, h));
+        }
+        let distinct = if self.eat_kw(Keyword::Distinct) {
+            true
         } else {
-            None
+            self.eat_kw(Keyword::All);
+            false
         };
-        let h = self.height(h + 1)?;
-        Ok((
-            Expr::Function(Box::new(FunctionCall {
-                name,
-                args,
-                filter,
-                over,
-            })),
-            h,
-        ))
+        let mut args = Vec::new();
+        if !self.at(TokenKind::RParen) {
+            loop {
+                let (e, eh) = self.expr_bp(0)?;
+                h = h.max(eh);
+                args.push(e);
+                if !self.eat(TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        Ok((FunctionArgs::List { distinct, args }, h))
     }
 
     /// Parses a window definition after its `(`, through the closing `)`.
@@ -867,6 +912,7 @@ impl Parser<'_> {
     }
 
     /// The value of an integer token; decimal values past i64 become REAL as in SQLite.
+    #[inline(never)]
     pub(super) fn integer_literal(&self, token: Token, negate: bool) -> Result<Literal> {
         let text = self.text(token);
         if let Some(hex) = text
@@ -925,6 +971,7 @@ impl Parser<'_> {
 
     /// Numbers a parameter as SQLite does: `?` takes the next index, `?N` is N, and a named
     /// parameter takes the next index at its first appearance and keeps it.
+    #[inline(never)]
     fn variable(&mut self, token: Token) -> Result<Expr> {
         let text = self.text(token);
         let position = Position::locate(self.sql, token.span.start);

@@ -29,6 +29,12 @@ pub const MAX_EXPR_DEPTH: u32 = 1000;
 /// SQLite's default limit on parameter numbers (`SQLITE_MAX_VARIABLE_NUMBER`).
 pub const MAX_VARIABLE_NUMBER: u32 = 32766;
 
+/// How many bytes of stack the parser lets its recursion take before it gives up with
+/// [`ParseError::StackOverflow`]. Rust threads get 2 MiB by default; this leaves the caller
+/// 512 KiB. (About 1 KiB per nesting level in a test build, so SQLite's depth limit of 1000 is
+/// reached first for expressions.)
+pub const STACK_BUDGET: usize = 1536 << 10;
+
 /// A result of parsing.
 pub type Result<T, E = ParseError> = std::result::Result<T, E>;
 
@@ -87,8 +93,8 @@ pub struct Parser<'a> {
     parameters: Vec<Option<String>>,
     /// Whether an error ended the walk.
     failed: bool,
-    /// Whether the statement being parsed is inside a trigger body.
-    in_trigger: bool,
+    /// Stack address at the start of the current statement, to measure recursion by.
+    stack_base: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -102,7 +108,7 @@ impl<'a> Parser<'a> {
             depth: 0,
             parameters: Vec::new(),
             failed: false,
-            in_trigger: false,
+            stack_base: 0,
         }
     }
 
@@ -128,6 +134,7 @@ impl<'a> Parser<'a> {
         }
         self.parameters.clear();
         self.depth = 0;
+        self.stack_base = stack_address();
         let start = self.peek().span.start;
         let statement = self.statement()?;
         let span = Span {
@@ -270,13 +277,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Enters one level of recursion, failing past [`MAX_EXPR_DEPTH`].
+    /// Enters one level of expression recursion, failing past [`MAX_EXPR_DEPTH`] levels.
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_EXPR_DEPTH {
             let token = self.peek();
             return Err(ParseError::TooDeep {
                 max: MAX_EXPR_DEPTH,
+                position: Position::locate(self.sql, token.span.start),
+            });
+        }
+        self.check_stack()
+    }
+
+    /// Fails once recursion has taken more than [`STACK_BUDGET`] bytes of stack. Frame sizes
+    /// vary with the build, so counting bytes is what keeps any input from overflowing it.
+    fn check_stack(&mut self) -> Result<()> {
+        if self.stack_base.abs_diff(stack_address()) > STACK_BUDGET {
+            let token = self.peek();
+            return Err(ParseError::StackOverflow {
                 position: Position::locate(self.sql, token.span.start),
             });
         }
@@ -435,6 +454,13 @@ impl<'a> Parser<'a> {
             _ => Err(self.unexpected()),
         }
     }
+}
+
+/// The address of a local of this call's frame: a measure of how deep the stack is.
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(marker)) as usize
 }
 
 impl Iterator for Parser<'_> {

@@ -580,7 +580,6 @@ impl Parser<'_> {
         };
         self.expect_kw(Keyword::Begin)?;
         let mut body = Vec::new();
-        let was_in_trigger = std::mem::replace(&mut self.in_trigger, true);
         loop {
             let token = self.peek();
             let statement = match token.kind {
@@ -604,7 +603,6 @@ impl Parser<'_> {
                 break;
             }
         }
-        self.in_trigger = was_in_trigger;
         Ok(CreateTrigger {
             temporary,
             if_not_exists,

@@ -11,10 +11,8 @@ use crate::lexer::{Token, TokenKind};
 impl Parser<'_> {
     /// Parses a full SELECT, including a leading WITH.
     pub(super) fn select(&mut self) -> Result<Select> {
-        self.enter()?;
-        let result = self.select_inner();
-        self.leave();
-        result
+        self.check_stack()?;
+        self.select_inner()
     }
 
     /// The body of [`Parser::select`].
@@ -331,32 +329,38 @@ impl Parser<'_> {
                 _ => return Err(self.error_at(token)),
             }
         }
-        let natural = words.first() == Some(&Keyword::Natural);
-        let rest = if natural {
-            words.get(1..).unwrap_or(&[])
-        } else {
-            &words[..]
-        };
-        let operator = match rest {
-            [] | [Keyword::Inner] => JoinOperator::Inner { natural },
-            [Keyword::Cross] if !natural => JoinOperator::Cross,
-            [Keyword::Left] | [Keyword::Left, Keyword::Outer] => JoinOperator::Left { natural },
-            [Keyword::Right] | [Keyword::Right, Keyword::Outer] => JoinOperator::Right { natural },
-            [Keyword::Full] | [Keyword::Full, Keyword::Outer] => JoinOperator::Full { natural },
-            _ => {
-                let names: Vec<&str> = words.iter().map(|k| k.as_str()).collect();
-                return Err(self.invalid(start, format!("unknown join type: {}", names.join(" "))));
+        // SQLite's sqlite3JoinType: each word sets flags, and a few combinations are errors.
+        let (mut natural, mut left, mut right, mut outer, mut inner, mut cross) =
+            (false, false, false, false, false, false);
+        for word in &words {
+            match word {
+                Keyword::Natural => natural = true,
+                Keyword::Left => (left, outer) = (true, true),
+                Keyword::Right => (right, outer) = (true, true),
+                Keyword::Full => (left, right, outer) = (true, true, true),
+                Keyword::Outer => outer = true,
+                Keyword::Inner => inner = true,
+                _ => (inner, cross) = (true, true),
             }
+        }
+        if words.len() > 3 || (inner && outer) || (outer && !left && !right) {
+            let names: Vec<&str> = words.iter().map(|k| k.as_str()).collect();
+            return Err(self.invalid(start, format!("unknown join type: {}", names.join(" "))));
+        }
+        let operator = match (left, right) {
+            (true, true) => JoinOperator::Full { natural },
+            (true, false) => JoinOperator::Left { natural },
+            (false, true) => JoinOperator::Right { natural },
+            (false, false) if cross && !natural => JoinOperator::Cross,
+            (false, false) => JoinOperator::Inner { natural },
         };
         Ok(Some(operator))
     }
 
     /// Parses one item of a FROM clause.
     fn table_or_subquery(&mut self) -> Result<TableOrSubquery> {
-        self.enter()?;
-        let result = self.table_or_subquery_inner();
-        self.leave();
-        result
+        self.check_stack()?;
+        self.table_or_subquery_inner()
     }
 
     /// The body of [`Parser::table_or_subquery`].
