@@ -91,7 +91,7 @@ fn literals_read_as_sqlite_reads_them() {
     );
     assert_eq!(
         expr("9223372036854775808"),
-        Expr::Literal(Literal::Real(9.223372036854775808e18))
+        Expr::Literal(Literal::Real(2f64.powi(63)))
     );
     assert_eq!(expr("0x10"), Expr::Literal(Literal::Integer(16)));
     assert_eq!(
