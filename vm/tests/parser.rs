@@ -559,3 +559,40 @@ fn the_depth_limit_is_sqlites() {
         }
     });
 }
+
+#[test]
+fn every_prefix_of_every_statement_parses_or_fails_cleanly() {
+    // Cutting a valid statement anywhere (at any character) must give a statement or a typed
+    // error, and anything that parses must print back to the same tree.
+    on_small_stack(|| {
+        for sql in VALID {
+            for (cut, _) in sql.char_indices() {
+                let prefix = &sql[..cut];
+                if let Ok(statements) = parse(prefix) {
+                    for s in statements {
+                        let printed = s.statement.to_string();
+                        assert_eq!(parse_statement(&printed).unwrap(), s.statement, "{prefix}");
+                    }
+                }
+                let _ = complete_statement(prefix);
+            }
+        }
+    });
+}
+
+#[test]
+fn spliced_statements_never_panic() {
+    // Joins the head of one statement to the tail of another: mostly garbage, often deeply
+    // wrong, never a panic.
+    on_small_stack(|| {
+        for (i, a) in VALID.iter().enumerate() {
+            let b = VALID[(i * 7 + 3) % VALID.len()];
+            for (cut_a, _) in a.char_indices().step_by(5) {
+                for (cut_b, _) in b.char_indices().step_by(11) {
+                    let text = format!("{}{}", &a[..cut_a], &b[cut_b..]);
+                    let _ = parse(&text).map(|v| v.len());
+                }
+            }
+        }
+    });
+}

@@ -915,10 +915,11 @@ impl Parser<'_> {
     #[inline(never)]
     pub(super) fn integer_literal(&self, token: Token, negate: bool) -> Result<Literal> {
         let text = self.text(token);
-        if let Some(hex) = text
-            .get(2..)
-            .filter(|_| text.len() > 2 && text.as_bytes()[1] | 0x20 == b'x')
-        {
+        let hex_digits = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .filter(|digits| !digits.is_empty());
+        if let Some(hex) = hex_digits {
             let value = u64::from_str_radix(hex, 16).map_err(|_| ParseError::HexTooBig {
                 literal: text.to_string(),
                 position: Position::locate(self.sql, token.span.start),
