@@ -596,3 +596,168 @@ fn spliced_statements_never_panic() {
         }
     });
 }
+
+/// Whether SQLite's parser rejects `sql` (as opposed to accepting it, or failing later for a
+/// missing table or other meaning).
+fn sqlite_rejects_syntax(conn: &rusqlite::Connection, sql: &str) -> bool {
+    match conn.prepare(sql) {
+        Ok(_) => false,
+        Err(e) => {
+            let msg = e.to_string();
+            msg.contains("syntax error")
+                || msg.contains("incomplete input")
+                || msg.contains("unrecognized token")
+        }
+    }
+}
+
+#[test]
+fn tricky_statements_are_accepted_or_rejected_as_sqlite_does() {
+    let cases = [
+        "SELECT count(*) filter FROM t",
+        "SELECT 1 over",
+        "SELECT 1 window",
+        "SELECT a window FROM t WINDOW w AS (ORDER BY a)",
+        "SELECT 1 AS",
+        "SELECT a FROM t AS",
+        "SELECT * FROM t LIMIT 1 OFFSET",
+        "SELECT * FROM t ORDER BY a ASC DESC",
+        "SELECT 1 + + - ~ 2",
+        "SELECT NOT NOT NOT 1",
+        "SELECT 1 NOT NULL",
+        "SELECT 1 IS NOT DISTINCT 2",
+        "SELECT 'a' || 'b' COLLATE",
+        "SELECT CAST(1 AS)",
+        "SELECT CAST(1)",
+        "SELECT (SELECT 1 UNION SELECT 2)",
+        "SELECT * FROM (SELECT 1) JOIN (SELECT 2) USING (a)",
+        "SELECT * FROM a, b ON 1",
+        "SELECT * FROM a NATURAL CROSS JOIN b",
+        "SELECT * FROM a LEFT RIGHT JOIN b",
+        "SELECT x.* FROM x",
+        "SELECT *.a FROM x",
+        "SELECT a.b.c.d FROM x",
+        "SELECT 1 FROM t GROUP BY 1 HAVING 1 WINDOW w AS ()",
+        "SELECT DISTINCT ALL 1",
+        "SELECT ALL DISTINCT 1",
+        "SELECT f(DISTINCT)",
+        "SELECT f(*, 1)",
+        "SELECT f() FILTER (WHERE 1) OVER ()",
+        "SELECT f() OVER (ROWS 1 PRECEDING)",
+        "SELECT f() OVER (ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW)",
+        "SELECT CASE WHEN 1 THEN 2",
+        "SELECT CASE 1 END",
+        "SELECT 1 IN (SELECT 1, 2)",
+        "SELECT 1 BETWEEN 2",
+        "SELECT 1 LIKE 2 ESCAPE",
+        "SELECT x'ab' x'cd'",
+        "SELECT 1e5e5",
+        "SELECT 0x",
+        "SELECT 1.2.3",
+        "SELECT $",
+        "SELECT :",
+        "SELECT @1",
+        "SELECT ?a",
+        "VALUES ()",
+        "VALUES (1), ()",
+        "INSERT INTO t VALUES",
+        "INSERT INTO t DEFAULT VALUES RETURNING *",
+        "INSERT INTO t (a) DEFAULT VALUES",
+        "INSERT INTO t SELECT 1 ON CONFLICT DO NOTHING",
+        "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE SET a = 1, b = 2 WHERE 1",
+        "INSERT INTO t VALUES (1) ON CONFLICT DO UPDATE",
+        "UPDATE t SET a = 1 FROM u, v WHERE 1 RETURNING a, b",
+        "UPDATE t SET (a) = (1)",
+        "UPDATE t x SET a = 1",
+        "DELETE FROM t x",
+        "DELETE FROM t LIMIT 1",
+        "CREATE TABLE nt",
+        "CREATE TABLE nt ()",
+        "CREATE TABLE nt (a, PRIMARY KEY (a) UNIQUE (a))",
+        "CREATE TABLE nt (a, PRIMARY KEY (a), b)",
+        "CREATE TABLE nt (a INT NOT NULL DEFAULT 1 PRIMARY KEY UNIQUE CHECK (a) COLLATE x REFERENCES p)",
+        "CREATE TABLE nt (a VARCHAR(1, 2, 3))",
+        "CREATE TABLE nt (a VARCHAR(-1))",
+        "CREATE TABLE nt (a UNSIGNED BIG INT)",
+        "CREATE TABLE nt (a DEFAULT -'x')",
+        "CREATE TABLE nt (a DEFAULT f())",
+        "CREATE TABLE nt (a CONSTRAINT)",
+        "CREATE TABLE nt (a CONSTRAINT c)",
+        "CREATE TABLE nt (a) WITHOUT ROWID,",
+        "CREATE TABLE nt (\"a\" 'TEXT', 'b')",
+        "CREATE TABLE 'quoted' (a)",
+        "CREATE TEMP INDEX i ON t(a)",
+        "CREATE INDEX i ON t",
+        "CREATE INDEX i ON main.t(a)",
+        "CREATE VIEW v AS VALUES (1)",
+        "CREATE TRIGGER tr INSERT ON t BEGIN END",
+        "CREATE TRIGGER tr INSERT ON t BEGIN SELECT 1 END",
+        "CREATE TRIGGER tr UPDATE OF a ON t WHEN 1 BEGIN SELECT 1; END",
+        "DROP TABLE",
+        "DROP TABLE IF EXISTS",
+        "ALTER TABLE t ADD COLUMN",
+        "ALTER TABLE t RENAME",
+        "BEGIN TRANSACTION x",
+        "COMMIT TRANSACTION x",
+        "ROLLBACK TO",
+        "SAVEPOINT",
+        "PRAGMA",
+        "PRAGMA x =",
+        "PRAGMA x = -y",
+        "PRAGMA x('a')",
+        "EXPLAIN",
+        "EXPLAIN QUERY SELECT 1",
+        "ATTACH 'x' AS y KEY 'k'",
+        "VACUUM main INTO 'x'",
+        "WITH x AS (SELECT 1)",
+        "WITH x AS (SELECT 1) VALUES (1)",
+        "WITH RECURSIVE x(a, b) AS NOT MATERIALIZED (SELECT 1, 2) DELETE FROM t",
+        "SELECT 1 UNION",
+        "SELECT 1 UNION ALL VALUES (2) ORDER BY 1 LIMIT 1",
+        "VALUES (1) ORDER BY 1",
+        "VALUES (1) LIMIT 1",
+        "SELECT replace FROM replace",
+        "SELECT key, value, action, temp, offset, first, last, no FROM t",
+        "SELECT left FROM t",
+        "SELECT * FROM t left",
+        "SELECT rowid, _rowid_, oid FROM t",
+        "SELECT \"a\"\"b\", [a]]b], `a``b` FROM t",
+        "SELECT 1 -- comment",
+        "SELECT /* comment */ 1",
+        "SELECT 1 /* open comment",
+    ];
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    // Tables the statements name, so SQLite's parser does not stop early at a missing one.
+    conn.execute_batch(
+        "CREATE TABLE t(a, b); CREATE TABLE u(a, b); CREATE TABLE v(a, b); \
+         CREATE TABLE x(a, b); CREATE TABLE a(a, b); CREATE TABLE b(a, b); \
+         CREATE TABLE p(a, b); CREATE TABLE \"replace\"(a);",
+    )
+    .unwrap();
+    let mut mismatches = Vec::new();
+    for sql in cases {
+        let ours = parse(sql);
+        let theirs = sqlite_rejects_syntax(&conn, sql);
+        if ours.is_err() != theirs {
+            mismatches.push(format!(
+                "{sql}: ours {:?}, SQLite {}",
+                ours.err().map(|e| e.to_string()),
+                if theirs { "rejects" } else { "accepts" }
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    for (sql, message) in [
+        (
+            "SELECT 1 ORDER BY 1 UNION SELECT 2",
+            "ORDER BY clause should come after UNION not before",
+        ),
+        (
+            "SELECT 1 LIMIT 1 EXCEPT SELECT 2",
+            "LIMIT clause should come after EXCEPT not before",
+        ),
+    ] {
+        assert_eq!(parse(sql).unwrap_err().to_string(), message);
+        assert_eq!(conn.prepare(sql).err().unwrap().to_string(), message);
+    }
+}

@@ -161,6 +161,7 @@ impl Parser<'_> {
         self.expect(TokenKind::RParen)?;
         let mut without_rowid = false;
         let mut strict = false;
+        let mut options = 0;
         loop {
             if self.eat_kw(Keyword::Without) {
                 let token = self.peek();
@@ -173,9 +174,12 @@ impl Parser<'_> {
             } else if self.at_word("strict") {
                 self.advance();
                 strict = true;
+            } else if options > 0 {
+                return Err(self.unexpected());
             } else {
                 break;
             }
+            options += 1;
             if !self.eat(TokenKind::Comma) {
                 break;
             }
@@ -218,10 +222,8 @@ impl Parser<'_> {
             } else {
                 None
             };
+            // `CONSTRAINT name` with nothing after it is accepted (and means nothing).
             let Some(constraint) = self.column_constraint()? else {
-                if constraint_name.is_some() {
-                    return Err(self.unexpected());
-                }
                 break;
             };
             constraints.push(NamedColumnConstraint {
@@ -343,10 +345,6 @@ impl Parser<'_> {
             TokenKind::Plus | TokenKind::Minus => {
                 self.advance();
                 let number = self.peek();
-                match number.kind {
-                    TokenKind::Integer | TokenKind::Float => {}
-                    _ => return Err(self.error_at(number)),
-                }
                 if token.kind == TokenKind::Minus
                     && number.kind == TokenKind::Integer
                     && self.text(number) == "9223372036854775808"
@@ -656,9 +654,7 @@ impl Parser<'_> {
                 if self.eat_kw(Keyword::To) {
                     AlterTableAction::RenameTable(self.name()?)
                 } else {
-                    if self.at_kw(Keyword::Column) && !self.nth_is_kw(1, Keyword::To) {
-                        self.advance();
-                    }
+                    self.eat_kw(Keyword::Column);
                     let old = self.name()?;
                     self.expect_kw(Keyword::To)?;
                     let new = self.name()?;
@@ -666,15 +662,11 @@ impl Parser<'_> {
                 }
             }
             TokenKind::Keyword(Keyword::Add) => {
-                if self.at_kw(Keyword::Column) && Self::is_name(self.peek_nth(1), true) {
-                    self.advance();
-                }
+                self.eat_kw(Keyword::Column);
                 AlterTableAction::AddColumn(self.column_def()?)
             }
             TokenKind::Keyword(Keyword::Drop) => {
-                if self.at_kw(Keyword::Column) && Self::is_name(self.peek_nth(1), true) {
-                    self.advance();
-                }
+                self.eat_kw(Keyword::Column);
                 AlterTableAction::DropColumn(self.name()?)
             }
             _ => return Err(self.error_at(token)),

@@ -28,11 +28,26 @@ impl Parser<'_> {
     }
 
     /// Parses a SELECT after its WITH clause: cores, ORDER BY, LIMIT.
+    ///
+    /// As in SQLite's grammar, ORDER BY and LIMIT belong to the last `SELECT` core (so they
+    /// cannot follow a trailing `VALUES`), and before a compound operator they are an error.
     pub(super) fn select_body(&mut self) -> Result<Select> {
-        let first = self.select_core()?;
+        let mut core = self.select_core()?;
+        let mut first = None;
         let mut compounds = Vec::new();
+        let mut pending_op: Option<CompoundOp> = None;
         loop {
-            let op = match self.peek().kind {
+            let (order_by, limit) = if matches!(core, SelectCore::Select(_)) {
+                self.order_by_and_limit()?
+            } else {
+                (Vec::new(), None)
+            };
+            match pending_op {
+                None => first = Some(core),
+                Some(op) => compounds.push((op, core)),
+            }
+            let token = self.peek();
+            let op = match token.kind {
                 TokenKind::Keyword(Keyword::Union) => {
                     self.advance();
                     if self.eat_kw(Keyword::All) {
@@ -49,10 +64,43 @@ impl Parser<'_> {
                     self.advance();
                     CompoundOp::Except
                 }
-                _ => break,
+                _ => {
+                    let first = first.ok_or_else(|| self.error_at(token))?;
+                    return Ok(Select {
+                        with: None,
+                        first,
+                        compounds,
+                        order_by,
+                        limit,
+                    });
+                }
             };
-            compounds.push((op, self.select_core()?));
+            let clause = if !order_by.is_empty() {
+                Some("ORDER BY")
+            } else if limit.is_some() {
+                Some("LIMIT")
+            } else {
+                None
+            };
+            if let Some(clause) = clause {
+                let name = match op {
+                    CompoundOp::Union => "UNION",
+                    CompoundOp::UnionAll => "UNION ALL",
+                    CompoundOp::Intersect => "INTERSECT",
+                    CompoundOp::Except => "EXCEPT",
+                };
+                return Err(self.invalid(
+                    token,
+                    format!("{clause} clause should come after {name} not before"),
+                ));
+            }
+            pending_op = Some(op);
+            core = self.select_core()?;
         }
+    }
+
+    /// Parses `ORDER BY ...` and `LIMIT ...`, each if present.
+    fn order_by_and_limit(&mut self) -> Result<(Vec<OrderingTerm>, Option<Limit>)> {
         let order_by = if self.at_kw(Keyword::Order) {
             self.advance();
             self.expect_kw(Keyword::By)?;
@@ -81,13 +129,7 @@ impl Parser<'_> {
         } else {
             None
         };
-        Ok(Select {
-            with: None,
-            first,
-            compounds,
-            order_by,
-            limit,
-        })
+        Ok((order_by, limit))
     }
 
     /// Parses `WITH [RECURSIVE] cte, ...`.
@@ -226,7 +268,10 @@ impl Parser<'_> {
             return Ok(Some(self.name()?));
         }
         let token = self.peek();
-        if Self::is_implicit_alias(token) {
+        let window_clause = token.kind == TokenKind::Keyword(Keyword::Window)
+            && Self::is_name(self.peek_nth(1), false)
+            && self.nth_is_kw(2, Keyword::As);
+        if Self::is_implicit_alias(token) && !window_clause {
             self.advance();
             return Ok(Some(self.name_value(token)));
         }
@@ -237,7 +282,6 @@ impl Parser<'_> {
     fn is_implicit_alias(token: Token) -> bool {
         match token.kind {
             TokenKind::Id | TokenKind::String => true,
-            TokenKind::Keyword(Keyword::Window) => false,
             TokenKind::Keyword(k) => k.is_fallback_id(),
             _ => false,
         }
