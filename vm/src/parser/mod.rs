@@ -11,8 +11,10 @@ mod dml;
 mod error;
 mod expr;
 mod keyword;
+mod literal;
 mod schema;
 mod select;
+mod window;
 
 use std::collections::VecDeque;
 
