@@ -761,3 +761,21 @@ fn tricky_statements_are_accepted_or_rejected_as_sqlite_does() {
         assert_eq!(conn.prepare(sql).err().unwrap().to_string(), message);
     }
 }
+
+#[test]
+fn at_most_32766_parameters_as_in_sqlite() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    for n in [32766usize, 32767] {
+        let sql = format!("SELECT 1 WHERE 1 IN ({})", vec!["?"; n].join(","));
+        let ours = parse(&sql).map(|s| s[0].parameters.len());
+        let theirs = conn.prepare(&sql).map(|s| s.parameter_count());
+        match (ours, theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), "too many SQL variables");
+                assert!(b.to_string().starts_with("too many SQL variables"));
+            }
+            (a, b) => panic!("{n}: ours ok {}, SQLite ok {}", a.is_ok(), b.is_ok()),
+        }
+    }
+}

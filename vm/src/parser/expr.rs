@@ -761,7 +761,8 @@ impl Parser<'_> {
     #[inline(never)]
     fn variable(&mut self, token: Token) -> Result<Expr> {
         let text = self.text(token);
-        let position = Position::locate(self.sql, token.span.start);
+        let sql = self.sql;
+        let position = || Position::locate(sql, token.span.start);
         let index = if text == "?" {
             self.parameters.push(None);
             self.parameters.len()
@@ -770,9 +771,9 @@ impl Parser<'_> {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=MAX_VARIABLE_NUMBER).contains(n))
-                .ok_or(ParseError::VariableNumber {
+                .ok_or_else(|| ParseError::VariableNumber {
                     max: MAX_VARIABLE_NUMBER,
-                    position,
+                    position: position(),
                 })? as usize;
             if self.parameters.len() < n {
                 self.parameters.resize(n, None);
@@ -780,21 +781,22 @@ impl Parser<'_> {
             if let Some(slot) = self.parameters.get_mut(n - 1) {
                 if slot.is_none() {
                     *slot = Some(text.to_string());
+                    self.parameter_names.insert(text.to_string(), n);
                 }
             }
             n
-        } else if let Some(i) = self
-            .parameters
-            .iter()
-            .position(|p| p.as_deref() == Some(text))
-        {
-            i + 1
+        } else if let Some(&i) = self.parameter_names.get(text) {
+            i
         } else {
             self.parameters.push(Some(text.to_string()));
-            self.parameters.len()
+            let index = self.parameters.len();
+            self.parameter_names.insert(text.to_string(), index);
+            index
         };
         if index > MAX_VARIABLE_NUMBER as usize {
-            return Err(ParseError::TooManyVariables { position });
+            return Err(ParseError::TooManyVariables {
+                position: position(),
+            });
         }
         Ok(Expr::Variable {
             index: index as u32,

@@ -16,7 +16,7 @@ mod schema;
 mod select;
 mod window;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 pub use complete::complete_statement;
 pub use error::{ParseError, Position};
@@ -93,6 +93,8 @@ pub struct Parser<'a> {
     depth: u32,
     /// Parameter names of the statement being parsed, by index.
     parameters: Vec<Option<String>>,
+    /// The index of each named parameter seen so far in the statement.
+    parameter_names: HashMap<String, usize>,
     /// Whether an error ended the walk.
     failed: bool,
     /// Stack address at the start of the current statement, to measure recursion by.
@@ -109,6 +111,7 @@ impl<'a> Parser<'a> {
             prev_end: 0,
             depth: 0,
             parameters: Vec::new(),
+            parameter_names: HashMap::new(),
             failed: false,
             stack_base: 0,
         }
@@ -135,6 +138,7 @@ impl<'a> Parser<'a> {
             return Ok(None);
         }
         self.parameters.clear();
+        self.parameter_names.clear();
         self.depth = 0;
         self.stack_base = stack_address();
         let start = self.peek().span.start;
