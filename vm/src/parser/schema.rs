@@ -161,28 +161,31 @@ impl Parser<'_> {
         self.expect(TokenKind::RParen)?;
         let mut without_rowid = false;
         let mut strict = false;
-        let mut options = 0;
+        // Table options: `WITHOUT nm` or `nm`, comma-separated; the grammar takes any name and
+        // only ROWID (after WITHOUT) and STRICT mean something.
+        let mut first_option = true;
         loop {
-            if self.eat_kw(Keyword::Without) {
-                let token = self.peek();
-                if !self.at_word("rowid") {
-                    let word = self.text(token).to_string();
-                    return Err(self.invalid(token, format!("unknown table option: {word}")));
+            let without = self.eat_kw(Keyword::Without);
+            if !without && !Self::is_name(self.peek(), true) {
+                if first_option {
+                    break;
                 }
-                self.advance();
-                without_rowid = true;
-            } else if self.at_word("strict") {
-                self.advance();
-                strict = true;
-            } else if options > 0 {
                 return Err(self.unexpected());
-            } else {
-                break;
             }
-            options += 1;
+            let token = self.peek();
+            let word = self.name()?;
+            if without && word.matches("rowid") {
+                without_rowid = true;
+            } else if !without && word.matches("strict") {
+                strict = true;
+            } else {
+                let written = self.text(token);
+                return Err(self.invalid(token, format!("unknown table option: {written}")));
+            }
             if !self.eat(TokenKind::Comma) {
                 break;
             }
+            first_option = false;
         }
         Ok(CreateTable {
             temporary,

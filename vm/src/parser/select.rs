@@ -356,39 +356,39 @@ impl Parser<'_> {
         if self.eat(TokenKind::Comma) {
             return Ok(Some(JoinOperator::Comma));
         }
+        // SQLite's grammar: `JOIN`, or a join word followed by up to two names, then `JOIN`;
+        // sqlite3JoinType then gives the words meaning, and rejects unknown words and a few
+        // combinations.
         let start = self.peek();
         let mut words = Vec::new();
-        loop {
-            let token = self.peek();
-            match token.kind {
-                TokenKind::Keyword(k) if k.is_join_word() => {
-                    self.advance();
-                    words.push(k);
+        match start.kind {
+            TokenKind::Keyword(Keyword::Join) => {}
+            TokenKind::Keyword(k) if k.is_join_word() => {
+                words.push(self.advance());
+                while words.len() < 3 && Self::is_name(self.peek(), true) {
+                    words.push(self.advance());
                 }
-                TokenKind::Keyword(Keyword::Join) => {
-                    self.advance();
-                    break;
-                }
-                _ if words.is_empty() => return Ok(None),
-                _ => return Err(self.error_at(token)),
             }
+            _ => return Ok(None),
         }
-        // SQLite's sqlite3JoinType: each word sets flags, and a few combinations are errors.
+        self.expect_kw(Keyword::Join)?;
         let (mut natural, mut left, mut right, mut outer, mut inner, mut cross) =
             (false, false, false, false, false, false);
+        let mut known = true;
         for word in &words {
-            match word {
-                Keyword::Natural => natural = true,
-                Keyword::Left => (left, outer) = (true, true),
-                Keyword::Right => (right, outer) = (true, true),
-                Keyword::Full => (left, right, outer) = (true, true, true),
-                Keyword::Outer => outer = true,
-                Keyword::Inner => inner = true,
-                _ => (inner, cross) = (true, true),
+            match word.kind {
+                TokenKind::Keyword(Keyword::Natural) => natural = true,
+                TokenKind::Keyword(Keyword::Left) => (left, outer) = (true, true),
+                TokenKind::Keyword(Keyword::Right) => (right, outer) = (true, true),
+                TokenKind::Keyword(Keyword::Full) => (left, right, outer) = (true, true, true),
+                TokenKind::Keyword(Keyword::Outer) => outer = true,
+                TokenKind::Keyword(Keyword::Inner) => inner = true,
+                TokenKind::Keyword(Keyword::Cross) => (inner, cross) = (true, true),
+                _ => known = false,
             }
         }
-        if words.len() > 3 || (inner && outer) || (outer && !left && !right) {
-            let names: Vec<&str> = words.iter().map(|k| k.as_str()).collect();
+        if !known || (inner && outer) || (outer && !left && !right) {
+            let names: Vec<&str> = words.iter().map(|&w| self.text(w)).collect();
             return Err(self.invalid(start, format!("unknown join type: {}", names.join(" "))));
         }
         let operator = match (left, right) {
