@@ -92,11 +92,18 @@ fn mutants(seed: &str) -> Vec<String> {
 
 /// A sample of `statement ok` / `query` SQL texts from the sqllogictest corpus, if present.
 fn corpus_sample() -> Vec<String> {
-    let path = std::path::Path::new("/work/shared/sqllogictest/test/evidence");
-    let Ok(dir) = std::fs::read_dir(path) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = dir.map(|e| e.unwrap().path()).collect();
+    let root = std::path::Path::new("/work/shared/sqllogictest/test");
+    let mut files = Vec::new();
+    for dir in [root.to_path_buf(), root.join("evidence")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        files.extend(
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "test")),
+        );
+    }
     files.sort();
     let mut out = Vec::new();
     for file in files {
@@ -124,7 +131,10 @@ fn corpus_sample() -> Vec<String> {
     }
     out.sort();
     out.dedup();
-    out.into_iter().step_by(3).collect()
+    // About 400 statements: every evidence file's statements are varied, the big select
+    // files are repetitive.
+    let step = (out.len() / 400).max(1);
+    out.into_iter().step_by(step).collect()
 }
 
 #[test]
