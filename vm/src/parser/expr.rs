@@ -17,6 +17,9 @@
 //! | 11 | `COLLATE` (postfix) |
 //! | 12 | `-` `+` `~` (prefix) |
 //!
+//! The lower bound of `BETWEEN` is the exception: it takes every operator but a top-level
+//! `AND` (see [`Parser::between_low`]).
+//!
 //! Every parse function returns the tree's height beside the tree, so a left-deep chain such as
 //! `1+1+...+1` is caught at SQLite's depth limit without recursion.
 
@@ -129,16 +132,30 @@ impl Parser<'_> {
     /// Parses an expression whose operators all bind tighter than `min`.
     fn expr_bp(&mut self, min: u8) -> Result<Sized> {
         self.enter()?;
-        let result = self.expr_bp_inner(min);
+        let result = self.expr_bp_inner(min, false);
+        self.leave();
+        result
+    }
+
+    /// Parses the lower bound of `BETWEEN`: any expression, except that an `AND` at its own
+    /// top level ends it. (In SQLite's LALR grammar nothing can be reduced before the
+    /// `BETWEEN`'s `AND`, so every other operator is shifted into the bound: `x BETWEEN 1 IS
+    /// NULL AND 3` has the bound `1 IS NULL`.)
+    fn between_low(&mut self) -> Result<Sized> {
+        self.enter()?;
+        let result = self.expr_bp_inner(0, true);
         self.leave();
         result
     }
 
     /// The body of [`Parser::expr_bp`]: a primary expression, then operators while they bind
-    /// tighter than `min`.
-    fn expr_bp_inner(&mut self, min: u8) -> Result<Sized> {
+    /// tighter than `min` (and, with `stop_at_and`, until an `AND`).
+    fn expr_bp_inner(&mut self, min: u8, stop_at_and: bool) -> Result<Sized> {
         let (mut lhs, mut h) = self.prefix()?;
         loop {
+            if stop_at_and && self.at_kw(Keyword::And) {
+                return Ok((lhs, h));
+            }
             match self.infix(lhs, h, min)? {
                 Infix::Applied(e, eh) => (lhs, h) = (e, eh),
                 Infix::Stop(e, eh) => return Ok((e, eh)),
@@ -277,7 +294,7 @@ impl Parser<'_> {
                     self.advance();
                 }
                 self.advance();
-                let (low, lh) = self.expr_bp(EQUALITY)?;
+                let (low, lh) = self.between_low()?;
                 self.expect_kw(Keyword::And)?;
                 let (high, hh) = self.expr_bp(EQUALITY)?;
                 (
