@@ -138,7 +138,12 @@ fn sqlite_value(conn: &rusqlite::Connection, text: &str) -> Result<Value, Option
 #[test]
 fn sqlite_computes_the_same_value_from_our_grouping() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // PRECEDENCE_SEED picks another sequence when hunting for disagreements.
+    let seed = std::env::var("PRECEDENCE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(seed | 1);
     let mut compared = 0;
     for _ in 0..40000 {
         let depth = 1 + rng.below(6);
