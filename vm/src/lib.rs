@@ -1,1 +1,4 @@
 //! Placeholder: this layer is not built yet.
+
+pub mod func;
+pub mod value;
