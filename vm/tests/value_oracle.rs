@@ -306,7 +306,7 @@ fn real_to_text_matches_cast_as_text() {
             "||",
             std::slice::from_ref(&v),
             &ours,
-            &oracle(&conn, "SELECT ?1 || ''", &[v]).unwrap(),
+            &oracle(&conn, "SELECT ?1 || ''", std::slice::from_ref(&v)).unwrap(),
         );
     }
     m.assert_none();
