@@ -6,10 +6,10 @@
 //! `Inf`/`-Inf` for infinities and `0.0` for both zeros. `CAST(r AS TEXT)`, the `||`
 //! operator, TEXT affinity and the sqlite3 shell all use this one rule.
 //!
-//! Digits come from [`decode_real`], the counterpart of `sqlite3FpDecode`: the shortest
-//! decimal digits of the value (up to 20 significant digits, correctly rounded), then
-//! rounded half-up to the requested number of digits, at most 16 (26 with the `!` flag);
-//! digits past that limit print as zeros, as SQLite prints them.
+//! Digits come from [`decode_real`], the counterpart of `sqlite3FpDecode`: the first 18
+//! significant digits of the exact value (19 from 1e18 up), truncated as SQLite's scaled
+//! integer is, then rounded half-up to the requested number of digits, at most 16 (26 with
+//! the `!` flag); digits past that limit print as zeros, as SQLite prints them.
 
 use concur_btree::Value;
 
@@ -54,18 +54,25 @@ pub fn decode_real(r: f64, round: i32, max_digits: i32) -> DecodedReal {
             special: None,
         };
     }
-    // 20 significant digits, correctly rounded: "d.ddd...de<exp>".
-    let text = format!("{:.19e}", r.abs());
+    // SQLite scales the value into [1e17, 1e19) and truncates it to an integer: 18 digits
+    // for values below 1e18, 19 digits from there up. Take the same digits from the exact
+    // expansion (SQLite's scaling runs in long double, so a 19th digit may differ by one).
+    let text = format!("{:.30e}", r.abs());
     let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let width = if r.abs() >= 1e18 { 19 } else { 18 };
+    let mut digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .take(width)
+        .collect();
     let mut decimal_point = exponent + 1;
     while digits.len() > 1 && digits.last() == Some(&b'0') {
         digits.pop();
     }
     let mut round = round;
     if round <= 0 {
-        round += decimal_point;
+        round = decimal_point - round;
         if round == 0 && digits.first().is_some_and(|&d| d >= b'5') {
             digits.insert(0, b'0');
             decimal_point += 1;
