@@ -26,9 +26,12 @@ pub mod datetime;
 mod error;
 pub mod pattern;
 pub mod printf;
-mod registry;
+pub mod registry;
 pub mod text;
 
 pub use aggregate::{Accumulator, AggregateKind, Distinct};
 pub use error::FuncError;
-pub use registry::{Arity, FuncCall, FuncContext, FunctionRegistry, ScalarFunction};
+pub use registry::{
+    AggregateFunction, Arity, FoundFunction, FuncCall, FuncContext, FunctionRegistry,
+    ScalarFunction,
+};
