@@ -405,3 +405,67 @@ fn nocase_collation_reaches_min_max_and_nullif() {
         .unwrap();
     assert_eq!(theirs, None);
 }
+
+#[test]
+fn no_function_panics_on_any_arguments() {
+    let registry = FunctionRegistry::builtin();
+    let mut context = FixedContext { rng: Prng::new(3) };
+    let mut rng = Prng::new(17);
+    let texts = [
+        "%",
+        "%*.*d",
+        "%.0c",
+        "%-!5.3q",
+        "+1 day",
+        "weekday 6",
+        "-99999-11-30 24:00",
+        "start of",
+        "+12:",
+        "[",
+        "\\",
+        "%",
+        "9999-12-31",
+        "unixepoch",
+        "+5373484.5 days",
+        "-4713-11-24",
+    ];
+    let mut names: Vec<(&str, usize)> = registry
+        .scalars()
+        .map(|f| {
+            let n = match f.arity {
+                concur_vm::func::Arity::Exact(n) => n,
+                concur_vm::func::Arity::AtLeast(n) => n + 2,
+            };
+            (f.name, n)
+        })
+        .collect();
+    names.sort();
+    for _ in 0..200 {
+        for (name, n) in &names {
+            // Sizes stay small where a legal argument allocates that many bytes.
+            let sized = matches!(*name, "zeroblob" | "randomblob" | "printf" | "format");
+            let args: Vec<Value> = (0..*n)
+                .map(|_| {
+                    if rng.below(3) == 0 {
+                        Value::Text(rng.pick(&texts).to_string())
+                    } else {
+                        let v = random_value(&mut rng);
+                        let large =
+                            concur_vm::value::numeric::to_integer(&v).unsigned_abs() > 10_000;
+                        if sized && large {
+                            Value::Integer(7)
+                        } else {
+                            v
+                        }
+                    }
+                })
+                .collect();
+            let mut call = FuncCall {
+                context: &mut context,
+                collation: Collation::NoCase,
+            };
+            // Any result or error is fine; a panic fails the test.
+            let _ = registry.call(&mut call, name, &args);
+        }
+    }
+}

@@ -262,6 +262,17 @@ impl Accumulator for Sum {
     }
 
     fn finalize(&mut self) -> Result<Value, FuncError> {
+        // A NaN result (Inf + -Inf) is NULL, as sqlite3_result_double makes it.
+        self.finalize_number().map(|v| match v {
+            Value::Real(r) if r.is_nan() => Value::Null,
+            other => other,
+        })
+    }
+}
+
+impl Sum {
+    /// The result before NaN is mapped to NULL.
+    fn finalize_number(&self) -> Result<Value, FuncError> {
         match self.result {
             SumResult::Sum if self.count == 0 => Ok(Value::Null),
             SumResult::Sum if self.overflowed => Err(FuncError::IntegerOverflow),

@@ -226,7 +226,7 @@ impl DateTime {
             return;
         }
         self.compute_jd();
-        let day_ms = ((self.jd_ms + 43_200_000) % DAY_MS) as i32;
+        let day_ms = (self.jd_ms.saturating_add(43_200_000) % DAY_MS) as i32;
         self.second = f64::from(day_ms % 60_000) / 1000.0;
         let day_min = day_ms / 60_000;
         self.minute = day_min % 60;
@@ -410,7 +410,9 @@ impl DateTime {
             }
             "floor" => {
                 self.compute_jd();
-                self.jd_ms -= i64::from(self.floor_days) * DAY_MS;
+                self.jd_ms = self
+                    .jd_ms
+                    .saturating_sub(i64::from(self.floor_days) * DAY_MS);
                 self.clear_fields();
                 true
             }
@@ -549,7 +551,7 @@ impl DateTime {
         if z > n {
             z -= 7;
         }
-        self.jd_ms += (n - z) * DAY_MS;
+        self.jd_ms = self.jd_ms.saturating_add((n - z) * DAY_MS);
         self.clear_fields();
         true
     }
@@ -612,7 +614,7 @@ impl DateTime {
             self.compute_jd();
             self.valid_hms = false;
             self.valid_ymd = false;
-            self.jd_ms += i64::from(d) * DAY_MS;
+            self.jd_ms = self.jd_ms.saturating_add(i64::from(d) * DAY_MS);
             let end = 11 + skip;
             match bytes.get(end) {
                 None => return true,
@@ -642,7 +644,7 @@ impl DateTime {
             }
             self.compute_jd();
             self.clear_fields();
-            self.jd_ms += ms;
+            self.jd_ms = self.jd_ms.saturating_add(ms);
             return true;
         }
         // ±N unit
@@ -683,7 +685,9 @@ impl DateTime {
             r -= f64::from(r as i32);
         }
         self.compute_jd();
-        self.jd_ms += (r * 1000.0 * seconds_per_unit + rounder) as i64;
+        self.jd_ms = self
+            .jd_ms
+            .saturating_add((r * 1000.0 * seconds_per_unit + rounder) as i64);
         self.clear_fields();
         true
     }

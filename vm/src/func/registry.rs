@@ -164,6 +164,11 @@ impl FunctionRegistry {
         }
     }
 
+    /// Every scalar function entry (one per name and arity).
+    pub fn scalars(&self) -> impl Iterator<Item = &ScalarFunction> {
+        self.scalars.values().flatten()
+    }
+
     /// Finds and calls a scalar function (a convenience for tests and constant folding).
     pub fn call(
         &self,
