@@ -469,3 +469,42 @@ fn no_function_panics_on_any_arguments() {
         }
     }
 }
+
+#[test]
+fn arities_and_lookup_errors_match_sqlite() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let registry = FunctionRegistry::builtin();
+    let mut names: Vec<&str> = registry.scalars().map(|f| f.name).collect();
+    names.extend([
+        "count",
+        "sum",
+        "total",
+        "avg",
+        "group_concat",
+        "string_agg",
+        "nosuchfn",
+    ]);
+    names.sort();
+    names.dedup();
+    let mut differences = Vec::new();
+    for name in names {
+        for n in 0..5 {
+            let args: Vec<String> = (0..n).map(|_| "0.5".to_string()).collect();
+            let sql = format!("SELECT {name}({})", args.join(", "));
+            let theirs = conn.prepare(&sql).map(|_| ()).map_err(|e| e.to_string());
+            let ours = registry
+                .find(name, n)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let agree = match (&ours, &theirs) {
+                (Ok(()), Ok(())) => true,
+                (Err(a), Err(b)) => b.starts_with(a.as_str()),
+                _ => false,
+            };
+            if !agree {
+                differences.push(format!("{sql}: ours {ours:?}, sqlite {theirs:?}"));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}

@@ -367,3 +367,37 @@ fn real_to_text_matches_the_sqlite3_shell() {
         differ.join("\n")
     );
 }
+
+#[test]
+fn sort_order_matches_order_by_under_each_collation() {
+    use concur_vm::value::compare_values;
+    let conn = connection();
+    conn.execute("CREATE TABLE s(id INTEGER PRIMARY KEY, x)", [])
+        .unwrap();
+    let mut rng = Prng::new(8);
+    let values: Vec<Value> = (0..400).map(|_| random_value(&mut rng)).collect();
+    for (i, v) in values.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO s VALUES (?1, ?2)",
+            rusqlite::params![i as i64, value_support::to_sql(v)],
+        )
+        .unwrap();
+    }
+    for (collation, name) in [
+        (Collation::Binary, "BINARY"),
+        (Collation::NoCase, "NOCASE"),
+        (Collation::Rtrim, "RTRIM"),
+    ] {
+        let mut ours: Vec<usize> = (0..values.len()).collect();
+        ours.sort_by(|&a, &b| compare_values(&values[a], &values[b], collation).then(a.cmp(&b)));
+        let mut stmt = conn
+            .prepare(&format!("SELECT id FROM s ORDER BY x COLLATE {name}, id"))
+            .unwrap();
+        let theirs: Vec<usize> = stmt
+            .query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .map(|id| id.unwrap() as usize)
+            .collect();
+        assert_eq!(ours, theirs, "ORDER BY x COLLATE {name}");
+    }
+}

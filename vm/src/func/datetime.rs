@@ -35,7 +35,7 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     nondeterministic("datetime", Arity::AtLeast(0), datetime),
     nondeterministic("julianday", Arity::AtLeast(0), julianday),
     nondeterministic("unixepoch", Arity::AtLeast(0), unixepoch),
-    nondeterministic("strftime", Arity::AtLeast(1), strftime),
+    nondeterministic("strftime", Arity::AtLeast(0), strftime),
 ];
 
 /// Milliseconds in a day.

@@ -29,8 +29,8 @@ use crate::value::render::{format_float, value_to_bytes, FloatFormat, FloatStyle
 
 /// The functions of this file.
 pub const FUNCTIONS: &[ScalarFunction] = &[
-    f("printf", Arity::AtLeast(1), printf_function),
-    f("format", Arity::AtLeast(1), printf_function),
+    f("printf", Arity::AtLeast(0), printf_function),
+    f("format", Arity::AtLeast(0), printf_function),
 ];
 
 /// `printf(FORMAT, ...)`: NULL when FORMAT is NULL.
