@@ -508,3 +508,27 @@ fn arities_and_lookup_errors_match_sqlite() {
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
+
+#[test]
+fn case_sensitive_like_matches_the_pragma() {
+    use concur_vm::func::pattern::like_with_case;
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("PRAGMA case_sensitive_like = ON")
+        .unwrap();
+    for (text, pattern) in [
+        ("abc", "ABC"),
+        ("abc", "a%"),
+        ("ABC", "a%"),
+        ("aBc", "_B_"),
+        ("x", "X"),
+    ] {
+        let theirs: bool = conn
+            .query_row("SELECT ?1 LIKE ?2", [text, pattern], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            like_with_case(text, pattern, None, true).unwrap(),
+            theirs,
+            "{text} LIKE {pattern}"
+        );
+    }
+}

@@ -401,3 +401,39 @@ fn sort_order_matches_order_by_under_each_collation() {
         assert_eq!(ours, theirs, "ORDER BY x COLLATE {name}");
     }
 }
+
+#[test]
+fn affinity_follows_the_five_rules_in_order() {
+    for (name, affinity) in [
+        ("INT", Affinity::Integer),
+        ("CHARINT", Affinity::Integer),
+        ("FLOATING POINT", Affinity::Integer),
+        ("VARCHAR(255)", Affinity::Text),
+        ("CLOB", Affinity::Text),
+        ("BLOB", Affinity::Blob),
+        ("", Affinity::Blob),
+        ("DOUBLE", Affinity::Real),
+        ("real", Affinity::Real),
+        ("STRING", Affinity::Numeric),
+        ("DECIMAL(10,5)", Affinity::Numeric),
+        ("BOOLEAN", Affinity::Numeric),
+    ] {
+        assert_eq!(Affinity::from_type_name(name), affinity, "{name:?}");
+    }
+    assert_eq!(
+        Affinity::Numeric.apply(Value::Text("1e3".into())),
+        Value::Integer(1000)
+    );
+    assert_eq!(
+        Affinity::Real.apply(Value::Text("5".into())),
+        Value::Real(5.0)
+    );
+    assert_eq!(
+        Affinity::Integer.apply(Value::Text("12abc".into())),
+        Value::Text("12abc".into())
+    );
+    assert_eq!(
+        Affinity::Text.apply(Value::Real(1.0)),
+        Value::Text("1.0".into())
+    );
+}

@@ -7,6 +7,7 @@
 //! anyway); `total` never fails.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 
 use concur_btree::Value;
 
@@ -364,12 +365,46 @@ impl Accumulator for GroupConcat {
     }
 }
 
+/// A value under a collation, ordered as SQLite orders it, so that values equal under the
+/// collation are equal keys (texts are folded or trimmed first; `1` and `1.0` are equal).
+struct DistinctKey(Value);
+
+impl DistinctKey {
+    fn new(value: &Value, collation: Collation) -> DistinctKey {
+        DistinctKey(match (value, collation) {
+            (Value::Text(t), Collation::NoCase) => Value::Text(t.to_ascii_lowercase()),
+            (Value::Text(t), Collation::Rtrim) => Value::Text(t.trim_end_matches(' ').to_string()),
+            (other, _) => other.clone(),
+        })
+    }
+}
+
+impl PartialEq for DistinctKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for DistinctKey {}
+
+impl PartialOrd for DistinctKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for DistinctKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare_values(&self.0, &other.0, Collation::Binary)
+    }
+}
+
 /// `agg(DISTINCT X)`: passes each distinct first argument (under a collation) once.
 pub struct Distinct {
     /// The wrapped aggregate.
     inner: Box<dyn Accumulator>,
-    /// The distinct values seen, sorted.
-    seen: Vec<Value>,
+    /// The distinct values seen.
+    seen: BTreeSet<DistinctKey>,
     /// How values compare for distinctness.
     collation: Collation,
 }
@@ -379,7 +414,7 @@ impl Distinct {
     pub fn new(inner: Box<dyn Accumulator>, collation: Collation) -> Distinct {
         Distinct {
             inner,
-            seen: Vec::new(),
+            seen: BTreeSet::new(),
             collation,
         }
     }
@@ -388,15 +423,10 @@ impl Distinct {
 impl Accumulator for Distinct {
     fn step(&mut self, args: &[Value]) -> Result<(), FuncError> {
         let v = args.first().unwrap_or(&Value::Null);
-        let position = self
-            .seen
-            .binary_search_by(|probe| compare_values(probe, v, self.collation));
-        match position {
-            Ok(_) => Ok(()),
-            Err(at) => {
-                self.seen.insert(at, v.clone());
-                self.inner.step(args)
-            }
+        if self.seen.insert(DistinctKey::new(v, self.collation)) {
+            self.inner.step(args)
+        } else {
+            Ok(())
         }
     }
 

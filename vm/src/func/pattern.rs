@@ -176,14 +176,25 @@ fn matches(tokens: &[Token], text: &[char], no_case: bool) -> bool {
 
 /// `text LIKE pattern [ESCAPE escape]`, case-insensitive for ASCII letters.
 pub fn like(text: &str, pattern: &str, escape: Option<char>) -> Result<bool, FuncError> {
+    like_with_case(text, pattern, escape, false)
+}
+
+/// LIKE with the case rule chosen: `case_sensitive` is `PRAGMA case_sensitive_like=ON`.
+pub fn like_with_case(
+    text: &str,
+    pattern: &str,
+    escape: Option<char>,
+    case_sensitive: bool,
+) -> Result<bool, FuncError> {
     if pattern.len() > MAX_PATTERN_LENGTH {
         return Err(FuncError::Message(
             "LIKE or GLOB pattern too complex".into(),
         ));
     }
-    let tokens = compile_like(pattern, escape, true);
+    let no_case = !case_sensitive;
+    let tokens = compile_like(pattern, escape, no_case);
     let text: Vec<char> = text.chars().collect();
-    Ok(matches(&tokens, &text, true))
+    Ok(matches(&tokens, &text, no_case))
 }
 
 /// `text GLOB pattern`.
