@@ -437,3 +437,25 @@ fn affinity_follows_the_five_rules_in_order() {
         Value::Text("1.0".into())
     );
 }
+
+#[test]
+fn reals_render_as_the_sqlite3_shell_prints_them() {
+    // Each pair was printed by `sqlite3` 3.40.1 for `SELECT <real>;` in list mode.
+    for (r, text) in [
+        (1.0, "1.0"),
+        (1e301, "1.0e+301"),
+        (0.1, "0.1"),
+        (1.0 / 3.0, "0.333333333333333"),
+        (-0.0, "0.0"),
+        (f64::INFINITY, "Inf"),
+        (f64::NEG_INFINITY, "-Inf"),
+        (1e15, "1.0e+15"),
+        (1e14, "100000000000000.0"),
+        (123_456_789_012_345_680.0, "1.23456789012346e+17"),
+        (9.223_372_036_854_776e18, "9.22337203685478e+18"),
+        (1e-5, "1.0e-05"),
+        (0.0001, "0.0001"),
+    ] {
+        assert_eq!(real_to_text(r), text, "{r:e}");
+    }
+}

@@ -19,6 +19,21 @@
 //! | [`aggregate`] | count, sum, total, avg, min, max, group_concat, string_agg, DISTINCT |
 //!
 //! Errors carry SQLite's own message text, so that a statement fails with the same words.
+//!
+//! ## How the executor calls them
+//!
+//! ```text
+//! registry.find(name, n_args)?              -> FoundFunction::Scalar(f) | ::Aggregate(a)
+//! (f.body)(&mut FuncCall { context, collation }, &args)?        one value per call
+//! let mut acc = a.kind.accumulator(collation);                 one per group
+//! if distinct { acc = Box::new(Distinct::new(acc, collation)) }
+//! acc.step(&row_args)?; ...; acc.finalize()?
+//! ```
+//!
+//! `f.deterministic` is false for functions whose result may change between calls with the
+//! same arguments (`random`, `changes`, the date functions because of `'now'`); those must not
+//! be constant-folded. The executor also owns the operators (see [`crate::value`]): `LIKE` and
+//! `GLOB` call [`pattern::like`] and [`pattern::glob`] (or the `like`/`glob` functions).
 
 pub mod aggregate;
 pub mod core;
