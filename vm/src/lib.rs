@@ -84,3 +84,5 @@
 pub mod ast;
 pub mod lexer;
 pub mod parser;
+pub mod func;
+pub mod value;
