@@ -82,7 +82,7 @@
 //! (equal to `sqlite3_error_offset`), line and column.
 
 pub mod ast;
+pub mod func;
 pub mod lexer;
 pub mod parser;
-pub mod func;
 pub mod value;

@@ -69,6 +69,14 @@ impl From<Error> for concur_pager::Error {
             Error::File(inner) => inner,
             Error::Poisoned => concur_pager::Error::Poisoned,
             Error::Full => concur_pager::Error::Full,
+            Error::StaleBase { .. } => {
+                concur_pager::Error::Misuse("WAL commit on a snapshot that is not the latest")
+            }
+            Error::NoSuchFrame { .. } => {
+                concur_pager::Error::Misuse("WAL frame key of another generation")
+            }
+            Error::BadPage { .. } => concur_pager::Error::Misuse("malformed page given to commit"),
+            Error::EmptyCommit => concur_pager::Error::Misuse("commit of an empty database"),
             other => concur_pager::Error::Corrupt {
                 page: 0,
                 reason: other.to_string(),

@@ -6,6 +6,10 @@ use concur_pager::{
 };
 
 impl Journal for Wal {
+    fn page_size(&self) -> Option<u32> {
+        Some(Wal::page_size(self))
+    }
+
     fn begin_read(&self) -> Result<JournalSnapshot> {
         Ok(Wal::begin_read(self))
     }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{database_image, StdFile};
-use concur_pager::{CheckpointMode, File};
+use concur_pager::{Backend, CheckpointMode, File, OpenFlags};
 use concur_wal::{SyncMode, Wal};
 use std::path::Path;
 use std::sync::Arc;
@@ -15,7 +15,25 @@ type Opener = fn(&Path) -> Arc<dyn File>;
 
 /// Every backend to run, by name.
 fn backends() -> Vec<(&'static str, Opener)> {
-    vec![("test std file", |path| Arc::new(StdFile::open(path)))]
+    let mut all: Vec<(&'static str, Opener)> = vec![
+        ("test std file", |path| Arc::new(StdFile::open(path))),
+        ("pager std backend", |path| {
+            Arc::from(concur_pager::open_file(path, Backend::Std, unlocked()).unwrap())
+        }),
+    ];
+    if concur_pager::io_uring_available() {
+        all.push(("pager io_uring backend", |path| {
+            Arc::from(concur_pager::open_file(path, Backend::IoUring, unlocked()).unwrap())
+        }));
+    }
+    all
+}
+
+fn unlocked() -> OpenFlags {
+    OpenFlags {
+        lock: false,
+        ..OpenFlags::default()
+    }
 }
 
 fn image(version: u32, pgno: u32) -> Vec<u8> {
@@ -73,6 +91,7 @@ fn cycle(name: &str, open: Opener) {
 #[test]
 fn every_backend_commits_recovers_and_checkpoints() {
     for (name, open) in backends() {
+        eprintln!("backend: {name}");
         cycle(name, open);
     }
 }
