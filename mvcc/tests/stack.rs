@@ -167,7 +167,9 @@ fn a_second_open_of_the_same_database_is_refused() {
     let path = dir.path().join("locked.db");
     let first = open_storage(&path, &StorageOptions::default()).unwrap();
     let second = open_storage(&path, &StorageOptions::default());
-    let err = second.err().expect("the second open must fail");
+    let Err(err) = second else {
+        panic!("the second open must fail")
+    };
     assert!(err.to_string().contains("locked"), "{err}");
     drop(first);
     assert!(open_storage(&path, &StorageOptions::default()).is_ok());
