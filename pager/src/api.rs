@@ -223,7 +223,11 @@ impl DbHeader {
     pub fn write(&self, bytes: &mut [u8]) {
         let b = &mut bytes[..Self::SIZE];
         b[..16].copy_from_slice(MAGIC);
-        let raw_size = if self.page_size == 65536 { 1 } else { self.page_size as u16 };
+        let raw_size = if self.page_size == 65536 {
+            1
+        } else {
+            self.page_size as u16
+        };
         b[16..18].copy_from_slice(&raw_size.to_be_bytes());
         b[18] = self.write_version;
         b[19] = self.read_version;
