@@ -82,4 +82,6 @@
 
 pub mod ast;
 pub mod lexer;
+pub mod func;
 pub mod parser;
+pub mod value;
