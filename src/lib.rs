@@ -1,1 +1,3 @@
 //! concur: an embedded SQL database with SQLite's file format and concurrent writers.
+
+pub mod shell;

@@ -1,0 +1,3 @@
+select 1;
+select * from nope;
+select 2;

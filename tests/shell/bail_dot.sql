@@ -1,0 +1,4 @@
+select 1;
+.bail on
+.nosuchcommand
+select 2;

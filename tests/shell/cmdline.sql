@@ -1,0 +1,1 @@
+select 'stdin is not read when SQL is on the command line';
