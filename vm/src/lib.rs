@@ -81,7 +81,10 @@
 //! (equal to `sqlite3_error_offset`), line and column.
 
 pub mod ast;
-pub mod lexer;
+pub mod error;
 pub mod func;
+pub mod lexer;
 pub mod parser;
+pub mod schema;
+pub mod storage;
 pub mod value;
