@@ -88,3 +88,4 @@ pub mod parser;
 pub mod schema;
 pub mod storage;
 pub mod value;
+pub mod program;

@@ -1,0 +1,512 @@
+//! Compiling INSERT, UPDATE and DELETE.
+//!
+//! UPDATE and DELETE run in two passes, as SQLite does when a write could disturb its own
+//! scan: the first loop collects the rowids that WHERE selects into an ephemeral table, the
+//! second seeks each one and writes. INSERT ... SELECT materializes the SELECT first, so
+//! `INSERT INTO t SELECT * FROM t` reads only the rows that existed before it.
+
+use std::sync::Arc;
+
+use concur_btree::Value;
+
+use super::compile::{ColumnMeta, Compiler, FromItem, Scope, Source};
+use super::insn::{Expr, Insn, WriteTarget};
+use super::select::Dest;
+use crate::ast::{self, ConflictResolution};
+use crate::error::{Error, Result};
+use crate::schema::Table;
+
+impl Compiler<'_> {
+    /// The table a write targets, rejecting views and `sqlite_schema`.
+    fn write_table(&self, name: &ast::QualifiedName) -> Result<Arc<Table>> {
+        let n = name.name.as_str();
+        if n.eq_ignore_ascii_case("sqlite_schema") || n.eq_ignore_ascii_case("sqlite_master") {
+            return Err(Error::msg(format!("table {n} may not be modified")));
+        }
+        if self.schema.view(n).is_some() {
+            return Err(Error::msg(format!("cannot modify {n} because it is a view")));
+        }
+        self.schema
+            .tables
+            .get(&n.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| Error::msg(format!("no such table: {n}")))
+    }
+
+    /// Builds the write target of `table`: scratch registers, CHECKs and index keys.
+    fn write_target(&mut self, table: &Arc<Table>) -> Result<Arc<WriteTarget>> {
+        let scratch_rowid = self.reg();
+        let scratch_start = self.regs(table.columns.len());
+        self.scopes.push(Scope {
+            items: vec![row_item(table, scratch_rowid, scratch_start)],
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = (|| -> Result<WriteTarget> {
+            let mut checks = Vec::new();
+            for c in &table.checks {
+                checks.push((self.expr(c)?, c.to_string()));
+            }
+            let indexes = self.schema.indexes_of(&table.name);
+            let mut index_keys = Vec::new();
+            let mut index_where = Vec::new();
+            for index in &indexes {
+                let mut keys = Vec::new();
+                for column in &index.columns {
+                    keys.push(match &column.expr {
+                        Some(e) => Some(self.expr(e)?),
+                        None => None,
+                    });
+                }
+                index_keys.push(keys);
+                index_where.push(match &index.partial {
+                    Some(w) => Some(self.expr(w)?),
+                    None => None,
+                });
+            }
+            Ok(WriteTarget {
+                table: table.clone(),
+                indexes,
+                scratch_rowid,
+                scratch_start,
+                checks,
+                index_keys,
+                index_where,
+            })
+        })();
+        self.scopes.pop();
+        Ok(Arc::new(result?))
+    }
+
+    /// Compiles INSERT.
+    pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
+        if !insert.returning.is_empty() {
+            return Err(Error::msg("RETURNING is not supported yet"));
+        }
+        let table = self.write_table(&insert.table)?;
+        let mut conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
+        for upsert in &insert.upsert {
+            match upsert.action {
+                ast::UpsertAction::Nothing => conflict = ConflictResolution::Ignore,
+                ast::UpsertAction::Update { .. } => {
+                    return Err(Error::msg("ON CONFLICT DO UPDATE is not supported yet"))
+                }
+            }
+        }
+        // Which table column each supplied value goes to.
+        let targets: Vec<usize> = if insert.columns.is_empty() {
+            (0..table.columns.len()).collect()
+        } else {
+            let mut t = Vec::new();
+            for name in &insert.columns {
+                match table.column_index(name.as_str()) {
+                    Some(i) => t.push(i),
+                    None if super::compile::is_rowid_name(name.as_str()) => {
+                        t.push(usize::MAX);
+                    }
+                    None => {
+                        return Err(Error::msg(format!(
+                            "table {} has no column named {}",
+                            table.name, name.0
+                        )))
+                    }
+                }
+            }
+            t
+        };
+        let target = self.write_target(&table)?;
+        let rowid = self.reg();
+        let start = self.regs(table.columns.len());
+        self.scopes.push(Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = self.insert_rows(insert, &table, &targets, &target, rowid, start, conflict);
+        self.scopes.pop();
+        result?;
+        Ok(Vec::new())
+    }
+
+    /// Emits the row loop of an INSERT.
+    #[allow(clippy::too_many_arguments)]
+    fn insert_rows(
+        &mut self,
+        insert: &ast::Insert,
+        table: &Arc<Table>,
+        targets: &[usize],
+        target: &Arc<WriteTarget>,
+        rowid: usize,
+        start: usize,
+        conflict: ConflictResolution,
+    ) -> Result<()> {
+        let width = targets.len();
+        let check_width = |n: usize| -> Result<()> {
+            if n != width {
+                if insert.columns.is_empty() {
+                    return Err(Error::msg(format!(
+                        "table {} has {} columns but {} values were supplied",
+                        table.name,
+                        table.columns.len(),
+                        n
+                    )));
+                }
+                return Err(Error::msg(format!("{n} values for {width} columns")));
+            }
+            Ok(())
+        };
+        let fill_defaults = |c: &mut Compiler<'_>| -> Result<()> {
+            c.emit(Insn::Value {
+                value: Value::Null,
+                dest: rowid,
+            });
+            for (i, column) in table.columns.iter().enumerate() {
+                if targets.contains(&i) {
+                    continue;
+                }
+                let value = match &column.default {
+                    Some(d) => c.expr(d)?,
+                    None => Expr::Const(Value::Null),
+                };
+                c.emit(Insn::Eval {
+                    expr: value,
+                    dest: start + i,
+                });
+            }
+            Ok(())
+        };
+        let place_value = |c: &mut Compiler<'_>, slot: usize, value: Expr| {
+            let dest = if slot == usize::MAX { rowid } else { start + slot };
+            c.emit(Insn::Eval { expr: value, dest });
+            if Some(slot) == table.rowid_alias {
+                c.emit(Insn::Eval {
+                    expr: Expr::Reg(dest),
+                    dest: rowid,
+                });
+            }
+        };
+        let insert_insn = |c: &mut Compiler<'_>, skip: usize| {
+            c.emit(Insn::InsertRow {
+                target: target.clone(),
+                rowid,
+                start,
+                conflict,
+                if_ignored: skip,
+                count_change: true,
+            });
+        };
+        match &insert.source {
+            ast::InsertSource::DefaultValues => {
+                fill_defaults(self)?;
+                let skip = self.label();
+                insert_insn(self, skip);
+                self.place(skip);
+            }
+            ast::InsertSource::Select(select)
+                if select.compounds.is_empty()
+                    && select.order_by.is_empty()
+                    && select.limit.is_none()
+                    && select.with.is_none()
+                    && matches!(select.first, ast::SelectCore::Values(_)) =>
+            {
+                let ast::SelectCore::Values(rows) = &select.first else {
+                    return Ok(());
+                };
+                for row in rows {
+                    check_width(row.len())?;
+                    fill_defaults(self)?;
+                    for (slot, e) in targets.iter().zip(row) {
+                        let x = self.expr(e)?;
+                        place_value(self, *slot, x);
+                    }
+                    let skip = self.label();
+                    insert_insn(self, skip);
+                    self.place(skip);
+                }
+            }
+            ast::InsertSource::Select(select) => {
+                let saved = self.scopes.pop();
+                let result = self.subquery(select, false);
+                if let Some(s) = saved {
+                    self.scopes.push(s);
+                }
+                let (sub, metas) = result?;
+                check_width(metas.len())?;
+                self.emit(Insn::RunSub { sub });
+                let eph = self.subs.get(sub).map_or(0, |s| s.result);
+                let cursor = self.cursor();
+                self.emit(Insn::OpenEphemeral { cursor, eph });
+                let end = self.label();
+                let top = self.label();
+                let next = self.label();
+                self.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: end,
+                });
+                self.place(top);
+                fill_defaults(self)?;
+                for (i, slot) in targets.iter().enumerate() {
+                    place_value(self, *slot, Expr::EphColumn { cursor, column: i });
+                }
+                insert_insn(self, next);
+                self.place(next);
+                self.emit(Insn::Next {
+                    cursor,
+                    target: top,
+                });
+                self.place(end);
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits the first pass of UPDATE/DELETE: rowids matching WHERE into an ephemeral table.
+    /// Returns (table cursor, ephemeral table, item).
+    fn collect_rowids(
+        &mut self,
+        table: &Arc<Table>,
+        alias: Option<&ast::Name>,
+        where_clause: Option<&ast::Expr>,
+    ) -> Result<(usize, usize)> {
+        let eph = self.ephemeral();
+        self.emit(Insn::ClearEphemeral { eph });
+        let name = alias.map_or(table.name.clone(), |a| a.0.clone());
+        let select = ast::Select {
+            with: None,
+            first: ast::SelectCore::Select(Box::new(ast::SelectClause {
+                distinct: false,
+                columns: vec![ast::ResultColumn::Expr {
+                    expr: ast::Expr::Column {
+                        column: ast::ColumnRef {
+                            schema: None,
+                            table: Some(ast::Name(name.clone())),
+                            column: ast::Name("rowid".to_string()),
+                        },
+                        double_quoted: false,
+                    },
+                    alias: None,
+                }],
+                from: Some(ast::FromClause {
+                    first: ast::TableOrSubquery::Table {
+                        name: ast::QualifiedName {
+                            schema: None,
+                            name: ast::Name(table.name.clone()),
+                        },
+                        alias: alias.cloned(),
+                        indexed: None,
+                    },
+                    joins: Vec::new(),
+                }),
+                where_clause: where_clause.cloned(),
+                group_by: Vec::new(),
+                having: None,
+                windows: Vec::new(),
+            })),
+            compounds: Vec::new(),
+            order_by: Vec::new(),
+            limit: None,
+        };
+        self.select(&select, Dest::Ephemeral(eph))?;
+        let cursor = self.cursor();
+        self.emit(Insn::OpenTable {
+            cursor,
+            root: table.root,
+            name: table.name.clone(),
+        });
+        Ok((cursor, eph))
+    }
+
+    /// Compiles UPDATE.
+    pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
+        if !update.returning.is_empty() {
+            return Err(Error::msg("RETURNING is not supported yet"));
+        }
+        if update.from.is_some() {
+            return Err(Error::msg("UPDATE FROM is not supported yet"));
+        }
+        let table = self.write_table(&update.table)?;
+        let target = self.write_target(&table)?;
+        let (cursor, eph) =
+            self.collect_rowids(&table, update.alias.as_ref(), update.where_clause.as_ref())?;
+        let name = update
+            .alias
+            .as_ref()
+            .map_or(table.name.clone(), |a| a.0.clone());
+        let mut item = table_item(&table, cursor);
+        item.name = name;
+        self.scopes.push(Scope {
+            items: vec![item],
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = self.update_loop(update, &table, &target, cursor, eph);
+        self.scopes.pop();
+        result?;
+        Ok(Vec::new())
+    }
+
+    /// The second pass of UPDATE.
+    fn update_loop(
+        &mut self,
+        update: &ast::Update,
+        table: &Arc<Table>,
+        target: &Arc<WriteTarget>,
+        cursor: usize,
+        eph: usize,
+    ) -> Result<()> {
+        let mut values: Vec<Option<Expr>> = vec![None; table.columns.len()];
+        let mut new_rowid = None;
+        for set in &update.sets {
+            if set.columns.len() != 1 {
+                return Err(Error::msg("row value assignments are not supported yet"));
+            }
+            let name = set.columns[0].as_str();
+            let x = self.expr(&set.value)?;
+            match table.column_index(name) {
+                Some(i) => {
+                    if Some(i) == table.rowid_alias {
+                        new_rowid = Some(x.clone());
+                    }
+                    values[i] = Some(x);
+                }
+                None if super::compile::is_rowid_name(name) => new_rowid = Some(x),
+                None => return Err(Error::msg(format!("no such column: {name}"))),
+            }
+        }
+        let conflict = update.or_conflict.unwrap_or(ConflictResolution::Abort);
+        let rows = self.cursor();
+        self.emit(Insn::OpenEphemeral { cursor: rows, eph });
+        let end = self.label();
+        let top = self.label();
+        let next = self.label();
+        self.emit(Insn::Rewind {
+            cursor: rows,
+            if_empty: end,
+        });
+        self.place(top);
+        let key = self.reg();
+        self.emit(Insn::Eval {
+            expr: Expr::EphColumn {
+                cursor: rows,
+                column: 0,
+            },
+            dest: key,
+        });
+        self.emit(Insn::SeekRowid {
+            cursor,
+            key,
+            not_found: next,
+        });
+        let rowid = self.reg();
+        let start = self.regs(table.columns.len());
+        self.emit(Insn::Eval {
+            expr: new_rowid.unwrap_or(Expr::Rowid(cursor)),
+            dest: rowid,
+        });
+        for (i, v) in values.into_iter().enumerate() {
+            let expr = v.unwrap_or(Expr::Column {
+                cursor,
+                column: i,
+                rowid: Some(i) == table.rowid_alias,
+            });
+            self.emit(Insn::Eval {
+                expr,
+                dest: start + i,
+            });
+        }
+        self.emit(Insn::UpdateRow {
+            target: target.clone(),
+            cursor,
+            rowid,
+            start,
+            conflict,
+        });
+        self.place(next);
+        self.emit(Insn::Next {
+            cursor: rows,
+            target: top,
+        });
+        self.place(end);
+        Ok(())
+    }
+
+    /// Compiles DELETE.
+    pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
+        if !delete.returning.is_empty() {
+            return Err(Error::msg("RETURNING is not supported yet"));
+        }
+        let table = self.write_table(&delete.table)?;
+        let target = self.write_target(&table)?;
+        let (cursor, eph) =
+            self.collect_rowids(&table, delete.alias.as_ref(), delete.where_clause.as_ref())?;
+        let rows = self.cursor();
+        self.emit(Insn::OpenEphemeral { cursor: rows, eph });
+        let end = self.label();
+        let top = self.label();
+        let next = self.label();
+        self.emit(Insn::Rewind {
+            cursor: rows,
+            if_empty: end,
+        });
+        self.place(top);
+        let key = self.reg();
+        self.emit(Insn::Eval {
+            expr: Expr::EphColumn {
+                cursor: rows,
+                column: 0,
+            },
+            dest: key,
+        });
+        self.emit(Insn::SeekRowid {
+            cursor,
+            key,
+            not_found: next,
+        });
+        self.emit(Insn::DeleteRow { target, cursor });
+        self.place(next);
+        self.emit(Insn::Next {
+            cursor: rows,
+            target: top,
+        });
+        self.place(end);
+        Ok(Vec::new())
+    }
+}
+
+/// The FROM item of a table read through `cursor`.
+fn table_item(table: &Table, cursor: usize) -> FromItem {
+    FromItem {
+        name: table.name.clone(),
+        columns: metas(table),
+        source: Source::Table {
+            cursor,
+            rowid_alias: table.rowid_alias,
+        },
+        merged: Vec::new(),
+        has_rowid: true,
+    }
+}
+
+/// The FROM item of a row held in registers.
+fn row_item(table: &Table, rowid: usize, start: usize) -> FromItem {
+    FromItem {
+        name: table.name.clone(),
+        columns: metas(table),
+        source: Source::Registers { rowid, start },
+        merged: Vec::new(),
+        has_rowid: true,
+    }
+}
+
+/// Column metadata of a table.
+fn metas(table: &Table) -> Vec<ColumnMeta> {
+    table
+        .columns
+        .iter()
+        .map(|c| ColumnMeta {
+            name: c.name.clone(),
+            affinity: Some(c.affinity),
+            collation: c.collation,
+            explicit: false,
+        })
+        .collect()
+}

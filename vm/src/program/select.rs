@@ -1,0 +1,1592 @@
+//! Compiling SELECT: FROM items, nested-loop joins with access paths chosen from WHERE,
+//! aggregation, DISTINCT, ORDER BY through a sorter, LIMIT/OFFSET, compound selects.
+//!
+//! ## Access paths
+//!
+//! WHERE (and ON) is split into AND-terms; each term is evaluated in the innermost loop that
+//! reads a table it mentions. For each loop, in FROM order, the planner looks for terms
+//! `column op expr` whose other side reads only outer loops, and picks, in this order: rowid
+//! (or INTEGER PRIMARY KEY) equality, the index with the longest equality prefix (plus a range
+//! on its next column), a rowid range, an index range, else a full scan. Every term stays a
+//! filter, so a seek only has to be a superset of the matching rows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::compile::{no_meta, ColumnMeta, Compiler, CteDef, FromItem, Source};
+use super::insn::{CursorId, Expr, Insn, Reg, SeekOp};
+use crate::ast::{self, CompoundOp, JoinConstraint, JoinOperator, ResultColumn, SelectCore};
+use crate::error::{Error, Result};
+use crate::schema::{Index, Table};
+use crate::value::{Affinity, Collation, CompareOp};
+
+/// Where a query's rows go.
+#[derive(Debug, Clone, Copy)]
+pub enum Dest {
+    /// Result rows of the statement.
+    Result,
+    /// Appended to an ephemeral table.
+    Ephemeral(usize),
+    /// The first row appended to an ephemeral table, then the subprogram ends.
+    First(usize),
+}
+
+/// One loop of a join.
+#[derive(Debug, Clone)]
+struct Level {
+    /// The cursor its columns are read through.
+    cursor: CursorId,
+    /// The table, for table items.
+    table: Option<Arc<Table>>,
+    /// Whether it is the right side of a LEFT JOIN.
+    left_join: bool,
+}
+
+/// A WHERE or ON term.
+#[derive(Debug, Clone)]
+struct Term {
+    /// The compiled condition.
+    expr: Expr,
+    /// The innermost loop it needs.
+    level: usize,
+    /// For ON terms of a LEFT JOIN: the loop they belong to.
+    on_level: Option<usize>,
+}
+
+/// How one loop reads its table.
+#[derive(Debug, Clone)]
+enum Access {
+    /// Every row.
+    Scan,
+    /// One rowid.
+    RowidEq(Expr),
+    /// A rowid range.
+    RowidRange(Option<(Expr, bool)>, Option<(Expr, bool)>),
+    /// An index: equality keys, then optional bounds on the next column.
+    Index {
+        /// The index.
+        index: Arc<Index>,
+        /// Equality keys.
+        eq: Vec<Expr>,
+        /// Lower bound (key, inclusive).
+        low: Option<(Expr, bool)>,
+        /// Upper bound (key, inclusive).
+        high: Option<(Expr, bool)>,
+    },
+}
+
+/// Limit and offset counters.
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
+    /// LIMIT counter register.
+    limit: Option<Reg>,
+    /// OFFSET counter register.
+    offset: Option<Reg>,
+}
+
+impl Compiler<'_> {
+    /// Compiles a complete SELECT into `dest`; returns its result columns.
+    pub fn select(&mut self, select: &ast::Select, dest: Dest) -> Result<Vec<ColumnMeta>> {
+        let pushed = if let Some(with) = &select.with {
+            let mut map = HashMap::new();
+            for cte in &with.ctes {
+                map.insert(
+                    cte.name.as_str().to_ascii_lowercase(),
+                    CteDef {
+                        cte: cte.clone(),
+                        recursive: with.recursive,
+                    },
+                );
+            }
+            self.ctes.push(map);
+            true
+        } else {
+            false
+        };
+        let result = if select.compounds.is_empty() {
+            self.core(&select.first, &select.order_by, select.limit.as_ref(), dest)
+        } else {
+            self.compound(select, dest)
+        };
+        if pushed {
+            self.ctes.pop();
+        }
+        result
+    }
+
+    /// Emits LIMIT/OFFSET counters; jumps to `end` when the limit is zero.
+    fn limits(&mut self, limit: Option<&ast::Limit>, end: usize) -> Result<Limits> {
+        let Some(limit) = limit else {
+            return Ok(Limits::default());
+        };
+        let count = self.scoped_const_expr(&limit.count)?;
+        let r = self.reg();
+        self.emit(Insn::Limit {
+            expr: count,
+            dest: r,
+            offset: false,
+        });
+        self.emit(Insn::IfZero { reg: r, target: end });
+        let offset = match &limit.offset {
+            Some(o) => {
+                let o = self.scoped_const_expr(o)?;
+                let r = self.reg();
+                self.emit(Insn::Limit {
+                    expr: o,
+                    dest: r,
+                    offset: true,
+                });
+                Some(r)
+            }
+            None => None,
+        };
+        Ok(Limits {
+            limit: Some(r),
+            offset,
+        })
+    }
+
+    /// Compiles an expression that may not name the query's own columns (LIMIT/OFFSET).
+    fn scoped_const_expr(&mut self, e: &ast::Expr) -> Result<Expr> {
+        let saved = self.scopes.pop();
+        let result = self.expr(e);
+        if let Some(s) = saved {
+            self.scopes.push(s);
+        }
+        result
+    }
+
+    /// Sends the row in `start..start+count` to `dest`, honouring limits; `skip` continues
+    /// with the next row, `end` stops the query.
+    fn output(&mut self, dest: Dest, start: Reg, count: usize, limits: Limits, skip: usize, end: usize) {
+        if let Some(offset) = limits.offset {
+            self.emit(Insn::OffsetSkip {
+                reg: offset,
+                target: skip,
+            });
+        }
+        match dest {
+            Dest::Result => self.emit(Insn::ResultRow { start, count }),
+            Dest::Ephemeral(eph) => self.emit(Insn::EphInsert { eph, start, count }),
+            Dest::First(eph) => {
+                self.emit(Insn::EphInsert { eph, start, count });
+                self.emit(Insn::Halt);
+            }
+        }
+        if let Some(limit) = limits.limit {
+            self.emit(Insn::DecrJumpZero {
+                reg: limit,
+                target: end,
+            });
+        }
+    }
+
+    /// Compiles a compound select.
+    fn compound(&mut self, select: &ast::Select, dest: Dest) -> Result<Vec<ColumnMeta>> {
+        let acc = self.ephemeral();
+        self.emit(Insn::ClearEphemeral { eph: acc });
+        let metas = self.core(&select.first, &[], None, Dest::Ephemeral(acc))?;
+        for (op, core) in &select.compounds {
+            let right = self.ephemeral();
+            self.emit(Insn::ClearEphemeral { eph: right });
+            let more = self.core(core, &[], None, Dest::Ephemeral(right))?;
+            if more.len() != metas.len() {
+                let word = match op {
+                    CompoundOp::Union => "UNION",
+                    CompoundOp::UnionAll => "UNION ALL",
+                    CompoundOp::Intersect => "INTERSECT",
+                    CompoundOp::Except => "EXCEPT",
+                };
+                return Err(Error::msg(format!(
+                    "SELECTs to the left and right of {word} do not have the same number of result columns"
+                )));
+            }
+            self.emit(Insn::Compound {
+                op: *op,
+                left: acc,
+                right,
+            });
+        }
+        let mut keys = Vec::new();
+        for (i, term) in select.order_by.iter().enumerate() {
+            let column = match &term.expr {
+                ast::Expr::Literal(ast::Literal::Integer(k)) if *k >= 1 && (*k as usize) <= metas.len() => {
+                    *k as usize - 1
+                }
+                other => {
+                    let bare = strip_collate(other);
+                    let found = match bare {
+                        ast::Expr::Column { column, .. } => metas
+                            .iter()
+                            .position(|m| m.name.eq_ignore_ascii_case(column.column.as_str())),
+                        _ => None,
+                    };
+                    found.ok_or_else(|| {
+                        Error::msg(format!(
+                            "{} ORDER BY term does not match any column in the result set",
+                            ordinal(i + 1)
+                        ))
+                    })?
+                }
+            };
+            let collation = match &term.expr {
+                ast::Expr::Collate { collation, .. } => Collation::from_name(collation.as_str())
+                    .ok_or_else(|| Error::msg(format!("no such collation sequence: {}", collation.0)))?,
+                _ => metas[column].collation,
+            };
+            let desc = term.order == Some(ast::SortOrder::Desc);
+            let nulls_first = match term.nulls {
+                Some(ast::NullsOrder::First) => true,
+                Some(ast::NullsOrder::Last) => false,
+                None => !desc,
+            };
+            keys.push((column, collation, desc, nulls_first));
+        }
+        if !keys.is_empty() {
+            self.emit(Insn::Sort { eph: acc, keys });
+        }
+        let end = self.label();
+        self.scopes.push(super::compile::Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let limits = self.limits(select.limit.as_ref(), end);
+        self.scopes.pop();
+        let limits = limits?;
+        let cursor = self.cursor();
+        self.emit(Insn::OpenEphemeral { cursor, eph: acc });
+        self.emit(Insn::Rewind {
+            cursor,
+            if_empty: end,
+        });
+        let top = self.label();
+        let next = self.label();
+        self.place(top);
+        let start = self.regs(metas.len());
+        for i in 0..metas.len() {
+            self.emit(Insn::Eval {
+                expr: Expr::EphColumn { cursor, column: i },
+                dest: start + i,
+            });
+        }
+        self.output(dest, start, metas.len(), limits, next, end);
+        self.place(next);
+        self.emit(Insn::Next {
+            cursor,
+            target: top,
+        });
+        self.place(end);
+        Ok(metas)
+    }
+
+    /// Compiles one core with its ORDER BY and LIMIT.
+    fn core(
+        &mut self,
+        core: &SelectCore,
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        dest: Dest,
+    ) -> Result<Vec<ColumnMeta>> {
+        let clause = match core {
+            SelectCore::Values(rows) => return self.values(rows, order_by, limit, dest),
+            SelectCore::Select(clause) => clause,
+        };
+        self.scopes.push(super::compile::Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = self.select_clause(clause, order_by, limit, dest);
+        self.scopes.pop();
+        result
+    }
+
+    /// VALUES rows.
+    fn values(
+        &mut self,
+        rows: &[Vec<ast::Expr>],
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        dest: Dest,
+    ) -> Result<Vec<ColumnMeta>> {
+        let width = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != width) {
+            return Err(Error::msg("all VALUES must have the same number of terms"));
+        }
+        if !order_by.is_empty() || limit.is_some() {
+            // Rare: materialize, then treat as a compound of one core.
+            let select = ast::Select {
+                with: None,
+                first: SelectCore::Values(rows.to_vec()),
+                compounds: vec![(CompoundOp::UnionAll, SelectCore::Values(Vec::new()))],
+                order_by: order_by.to_vec(),
+                limit: limit.cloned(),
+            };
+            let _ = select;
+            return Err(Error::msg("ORDER BY and LIMIT on VALUES are not supported"));
+        }
+        self.scopes.push(super::compile::Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let end = self.label();
+        let start = self.regs(width);
+        let mut result = Ok(());
+        for row in rows {
+            for (i, e) in row.iter().enumerate() {
+                match self.expr(e) {
+                    Ok(x) => self.emit(Insn::Eval {
+                        expr: x,
+                        dest: start + i,
+                    }),
+                    Err(e) => result = Err(e),
+                }
+            }
+            let skip = self.label();
+            self.output(dest, start, width, Limits::default(), skip, end);
+            self.place(skip);
+        }
+        self.place(end);
+        self.scopes.pop();
+        result?;
+        Ok((0..width)
+            .map(|i| no_meta(&format!("column{}", i + 1)))
+            .collect())
+    }
+
+    /// Adds the FROM items to the current scope; returns the loops.
+    fn from(&mut self, from: &ast::FromClause) -> Result<(Vec<Level>, Vec<(ast::Expr, Option<usize>)>)> {
+        let mut levels = Vec::new();
+        let mut on_terms = Vec::new();
+        let mut items = vec![(JoinOperator::Comma, &from.first, None)];
+        for join in &from.joins {
+            items.push((join.operator, &join.table, join.constraint.as_ref()));
+        }
+        for (operator, item, constraint) in items {
+            let natural = matches!(
+                operator,
+                JoinOperator::Inner { natural: true }
+                    | JoinOperator::Left { natural: true }
+                    | JoinOperator::Right { natural: true }
+                    | JoinOperator::Full { natural: true }
+            );
+            let left_join = matches!(operator, JoinOperator::Left { .. });
+            if matches!(operator, JoinOperator::Right { .. } | JoinOperator::Full { .. }) {
+                return Err(Error::msg("RIGHT and FULL OUTER JOINs are not supported yet"));
+            }
+            let level_index = levels.len();
+            let (level, from_item) = self.from_item(item)?;
+            // USING / NATURAL: equality terms and merged columns.
+            let mut using: Vec<String> = Vec::new();
+            if natural {
+                for c in &from_item.columns {
+                    let earlier = self.scopes.last().is_some_and(|s| {
+                        s.items
+                            .iter()
+                            .any(|i| i.columns.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name)))
+                    });
+                    if earlier {
+                        using.push(c.name.clone());
+                    }
+                }
+            }
+            if let Some(JoinConstraint::Using(names)) = constraint {
+                using.extend(names.iter().map(|n| n.0.clone()));
+            }
+            let mut from_item = from_item;
+            for name in &using {
+                let left = self.scopes.last().and_then(|s| {
+                    s.items.iter().find(|i| {
+                        !i.merged.iter().any(|m| m.eq_ignore_ascii_case(name))
+                            && i.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+                    })
+                });
+                let Some(left) = left else {
+                    return Err(Error::msg(format!(
+                        "cannot join using column {name} - column not present in both tables"
+                    )));
+                };
+                if !from_item.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
+                    return Err(Error::msg(format!(
+                        "cannot join using column {name} - column not present in both tables"
+                    )));
+                }
+                let qualified = |t: &str| ast::Expr::Column {
+                    column: ast::ColumnRef {
+                        schema: None,
+                        table: Some(ast::Name(t.to_string())),
+                        column: ast::Name(name.clone()),
+                    },
+                    double_quoted: false,
+                };
+                let term = ast::Expr::Binary {
+                    op: ast::BinaryOp::Eq,
+                    left: Box::new(qualified(&left.name)),
+                    right: Box::new(qualified(&from_item.name)),
+                };
+                on_terms.push((term, left_join.then_some(level_index)));
+                from_item.merged.push(name.clone());
+            }
+            if let Some(JoinConstraint::On(e)) = constraint {
+                let mut parts = Vec::new();
+                split_and(e, &mut parts);
+                for p in parts {
+                    on_terms.push((p.clone(), left_join.then_some(level_index)));
+                }
+            }
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.items.push(from_item);
+            }
+            levels.push(Level { left_join, ..level });
+        }
+        Ok((levels, on_terms))
+    }
+
+    /// Opens one FROM item: a table, a view, a CTE or a subquery.
+    fn from_item(&mut self, item: &ast::TableOrSubquery) -> Result<(Level, FromItem)> {
+        match item {
+            ast::TableOrSubquery::Table { name, alias, .. } => {
+                let key = name.name.as_str().to_ascii_lowercase();
+                let shown = alias.as_ref().unwrap_or(&name.name).0.clone();
+                if name.schema.is_none() {
+                    let cte = self.ctes.iter().rev().find_map(|m| m.get(&key)).cloned();
+                    if let Some(cte) = cte {
+                        let names: Vec<String> =
+                            cte.cte.columns.iter().map(|c| c.0.clone()).collect();
+                        if cte.recursive && references_table(&cte.cte.select, &key) {
+                            return self.recursive_cte(&cte.cte, &shown);
+                        }
+                        // Hide this CTE while compiling its own body.
+                        return self.materialized(&cte.cte.select, &names, &shown);
+                    }
+                }
+                if let Some(table) = self.schema.table(name.name.as_str()) {
+                    let cursor = self.cursor();
+                    self.emit(Insn::OpenTable {
+                        cursor,
+                        root: table.root,
+                        name: table.name.clone(),
+                    });
+                    let item = FromItem {
+                        name: shown,
+                        columns: table
+                            .columns
+                            .iter()
+                            .map(|c| ColumnMeta {
+                                name: c.name.clone(),
+                                affinity: Some(c.affinity),
+                                collation: c.collation,
+                                explicit: false,
+                            })
+                            .collect(),
+                        source: Source::Table {
+                            cursor,
+                            rowid_alias: table.rowid_alias,
+                        },
+                        merged: Vec::new(),
+                        has_rowid: true,
+                    };
+                    return Ok((
+                        Level {
+                            cursor,
+                            table: Some(table),
+                            left_join: false,
+                        },
+                        item,
+                    ));
+                }
+                if let Some(view) = self.schema.view(name.name.as_str()) {
+                    if self.expanding.iter().any(|v| v == &key) {
+                        return Err(Error::msg(format!(
+                            "view {} is circularly defined",
+                            view.name
+                        )));
+                    }
+                    self.expanding.push(key);
+                    let saved_ctes = std::mem::take(&mut self.ctes);
+                    let result = self.materialized(&view.select, &view.columns, &shown);
+                    self.ctes = saved_ctes;
+                    self.expanding.pop();
+                    return result;
+                }
+                Err(Error::msg(format!("no such table: {}", name.name.0)))
+            }
+            ast::TableOrSubquery::Subquery { select, alias } => {
+                let shown = alias.as_ref().map_or(String::new(), |a| a.0.clone());
+                self.materialized(select, &[], &shown)
+            }
+            ast::TableOrSubquery::Function { name, .. } => {
+                Err(Error::msg(format!("no such table: {}", name.name.0)))
+            }
+            ast::TableOrSubquery::Nested { from, alias } => {
+                if from.joins.is_empty() {
+                    let mut inner = from.first.clone();
+                    if let (Some(a), ast::TableOrSubquery::Table { alias: slot, .. }) =
+                        (alias, &mut inner)
+                    {
+                        *slot = Some(a.clone());
+                    }
+                    return self.from_item(&inner);
+                }
+                // A parenthesized join: run it as a subquery of all its columns.
+                let select = ast::Select {
+                    with: None,
+                    first: SelectCore::Select(Box::new(ast::SelectClause {
+                        distinct: false,
+                        columns: vec![ResultColumn::Star],
+                        from: Some((**from).clone()),
+                        where_clause: None,
+                        group_by: Vec::new(),
+                        having: None,
+                        windows: Vec::new(),
+                    })),
+                    compounds: Vec::new(),
+                    order_by: Vec::new(),
+                    limit: None,
+                };
+                let shown = alias.as_ref().map_or(String::new(), |a| a.0.clone());
+                self.materialized(&select, &[], &shown)
+            }
+        }
+    }
+
+    /// A FROM item read from a subquery materialized into an ephemeral table.
+    fn materialized(
+        &mut self,
+        select: &ast::Select,
+        names: &[String],
+        shown: &str,
+    ) -> Result<(Level, FromItem)> {
+        // The subquery cannot see this query's FROM items.
+        let saved = self.scopes.pop();
+        let result = self.subquery(select, false);
+        if let Some(s) = saved {
+            self.scopes.push(s);
+        }
+        let (sub, metas) = result?;
+        if !names.is_empty() && names.len() != metas.len() {
+            return Err(Error::msg(format!(
+                "table {shown} has {} values for {} columns",
+                metas.len(),
+                names.len()
+            )));
+        }
+        self.emit(Insn::RunSub { sub });
+        let cursor = self.cursor();
+        let eph = self.subs.get(sub).map_or(0, |s| s.result);
+        self.emit(Insn::OpenEphemeral { cursor, eph });
+        let columns = metas
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut m)| {
+                if let Some(n) = names.get(i) {
+                    m.name = n.clone();
+                }
+                m.explicit = false;
+                m
+            })
+            .collect();
+        Ok((
+            Level {
+                cursor,
+                table: None,
+                left_join: false,
+            },
+            FromItem {
+                name: shown.to_string(),
+                columns,
+                source: Source::Ephemeral { cursor },
+                merged: Vec::new(),
+                has_rowid: false,
+            },
+        ))
+    }
+
+    /// WITH RECURSIVE: not supported yet.
+    fn recursive_cte(&mut self, cte: &ast::CommonTableExpr, _shown: &str) -> Result<(Level, FromItem)> {
+        Err(Error::msg(format!(
+            "recursive common table expression {} is not supported yet",
+            cte.name.0
+        )))
+    }
+
+    /// Expands the result columns to (expression, name) pairs.
+    fn result_columns(&self, columns: &[ResultColumn]) -> Result<Vec<(ast::Expr, String)>> {
+        let mut out = Vec::new();
+        let items = self.scopes.last().map(|s| s.items.clone()).unwrap_or_default();
+        for column in columns {
+            match column {
+                ResultColumn::Star => {
+                    if items.is_empty() {
+                        return Err(Error::msg("no tables specified"));
+                    }
+                    for item in &items {
+                        for c in &item.columns {
+                            if item.merged.iter().any(|m| m.eq_ignore_ascii_case(&c.name)) {
+                                continue;
+                            }
+                            out.push((qualified(&item.name, &c.name), c.name.clone()));
+                        }
+                    }
+                }
+                ResultColumn::TableStar(t) => {
+                    let item = items
+                        .iter()
+                        .find(|i| i.name.eq_ignore_ascii_case(t.as_str()))
+                        .ok_or_else(|| Error::msg(format!("no such table: {}", t.0)))?;
+                    for c in &item.columns {
+                        out.push((qualified(&item.name, &c.name), c.name.clone()));
+                    }
+                }
+                ResultColumn::Expr { expr, alias } => {
+                    let name = match (alias, expr) {
+                        (Some(a), _) => a.0.clone(),
+                        (None, ast::Expr::Column { column, .. }) => column.column.0.clone(),
+                        (None, e) => e.to_string(),
+                    };
+                    out.push((expr.clone(), name));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compiles one SELECT clause (the scope is already pushed).
+    fn select_clause(
+        &mut self,
+        clause: &ast::SelectClause,
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        dest: Dest,
+    ) -> Result<Vec<ColumnMeta>> {
+        let end = self.label();
+        let limits = self.limits(limit, end)?;
+        let (levels, on_terms) = match &clause.from {
+            Some(from) => self.from(from)?,
+            None => (Vec::new(), Vec::new()),
+        };
+        let columns = self.result_columns(&clause.columns)?;
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.aliases = columns
+                .iter()
+                .filter(|(e, _)| !matches!(e, ast::Expr::Column { .. }))
+                .map(|(e, n)| (n.clone(), e.clone()))
+                .collect();
+        }
+        // Terms.
+        let cursor_level: HashMap<CursorId, usize> =
+            levels.iter().enumerate().map(|(i, l)| (l.cursor, i)).collect();
+        let mut terms = Vec::new();
+        let mut where_parts = Vec::new();
+        if let Some(w) = &clause.where_clause {
+            if self.has_aggregate(w) {
+                return Err(Error::msg("misuse of aggregate function"));
+            }
+            split_and(w, &mut where_parts);
+        }
+        let last = levels.len().saturating_sub(1);
+        for (e, on_level) in on_terms
+            .iter()
+            .map(|(e, l)| (e, *l))
+            .chain(where_parts.into_iter().map(|e| (e, None)))
+        {
+            let expr = self.expr(e)?;
+            let mut level = 0;
+            let mut correlated_sub = false;
+            cursors_of(&expr, &mut |c| match cursor_level.get(&c) {
+                Some(l) => level = level.max(*l),
+                None => {}
+            }, &mut correlated_sub, &self.subs);
+            if correlated_sub {
+                level = last;
+            }
+            if let Some(l) = on_level {
+                level = level.max(l);
+            }
+            terms.push(Term {
+                expr,
+                level,
+                on_level,
+            });
+        }
+        let aggregate = !clause.group_by.is_empty()
+            || columns.iter().any(|(e, _)| self.has_aggregate(e))
+            || clause.having.as_ref().is_some_and(|h| self.has_aggregate(h))
+            || order_by.iter().any(|t| self.has_aggregate(&t.expr));
+        if clause.having.is_some() && !aggregate {
+            return Err(Error::msg("a GROUP BY clause is required before HAVING"));
+        }
+        let metas: Vec<ColumnMeta>;
+        if aggregate {
+            let agg = self.aggregations;
+            self.aggregations += 1;
+            let mut keys = Vec::new();
+            let mut key_collations = Vec::new();
+            for g in &clause.group_by {
+                let g = self.group_term(g, &columns)?;
+                if self.has_aggregate(&g) {
+                    return Err(Error::msg("aggregate functions are not allowed in the GROUP BY clause"));
+                }
+                let (x, m) = self.expr_meta(&g)?;
+                keys.push(x);
+                key_collations.push(m.collation);
+            }
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.agg = Some(super::compile::AggContext {
+                    agg,
+                    ..Default::default()
+                });
+            }
+            let compiled = self.compile_outputs(&columns, order_by);
+            let having = match (&clause.having, &compiled) {
+                (Some(h), Ok(_)) => Some(self.expr(h)),
+                _ => None,
+            };
+            let ctx = self.scopes.last_mut().and_then(|s| s.agg.take());
+            let (cols, col_metas, order_keys) = compiled?;
+            let having = having.transpose()?;
+            let ctx = ctx.unwrap_or_default();
+            metas = col_metas;
+            let sorter_eph = if order_keys.is_empty() {
+                None
+            } else {
+                let eph = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph });
+                Some(eph)
+            };
+            let distinct_set = if clause.distinct {
+                let set = self.set();
+                self.emit(Insn::ClearSet { set });
+                Some(set)
+            } else {
+                None
+            };
+            self.emit(Insn::AggReset { agg });
+            let step = Insn::AggStep {
+                agg,
+                keys,
+                collations: key_collations,
+                calls: ctx.calls.clone(),
+                captured: ctx.captured.clone(),
+            };
+            let loops_end = self.label();
+            self.loops(&levels, &terms, 0, loops_end, &mut |c: &mut Compiler<'_>, _next| {
+                c.emit(step.clone());
+                Ok(())
+            })?;
+            self.place(loops_end);
+            if clause.group_by.is_empty() {
+                self.emit(Insn::AggEnsure {
+                    agg,
+                    calls: ctx.calls.clone(),
+                    captured: ctx.captured.len(),
+                });
+            }
+            self.emit(Insn::AggRewind { agg, if_empty: end });
+            let top = self.label();
+            let next = self.label();
+            self.place(top);
+            if let Some(h) = having {
+                self.emit(Insn::IfNot {
+                    expr: h,
+                    target: next,
+                    jump_if_null: true,
+                });
+            }
+            let sorter = self.emit_row_with(
+                &cols,
+                &order_keys,
+                distinct_set,
+                sorter_eph,
+                dest,
+                limits,
+                next,
+                end,
+            )?;
+            self.place(next);
+            self.emit(Insn::AggNext { agg, target: top });
+            if let Some((eph, n)) = sorter {
+                self.sorted_output(eph, n, &order_keys, dest, limits, end);
+            }
+        } else {
+            let (cols, col_metas, order_keys) = self.compile_outputs(&columns, order_by)?;
+            metas = col_metas;
+            let loops_end = self.label();
+            let mut sorter = None;
+            let distinct = clause.distinct;
+            let cols_c = cols.clone();
+            let keys_c = order_keys.clone();
+            // With a sorter, the loops feed it; else the loops emit directly.
+            let pre_sorter = if !order_keys.is_empty() {
+                let eph = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph });
+                Some(eph)
+            } else {
+                None
+            };
+            let distinct_set = if distinct {
+                let set = self.set();
+                self.emit(Insn::ClearSet { set });
+                Some(set)
+            } else {
+                None
+            };
+            self.loops(&levels, &terms, 0, loops_end, &mut |c: &mut Compiler<'_>, next| {
+                sorter = c.emit_row_with(&cols_c, &keys_c, distinct_set, pre_sorter, dest, limits, next, end)?;
+                Ok(())
+            })?;
+            self.place(loops_end);
+            if let Some((eph, n)) = sorter {
+                self.sorted_output(eph, n, &order_keys, dest, limits, end);
+            }
+        }
+        self.place(end);
+        Ok(metas)
+    }
+
+    /// A GROUP BY term: an ordinal or alias names a result column.
+    fn group_term(&self, g: &ast::Expr, columns: &[(ast::Expr, String)]) -> Result<ast::Expr> {
+        match g {
+            ast::Expr::Literal(ast::Literal::Integer(k)) => {
+                if *k < 1 || *k as usize > columns.len() {
+                    return Err(Error::msg(format!(
+                        "1st GROUP BY term out of range - should be between 1 and {}",
+                        columns.len()
+                    )));
+                }
+                Ok(columns[*k as usize - 1].0.clone())
+            }
+            _ => Ok(g.clone()),
+        }
+    }
+
+    /// Compiles the result columns and ORDER BY keys.
+    #[allow(clippy::type_complexity)]
+    fn compile_outputs(
+        &mut self,
+        columns: &[(ast::Expr, String)],
+        order_by: &[ast::OrderingTerm],
+    ) -> Result<(Vec<Expr>, Vec<ColumnMeta>, Vec<(Expr, Collation, bool, bool)>)> {
+        let mut cols = Vec::new();
+        let mut metas = Vec::new();
+        for (e, name) in columns {
+            let (x, mut m) = self.expr_meta(e)?;
+            m.name = name.clone();
+            cols.push(x);
+            metas.push(m);
+        }
+        let mut keys = Vec::new();
+        for (i, term) in order_by.iter().enumerate() {
+            let bare = strip_collate(&term.expr);
+            let (x, m) = match bare {
+                ast::Expr::Literal(ast::Literal::Integer(k)) => {
+                    if *k < 1 || *k as usize > cols.len() {
+                        return Err(Error::msg(format!(
+                            "{} ORDER BY term out of range - should be between 1 and {}",
+                            ordinal(i + 1),
+                            cols.len()
+                        )));
+                    }
+                    (cols[*k as usize - 1].clone(), metas[*k as usize - 1].clone())
+                }
+                ast::Expr::Column { column, .. }
+                    if column.table.is_none()
+                        && columns
+                            .iter()
+                            .any(|(_, n)| n.eq_ignore_ascii_case(column.column.as_str())) =>
+                {
+                    let k = columns
+                        .iter()
+                        .position(|(_, n)| n.eq_ignore_ascii_case(column.column.as_str()))
+                        .unwrap_or(0);
+                    (cols[k].clone(), metas[k].clone())
+                }
+                _ => self.expr_meta(bare)?,
+            };
+            let collation = match &term.expr {
+                ast::Expr::Collate { collation, .. } => Collation::from_name(collation.as_str())
+                    .ok_or_else(|| Error::msg(format!("no such collation sequence: {}", collation.0)))?,
+                _ => m.collation,
+            };
+            let desc = term.order == Some(ast::SortOrder::Desc);
+            let nulls_first = match term.nulls {
+                Some(ast::NullsOrder::First) => true,
+                Some(ast::NullsOrder::Last) => false,
+                None => !desc,
+            };
+            keys.push((x, collation, desc, nulls_first));
+        }
+        Ok((cols, metas, keys))
+    }
+
+    /// Emits one output row: evaluates the columns, checks DISTINCT, and sends the row to the
+    /// sorter or to `dest`. Returns the sorter and its width when one is used.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_row_with(
+        &mut self,
+        cols: &[Expr],
+        keys: &[(Expr, Collation, bool, bool)],
+        distinct: Option<usize>,
+        sorter: Option<usize>,
+        dest: Dest,
+        limits: Limits,
+        next: usize,
+        end: usize,
+    ) -> Result<Option<(usize, usize)>> {
+        let width = cols.len() + if sorter.is_some() { keys.len() } else { 0 };
+        let start = self.regs(width);
+        for (i, x) in cols.iter().enumerate() {
+            self.emit(Insn::Eval {
+                expr: x.clone(),
+                dest: start + i,
+            });
+        }
+        if let Some(set) = distinct {
+            self.emit(Insn::Distinct {
+                set,
+                start,
+                count: cols.len(),
+                collations: vec![Collation::Binary; cols.len()],
+                if_seen: next,
+            });
+        }
+        match sorter {
+            Some(eph) => {
+                for (i, (x, ..)) in keys.iter().enumerate() {
+                    self.emit(Insn::Eval {
+                        expr: x.clone(),
+                        dest: start + cols.len() + i,
+                    });
+                }
+                self.emit(Insn::EphInsert {
+                    eph,
+                    start,
+                    count: width,
+                });
+                Ok(Some((eph, cols.len())))
+            }
+            None => {
+                self.output(dest, start, cols.len(), limits, next, end);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Sorts the sorter and emits its rows.
+    fn sorted_output(
+        &mut self,
+        eph: usize,
+        width: usize,
+        keys: &[(Expr, Collation, bool, bool)],
+        dest: Dest,
+        limits: Limits,
+        end: usize,
+    ) {
+        self.emit(Insn::Sort {
+            eph,
+            keys: keys
+                .iter()
+                .enumerate()
+                .map(|(i, (_, c, d, n))| (width + i, *c, *d, *n))
+                .collect(),
+        });
+        let cursor = self.cursor();
+        self.emit(Insn::OpenEphemeral { cursor, eph });
+        self.emit(Insn::Rewind {
+            cursor,
+            if_empty: end,
+        });
+        let top = self.label();
+        let next = self.label();
+        self.place(top);
+        let start = self.regs(width);
+        for i in 0..width {
+            self.emit(Insn::Eval {
+                expr: Expr::EphColumn { cursor, column: i },
+                dest: start + i,
+            });
+        }
+        self.output(dest, start, width, limits, next, end);
+        self.place(next);
+        self.emit(Insn::Next {
+            cursor,
+            target: top,
+        });
+    }
+
+    /// Emits the nested loops from `depth` inward, with `body` innermost. `body` receives
+    /// the label that continues with the next row.
+    fn loops(
+        &mut self,
+        levels: &[Level],
+        terms: &[Term],
+        depth: usize,
+        outer_next: usize,
+        body: &mut dyn FnMut(&mut Compiler<'_>, usize) -> Result<()>,
+    ) -> Result<()> {
+        if levels.is_empty() {
+            for t in terms {
+                self.emit(Insn::IfNot {
+                    expr: t.expr.clone(),
+                    target: outer_next,
+                    jump_if_null: true,
+                });
+            }
+            return body(self, outer_next);
+        }
+        let Some(level) = levels.get(depth) else {
+            return body(self, outer_next);
+        };
+        let cursor = level.cursor;
+        let next = self.label();
+        let scan_end = self.label();
+        let body_label = self.label();
+        let matched = if level.left_join {
+            let r = self.reg();
+            self.emit(Insn::Value {
+                value: concur_btree::Value::Integer(0),
+                dest: r,
+            });
+            Some(r)
+        } else {
+            None
+        };
+        let access = self.choose_access(levels, terms, depth);
+        let mut loops = true;
+        let mut index_cursor = None;
+        match &access {
+            Access::Scan => self.emit(Insn::Rewind {
+                cursor,
+                if_empty: scan_end,
+            }),
+            Access::RowidEq(key) => {
+                let r = self.reg();
+                self.emit(Insn::Eval {
+                    expr: key.clone(),
+                    dest: r,
+                });
+                self.emit(Insn::SeekRowid {
+                    cursor,
+                    key: r,
+                    not_found: scan_end,
+                });
+                loops = false;
+            }
+            Access::RowidRange(low, _) => match low {
+                Some((key, inclusive)) => {
+                    let r = self.reg();
+                    self.emit(Insn::Eval {
+                        expr: key.clone(),
+                        dest: r,
+                    });
+                    self.emit(Insn::SeekRowidRange {
+                        cursor,
+                        op: if *inclusive { SeekOp::Ge } else { SeekOp::Gt },
+                        key: r,
+                        not_found: scan_end,
+                    });
+                }
+                None => self.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: scan_end,
+                }),
+            },
+            Access::Index {
+                index, eq, low, ..
+            } => {
+                let ic = self.cursor();
+                index_cursor = Some(ic);
+                self.emit(Insn::OpenIndex {
+                    cursor: ic,
+                    root: index.root,
+                    key_info: index.key_info(),
+                    name: index.name.clone(),
+                });
+                let n = eq.len() + usize::from(low.is_some());
+                let start = self.regs(n.max(1));
+                for (i, k) in eq.iter().enumerate() {
+                    self.emit(Insn::Eval {
+                        expr: k.clone(),
+                        dest: start + i,
+                    });
+                }
+                let op = match low {
+                    Some((k, inclusive)) => {
+                        self.emit(Insn::Eval {
+                            expr: k.clone(),
+                            dest: start + eq.len(),
+                        });
+                        if *inclusive {
+                            SeekOp::Ge
+                        } else {
+                            SeekOp::Gt
+                        }
+                    }
+                    None => SeekOp::Ge,
+                };
+                self.emit(Insn::IdxSeek {
+                    cursor: ic,
+                    op,
+                    start,
+                    count: n,
+                    not_found: scan_end,
+                });
+            }
+        }
+        let top = self.label();
+        self.place(top);
+        // Range ends.
+        match &access {
+            Access::RowidRange(_, Some((key, inclusive))) => {
+                let r = self.reg();
+                self.emit(Insn::Eval {
+                    expr: key.clone(),
+                    dest: r,
+                });
+                self.emit(Insn::RowidCompare {
+                    cursor,
+                    op: if *inclusive { CompareOp::Gt } else { CompareOp::Ge },
+                    key: r,
+                    target: scan_end,
+                });
+            }
+            Access::Index { eq, high, .. } => {
+                if let Some(ic) = index_cursor {
+                    let n = eq.len() + usize::from(high.is_some());
+                    if n > 0 {
+                        let start = self.regs(n);
+                        for (i, k) in eq.iter().enumerate() {
+                            self.emit(Insn::Eval {
+                                expr: k.clone(),
+                                dest: start + i,
+                            });
+                        }
+                        let op = match high {
+                            Some((k, inclusive)) => {
+                                self.emit(Insn::Eval {
+                                    expr: k.clone(),
+                                    dest: start + eq.len(),
+                                });
+                                if *inclusive {
+                                    CompareOp::Gt
+                                } else {
+                                    CompareOp::Ge
+                                }
+                            }
+                            None => CompareOp::Gt,
+                        };
+                        self.emit(Insn::IdxCompare {
+                            cursor: ic,
+                            op,
+                            start,
+                            count: n,
+                            target: scan_end,
+                        });
+                    }
+                    self.emit(Insn::IdxRowSeek {
+                        index: ic,
+                        table: cursor,
+                    });
+                }
+            }
+            _ => {}
+        }
+        for t in terms.iter().filter(|t| t.on_level == Some(depth)) {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: next,
+                jump_if_null: true,
+            });
+        }
+        if let Some(r) = matched {
+            self.emit(Insn::Value {
+                value: concur_btree::Value::Integer(1),
+                dest: r,
+            });
+        }
+        self.place(body_label);
+        for t in terms
+            .iter()
+            .filter(|t| t.on_level.is_none() && t.level == depth)
+        {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: next,
+                jump_if_null: true,
+            });
+        }
+        if depth + 1 < levels.len() {
+            self.loops(levels, terms, depth + 1, next, body)?;
+        } else {
+            body(self, next)?;
+        }
+        self.place(next);
+        if loops {
+            self.emit(Insn::Next {
+                cursor: index_cursor.unwrap_or(cursor),
+                target: top,
+            });
+        }
+        self.place(scan_end);
+        if let Some(r) = matched {
+            let done = self.label();
+            self.emit(Insn::IfPos { reg: r, target: done });
+            self.emit(Insn::NullRow { cursor });
+            if let Some(ic) = index_cursor {
+                self.emit(Insn::NullRow { cursor: ic });
+            }
+            self.emit(Insn::Value {
+                value: concur_btree::Value::Integer(1),
+                dest: r,
+            });
+            self.emit(Insn::Goto { target: body_label });
+            self.place(done);
+        }
+        Ok(())
+    }
+
+    /// Picks the access path of loop `depth`.
+    fn choose_access(&self, levels: &[Level], terms: &[Term], depth: usize) -> Access {
+        let Some(level) = levels.get(depth) else {
+            return Access::Scan;
+        };
+        let Some(table) = &level.table else {
+            return Access::Scan;
+        };
+        let cursor = level.cursor;
+        let outer: Vec<CursorId> = levels[..depth].iter().map(|l| l.cursor).collect();
+        // (column or None for rowid, op, key expr, key affinity source, collation)
+        let mut candidates: Vec<(Option<usize>, CompareOp, Expr, Collation)> = Vec::new();
+        for t in terms {
+            if t.on_level.is_some() && t.on_level != Some(depth) {
+                continue;
+            }
+            let Expr::Compare {
+                op,
+                is: false,
+                left,
+                right,
+                left_affinity,
+                right_affinity,
+                collation,
+            } = &t.expr
+            else {
+                continue;
+            };
+            for (col_side, other, col_aff, other_aff, op) in [
+                (left, right, *left_affinity, *right_affinity, *op),
+                (right, left, *right_affinity, *left_affinity, flip(*op)),
+            ] {
+                let column = match col_side.as_ref() {
+                    Expr::Column {
+                        cursor: c,
+                        column,
+                        rowid,
+                    } if *c == cursor => {
+                        if *rowid {
+                            None
+                        } else {
+                            Some(*column)
+                        }
+                    }
+                    Expr::Rowid(c) if *c == cursor => None,
+                    _ => continue,
+                };
+                if op == CompareOp::Ne {
+                    continue;
+                }
+                let mut ok = true;
+                let mut correlated = false;
+                cursors_of(other, &mut |c| {
+                    if !outer.contains(&c) {
+                        ok = false;
+                    }
+                }, &mut correlated, &self.subs);
+                if !ok || correlated {
+                    continue;
+                }
+                let key = match column {
+                    None => Some(other.as_ref().clone()),
+                    Some(_) => seek_key(other, col_aff, other_aff),
+                };
+                if let Some(key) = key {
+                    candidates.push((column, op, key, *collation));
+                }
+            }
+        }
+        if let Some((_, _, key, _)) = candidates
+            .iter()
+            .find(|(c, op, ..)| c.is_none() && *op == CompareOp::Eq)
+        {
+            return Access::RowidEq(key.clone());
+        }
+        let mut best: Option<(usize, Access)> = None;
+        for index in self.schema.indexes_of(&table.name) {
+            if index.partial.is_some() || index.root == 0 {
+                continue;
+            }
+            let mut eq = Vec::new();
+            let mut low = None;
+            let mut high = None;
+            for ic in &index.columns {
+                let Some(col) = ic.column else { break };
+                let matches = |op: CompareOp| {
+                    candidates.iter().find(|(c, o, _, coll)| {
+                        *c == Some(col) && *o == op && (*coll == ic.collation || !is_text_affinity(table, col))
+                    })
+                };
+                if let Some((_, _, key, _)) = matches(CompareOp::Eq) {
+                    eq.push(key.clone());
+                    continue;
+                }
+                if !ic.desc {
+                    low = matches(CompareOp::Gt)
+                        .map(|(_, _, k, _)| (k.clone(), false))
+                        .or_else(|| matches(CompareOp::Ge).map(|(_, _, k, _)| (k.clone(), true)));
+                    high = matches(CompareOp::Lt)
+                        .map(|(_, _, k, _)| (k.clone(), false))
+                        .or_else(|| matches(CompareOp::Le).map(|(_, _, k, _)| (k.clone(), true)));
+                }
+                break;
+            }
+            let score = eq.len() * 4 + usize::from(low.is_some()) + usize::from(high.is_some());
+            if score == 0 {
+                continue;
+            }
+            let full_unique = index.unique && eq.len() == index.columns.len();
+            let score = score + if full_unique { 100 } else { 0 };
+            if best.as_ref().map_or(true, |(s, _)| score > *s) {
+                best = Some((
+                    score,
+                    Access::Index {
+                        index,
+                        eq,
+                        low,
+                        high,
+                    },
+                ));
+            }
+        }
+        if let Some((score, access)) = &best {
+            if *score >= 4 {
+                return access.clone();
+            }
+        }
+        let rowid_bound = |op: CompareOp| {
+            candidates
+                .iter()
+                .find(|(c, o, ..)| c.is_none() && *o == op)
+                .map(|(_, _, k, _)| k.clone())
+        };
+        let low = rowid_bound(CompareOp::Gt)
+            .map(|k| (k, false))
+            .or_else(|| rowid_bound(CompareOp::Ge).map(|k| (k, true)));
+        let high = rowid_bound(CompareOp::Lt)
+            .map(|k| (k, false))
+            .or_else(|| rowid_bound(CompareOp::Le).map(|k| (k, true)));
+        if low.is_some() || high.is_some() {
+            return Access::RowidRange(low, high);
+        }
+        if let Some((_, access)) = best {
+            return access;
+        }
+        Access::Scan
+    }
+}
+
+/// Whether column `col` of `table` has TEXT-like affinity (collation matters for it).
+fn is_text_affinity(table: &Table, col: usize) -> bool {
+    table
+        .columns
+        .get(col)
+        .is_some_and(|c| matches!(c.affinity, Affinity::Text | Affinity::Blob))
+}
+
+/// The seek key for `column op other`, converted as the comparison converts `other`; None
+/// when the comparison would convert the column's values instead (the index order does not
+/// apply).
+fn seek_key(other: &Expr, column: Option<Affinity>, other_affinity: Option<Affinity>) -> Option<Expr> {
+    let numeric = |a: Option<Affinity>| a.is_some_and(Affinity::is_numeric);
+    match column {
+        Some(a) if a.is_numeric() => {
+            if numeric(other_affinity) {
+                Some(other.clone())
+            } else {
+                Some(Expr::ApplyAffinity(Box::new(other.clone()), Affinity::Numeric))
+            }
+        }
+        Some(Affinity::Text) => match other_affinity {
+            None => Some(Expr::ApplyAffinity(Box::new(other.clone()), Affinity::Text)),
+            Some(Affinity::Text) | Some(Affinity::Blob) => Some(other.clone()),
+            _ => None,
+        },
+        _ => match other_affinity {
+            None | Some(Affinity::Blob) => Some(other.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// The operator with its operands swapped.
+fn flip(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        other => other,
+    }
+}
+
+/// Calls `f` with every cursor `e` reads; sets `correlated` when it runs a correlated
+/// subquery (whose cursors are not visible here).
+pub fn cursors_of(
+    e: &Expr,
+    f: &mut dyn FnMut(CursorId),
+    correlated: &mut bool,
+    subs: &[super::SubProgram],
+) {
+    let mut go = |x: &Expr, f: &mut dyn FnMut(CursorId), c: &mut bool| cursors_of(x, f, c, subs);
+    match e {
+        Expr::Column { cursor, .. }
+        | Expr::IdxColumn { cursor, .. }
+        | Expr::EphColumn { cursor, .. }
+        | Expr::Rowid(cursor) => f(*cursor),
+        Expr::Unary(_, x) | Expr::Cast(x, _) | Expr::IsNull(x) | Expr::NotNull(x) | Expr::ApplyAffinity(x, _) => {
+            go(x, f, correlated)
+        }
+        Expr::Binary(_, a, b) => {
+            go(a, f, correlated);
+            go(b, f, correlated);
+        }
+        Expr::Compare { left, right, .. } => {
+            go(left, f, correlated);
+            go(right, f, correlated);
+        }
+        Expr::Between { expr, low, high, .. } => {
+            go(expr, f, correlated);
+            go(low, f, correlated);
+            go(high, f, correlated);
+        }
+        Expr::InList { expr, list, .. } => {
+            go(expr, f, correlated);
+            for x in list {
+                go(x, f, correlated);
+            }
+        }
+        Expr::InSelect { expr, sub, .. } => {
+            go(expr, f, correlated);
+            if subs.get(*sub).is_some_and(|s| s.correlated) {
+                *correlated = true;
+            }
+        }
+        Expr::Exists(sub) | Expr::Scalar(sub) => {
+            if subs.get(*sub).is_some_and(|s| s.correlated) {
+                *correlated = true;
+            }
+        }
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
+            go(expr, f, correlated);
+            go(pattern, f, correlated);
+            if let Some(e) = escape {
+                go(e, f, correlated);
+            }
+        }
+        Expr::Function { args, .. } => {
+            for x in args {
+                go(x, f, correlated);
+            }
+        }
+        Expr::Case {
+            operand,
+            when_then,
+            else_expr,
+            ..
+        } => {
+            if let Some(o) = operand {
+                go(o, f, correlated);
+            }
+            for (w, t) in when_then {
+                go(w, f, correlated);
+                go(t, f, correlated);
+            }
+            if let Some(e) = else_expr {
+                go(e, f, correlated);
+            }
+        }
+        Expr::Raise(_, Some(m)) => go(m, f, correlated),
+        Expr::Const(_)
+        | Expr::Param(_)
+        | Expr::Reg(_)
+        | Expr::AggValue { .. }
+        | Expr::Captured { .. }
+        | Expr::Raise(_, None) => {}
+    }
+}
+
+/// Splits `e` at its top-level ANDs.
+pub fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+    match e {
+        ast::Expr::Binary {
+            op: ast::BinaryOp::And,
+            left,
+            right,
+        } => {
+            split_and(left, out);
+            split_and(right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// `e` without outer COLLATE clauses.
+fn strip_collate(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Collate { expr, .. } => strip_collate(expr),
+        other => other,
+    }
+}
+
+/// `table.column` as an expression.
+fn qualified(table: &str, column: &str) -> ast::Expr {
+    ast::Expr::Column {
+        column: ast::ColumnRef {
+            schema: None,
+            table: if table.is_empty() {
+                None
+            } else {
+                Some(ast::Name(table.to_string()))
+            },
+            column: ast::Name(column.to_string()),
+        },
+        double_quoted: false,
+    }
+}
+
+/// "1st", "2nd", "3rd", "4th", ...
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, x) if x != 11 => "st",
+        (2, x) if x != 12 => "nd",
+        (3, x) if x != 13 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// Whether `select` mentions table `name` in a FROM clause (for recursive CTEs).
+fn references_table(select: &ast::Select, name: &str) -> bool {
+    let core_refs = |core: &SelectCore| match core {
+        SelectCore::Select(c) => c.from.as_ref().is_some_and(|f| {
+            std::iter::once(&f.first)
+                .chain(f.joins.iter().map(|j| &j.table))
+                .any(|t| matches!(t, ast::TableOrSubquery::Table { name: n, .. } if n.name.matches(name)))
+        }),
+        SelectCore::Values(_) => false,
+    };
+    core_refs(&select.first) || select.compounds.iter().any(|(_, c)| core_refs(c))
+}
