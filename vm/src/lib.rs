@@ -89,3 +89,9 @@ pub mod schema;
 pub mod storage;
 pub mod value;
 pub mod program;
+pub mod exec;
+pub mod session;
+
+pub use error::{Error, Result};
+pub use session::{Connection, Statement};
+pub use storage::{MemStore, Store};

@@ -35,7 +35,7 @@ mod explain;
 mod insn;
 mod select;
 
-pub use compile::compile;
+pub use compile::{compile, literal as literal_value};
 pub use explain::explain_rows;
 pub use insn::{
     Addr, AggCall, BinOp, CursorId, Expr, Insn, Reg, SeekOp, WriteTarget,

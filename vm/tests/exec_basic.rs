@@ -1,0 +1,180 @@
+//! End-to-end statements through the in-memory store: each test states one behaviour.
+
+use std::sync::Arc;
+
+use concur_btree::Value;
+use concur_vm::{Connection, MemStore};
+
+fn conn() -> Connection {
+    Connection::new(Arc::new(MemStore::new()))
+}
+
+fn rows(c: &mut Connection, sql: &str) -> Vec<Vec<Value>> {
+    c.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")).1
+}
+
+fn ints(c: &mut Connection, sql: &str) -> Vec<i64> {
+    rows(c, sql)
+        .into_iter()
+        .flatten()
+        .map(|v| match v {
+            Value::Integer(i) => i,
+            other => panic!("{sql}: not an integer: {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn create_insert_select_with_where_and_order() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(a INTEGER, b TEXT); INSERT INTO t VALUES(3,'c'),(1,'a'),(2,'b');",
+    )
+    .unwrap();
+    assert_eq!(ints(&mut c, "SELECT a FROM t WHERE a > 1 ORDER BY a DESC"), vec![3, 2]);
+    assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![3]);
+}
+
+#[test]
+fn integer_primary_key_is_the_rowid_and_seeks() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v); INSERT INTO t(v) VALUES('x'),('y');")
+        .unwrap();
+    assert_eq!(ints(&mut c, "SELECT id FROM t WHERE id = 2"), vec![2]);
+    assert_eq!(ints(&mut c, "SELECT rowid FROM t ORDER BY 1"), vec![1, 2]);
+    let err = c.execute("INSERT INTO t VALUES(1, 'z')", &[]).unwrap_err();
+    assert_eq!(err.to_string(), "UNIQUE constraint failed: t.id");
+    assert_eq!(err.code(), 1555);
+}
+
+#[test]
+fn unique_index_violation_undoes_only_the_statement() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a UNIQUE, b NOT NULL); BEGIN; INSERT INTO t VALUES(1, 1);")
+        .unwrap();
+    let err = c
+        .execute("INSERT INTO t VALUES(2, 2), (1, 3)", &[])
+        .unwrap_err();
+    assert_eq!(err.to_string(), "UNIQUE constraint failed: t.a");
+    assert_eq!(err.code(), 2067);
+    let err = c.execute("INSERT INTO t VALUES(5, NULL)", &[]).unwrap_err();
+    assert_eq!(err.to_string(), "NOT NULL constraint failed: t.b");
+    c.execute_batch("COMMIT").unwrap();
+    assert_eq!(ints(&mut c, "SELECT a FROM t"), vec![1]);
+}
+
+#[test]
+fn index_seek_finds_rows_and_explain_shows_it() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a, b); CREATE INDEX ta ON t(a);").unwrap();
+    for i in 0..50 {
+        c.execute("INSERT INTO t VALUES(?1, ?2)", &[Value::Integer(i % 10), Value::Integer(i)])
+            .unwrap();
+    }
+    assert_eq!(
+        ints(&mut c, "SELECT b FROM t WHERE a = 3 ORDER BY b"),
+        vec![3, 13, 23, 33, 43]
+    );
+    assert_eq!(ints(&mut c, "SELECT count(*) FROM t WHERE a >= 8"), vec![10]);
+    let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE a = 3");
+    assert!(listing
+        .iter()
+        .any(|r| r[1] == Value::Text("SeekGE".into())));
+}
+
+#[test]
+fn joins_aggregates_subqueries_and_compounds() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE a(x, y); CREATE TABLE b(x, z);
+         INSERT INTO a VALUES(1,10),(2,20),(3,30);
+         INSERT INTO b VALUES(1,100),(1,101),(3,300);",
+    )
+    .unwrap();
+    assert_eq!(
+        ints(&mut c, "SELECT a.x, count(b.z) FROM a LEFT JOIN b ON a.x = b.x GROUP BY a.x"),
+        vec![1, 2, 2, 0, 3, 1]
+    );
+    assert_eq!(
+        ints(&mut c, "SELECT y FROM a WHERE x IN (SELECT x FROM b) ORDER BY y"),
+        vec![10, 30]
+    );
+    assert_eq!(
+        ints(&mut c, "SELECT (SELECT max(z) FROM b WHERE b.x = a.x) FROM a WHERE x <> 2"),
+        vec![101, 300]
+    );
+    assert_eq!(
+        ints(&mut c, "SELECT x FROM a UNION SELECT x FROM b ORDER BY 1 DESC"),
+        vec![3, 2, 1]
+    );
+    assert_eq!(ints(&mut c, "SELECT x FROM a EXCEPT SELECT x FROM b"), vec![2]);
+    assert_eq!(
+        ints(&mut c, "SELECT DISTINCT x FROM b ORDER BY x LIMIT 1 OFFSET 1"),
+        vec![3]
+    );
+}
+
+#[test]
+fn update_and_delete_maintain_indexes() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(a, b); CREATE INDEX tb ON t(b);
+         INSERT INTO t VALUES(1,'x'),(2,'y'),(3,'x');
+         UPDATE t SET b = 'z' WHERE a = 1;
+         DELETE FROM t WHERE b = 'y';",
+    )
+    .unwrap();
+    assert_eq!(c.changes(), 1);
+    assert_eq!(ints(&mut c, "SELECT a FROM t WHERE b = 'x'"), vec![3]);
+    assert_eq!(ints(&mut c, "SELECT a FROM t WHERE b = 'z'"), vec![1]);
+    assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![2]);
+}
+
+#[test]
+fn transactions_and_savepoints_follow_sqlite() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a)").unwrap();
+    assert_eq!(
+        c.execute_batch("COMMIT").unwrap_err().to_string(),
+        "cannot commit - no transaction is active"
+    );
+    c.execute_batch("BEGIN; INSERT INTO t VALUES(1); SAVEPOINT s; INSERT INTO t VALUES(2);")
+        .unwrap();
+    assert_eq!(
+        c.execute_batch("BEGIN").unwrap_err().to_string(),
+        "cannot start a transaction within a transaction"
+    );
+    c.execute_batch("ROLLBACK TO s; RELEASE s; COMMIT;").unwrap();
+    assert_eq!(ints(&mut c, "SELECT a FROM t"), vec![1]);
+    c.execute_batch("BEGIN; INSERT INTO t VALUES(9); ROLLBACK;").unwrap();
+    assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![1]);
+}
+
+#[test]
+fn views_and_schema_rows_are_like_sqlite() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(a PRIMARY KEY, b UNIQUE); CREATE VIEW v AS SELECT a*2 AS d FROM t;
+         INSERT INTO t VALUES(1, 2), (3, 4);",
+    )
+    .unwrap();
+    assert_eq!(ints(&mut c, "SELECT d FROM v ORDER BY d"), vec![2, 6]);
+    let names: Vec<Vec<Value>> = rows(&mut c, "SELECT type, name, sql IS NULL FROM sqlite_schema");
+    assert_eq!(
+        names,
+        vec![
+            vec![Value::Text("table".into()), Value::Text("t".into()), Value::Integer(0)],
+            vec![
+                Value::Text("index".into()),
+                Value::Text("sqlite_autoindex_t_1".into()),
+                Value::Integer(1)
+            ],
+            vec![
+                Value::Text("index".into()),
+                Value::Text("sqlite_autoindex_t_2".into()),
+                Value::Integer(1)
+            ],
+            vec![Value::Text("view".into()), Value::Text("v".into()), Value::Integer(0)],
+        ]
+    );
+}
