@@ -82,15 +82,15 @@
 
 pub mod ast;
 pub mod error;
+pub mod exec;
 pub mod func;
 pub mod lexer;
 pub mod parser;
+pub mod program;
 pub mod schema;
+pub mod session;
 pub mod storage;
 pub mod value;
-pub mod program;
-pub mod exec;
-pub mod session;
 
 pub use error::{Error, Result};
 pub use session::{Connection, Statement};

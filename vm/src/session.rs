@@ -272,7 +272,7 @@ impl Connection {
     /// Resets `stmt` so the next step starts it again (bindings are kept).
     pub fn reset(&mut self, stmt: &mut Statement) {
         if let Some(Running::Program { savepoint, .. }) = stmt.run.take() {
-            self.finish_statement(savepoint, Ok(()));
+            let _ = self.finish_statement(savepoint, Ok(()));
         }
     }
 
@@ -494,17 +494,33 @@ impl Connection {
                 if_exists,
                 name,
             } => {
-                self.ddl(|txn, schema| ddl::drop(txn, schema, *kind, name.name.as_str(), *if_exists))?;
+                self.ddl(|txn, schema| {
+                    ddl::drop(txn, schema, *kind, name.name.as_str(), *if_exists)
+                })?;
                 Ok(none())
             }
-            Ast::Reindex(_) | Ast::Analyze(_) => {
+            Ast::Reindex(Some(name)) => {
+                self.ensure_txn(false)?;
+                let n = name.name.as_str();
+                let known = self.schema.table(n).is_some()
+                    || self.schema.indexes.contains_key(&n.to_ascii_lowercase())
+                    || crate::value::Collation::from_name(n).is_some();
+                self.finish_statement(None, Ok(()))?;
+                if !known {
+                    return Err(Error::msg("unable to identify the object to be reindexed"));
+                }
+                Ok(none())
+            }
+            Ast::Reindex(None) | Ast::Analyze(_) => {
                 self.ensure_txn(false)?;
                 self.finish_statement(None, Ok(()))?;
                 Ok(none())
             }
             Ast::Begin(mode) => {
                 if self.explicit {
-                    return Err(Error::msg("cannot start a transaction within a transaction"));
+                    return Err(Error::msg(
+                        "cannot start a transaction within a transaction",
+                    ));
                 }
                 let mode = match mode {
                     TransactionMode::Deferred => TxnMode::Read,
@@ -632,16 +648,20 @@ impl Connection {
             Ast::AlterTable { .. } => Err(Error::msg("ALTER TABLE is not supported yet")),
             Ast::Vacuum { .. } => Ok(none()),
             Ast::Attach { .. } | Ast::Detach(_) => Err(Error::msg("ATTACH is not supported")),
-            Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => {
-                Err(Error::with_code(code::INTERNAL, "program statement in run_other"))
-            }
+            Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => Err(
+                Error::with_code(code::INTERNAL, "program statement in run_other"),
+            ),
         }
     }
 
     /// `CREATE TABLE ... AS SELECT`.
     fn create_table_as(&mut self, create: &ast::CreateTable, select: &ast::Select) -> Result<()> {
         self.ensure_txn(true)?;
-        let program = compile(&self.schema, &self.functions, &Ast::Select(Box::new(select.clone())));
+        let program = compile(
+            &self.schema,
+            &self.functions,
+            &Ast::Select(Box::new(select.clone())),
+        );
         let program = match program {
             Ok(p) => p,
             Err(e) => {
@@ -760,7 +780,9 @@ impl Connection {
                 ))
             }
             "index_info" => {
-                let x = arg.as_deref().and_then(|a| schema.indexes.get(&a.to_ascii_lowercase()));
+                let x = arg
+                    .as_deref()
+                    .and_then(|a| schema.indexes.get(&a.to_ascii_lowercase()));
                 let table = x.and_then(|x| schema.table(&x.table));
                 let rows = match (x, table) {
                     (Some(x), Some(t)) => x
@@ -771,15 +793,19 @@ impl Connection {
                             vec![
                                 Value::Integer(i as i64),
                                 Value::Integer(c.column.map_or(-2, |c| c as i64)),
-                                c.column
-                                    .map_or(Value::Null, |c| Value::Text(t.columns[c].name.clone())),
+                                c.column.map_or(Value::Null, |c| {
+                                    Value::Text(t.columns[c].name.clone())
+                                }),
                             ]
                         })
                         .collect(),
                     _ => Vec::new(),
                 };
                 Ok((
-                    ["seqno", "cid", "name"].iter().map(|s| s.to_string()).collect(),
+                    ["seqno", "cid", "name"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
                     rows,
                 ))
             }
@@ -789,7 +815,10 @@ impl Connection {
                     txn.set_user_version(n)?;
                     Ok((Vec::new(), Vec::new()))
                 }
-                (None, Some(txn)) => one("user_version", Value::Integer(i64::from(txn.user_version()?))),
+                (None, Some(txn)) => one(
+                    "user_version",
+                    Value::Integer(i64::from(txn.user_version()?)),
+                ),
                 _ => Ok((Vec::new(), Vec::new())),
             },
             "schema_version" => one("schema_version", Value::Integer(i64::from(schema.cookie))),
@@ -799,7 +828,10 @@ impl Connection {
             "integrity_check" | "quick_check" => one(&lower, Value::Text("ok".to_string())),
             "journal_mode" => one("journal_mode", Value::Text("wal".to_string())),
             "synchronous" => one("synchronous", Value::Integer(2)),
-            "busy_timeout" => one("timeout", Value::Integer(arg.and_then(|a| a.parse().ok()).unwrap_or(0))),
+            "busy_timeout" => one(
+                "timeout",
+                Value::Integer(arg.and_then(|a| a.parse().ok()).unwrap_or(0)),
+            ),
             "cache_size" => one("cache_size", Value::Integer(-2000)),
             _ => Ok((Vec::new(), Vec::new())),
         };

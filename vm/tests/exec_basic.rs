@@ -31,15 +31,20 @@ fn create_insert_select_with_where_and_order() {
         "CREATE TABLE t(a INTEGER, b TEXT); INSERT INTO t VALUES(3,'c'),(1,'a'),(2,'b');",
     )
     .unwrap();
-    assert_eq!(ints(&mut c, "SELECT a FROM t WHERE a > 1 ORDER BY a DESC"), vec![3, 2]);
+    assert_eq!(
+        ints(&mut c, "SELECT a FROM t WHERE a > 1 ORDER BY a DESC"),
+        vec![3, 2]
+    );
     assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![3]);
 }
 
 #[test]
 fn integer_primary_key_is_the_rowid_and_seeks() {
     let mut c = conn();
-    c.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v); INSERT INTO t(v) VALUES('x'),('y');")
-        .unwrap();
+    c.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v); INSERT INTO t(v) VALUES('x'),('y');",
+    )
+    .unwrap();
     assert_eq!(ints(&mut c, "SELECT id FROM t WHERE id = 2"), vec![2]);
     assert_eq!(ints(&mut c, "SELECT rowid FROM t ORDER BY 1"), vec![1, 2]);
     let err = c.execute("INSERT INTO t VALUES(1, 'z')", &[]).unwrap_err();
@@ -66,20 +71,25 @@ fn unique_index_violation_undoes_only_the_statement() {
 #[test]
 fn index_seek_finds_rows_and_explain_shows_it() {
     let mut c = conn();
-    c.execute_batch("CREATE TABLE t(a, b); CREATE INDEX ta ON t(a);").unwrap();
+    c.execute_batch("CREATE TABLE t(a, b); CREATE INDEX ta ON t(a);")
+        .unwrap();
     for i in 0..50 {
-        c.execute("INSERT INTO t VALUES(?1, ?2)", &[Value::Integer(i % 10), Value::Integer(i)])
-            .unwrap();
+        c.execute(
+            "INSERT INTO t VALUES(?1, ?2)",
+            &[Value::Integer(i % 10), Value::Integer(i)],
+        )
+        .unwrap();
     }
     assert_eq!(
         ints(&mut c, "SELECT b FROM t WHERE a = 3 ORDER BY b"),
         vec![3, 13, 23, 33, 43]
     );
-    assert_eq!(ints(&mut c, "SELECT count(*) FROM t WHERE a >= 8"), vec![10]);
+    assert_eq!(
+        ints(&mut c, "SELECT count(*) FROM t WHERE a >= 8"),
+        vec![10]
+    );
     let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE a = 3");
-    assert!(listing
-        .iter()
-        .any(|r| r[1] == Value::Text("SeekGE".into())));
+    assert!(listing.iter().any(|r| r[1] == Value::Text("SeekGE".into())));
 }
 
 #[test]
@@ -92,24 +102,42 @@ fn joins_aggregates_subqueries_and_compounds() {
     )
     .unwrap();
     assert_eq!(
-        ints(&mut c, "SELECT a.x, count(b.z) FROM a LEFT JOIN b ON a.x = b.x GROUP BY a.x"),
+        ints(
+            &mut c,
+            "SELECT a.x, count(b.z) FROM a LEFT JOIN b ON a.x = b.x GROUP BY a.x"
+        ),
         vec![1, 2, 2, 0, 3, 1]
     );
     assert_eq!(
-        ints(&mut c, "SELECT y FROM a WHERE x IN (SELECT x FROM b) ORDER BY y"),
+        ints(
+            &mut c,
+            "SELECT y FROM a WHERE x IN (SELECT x FROM b) ORDER BY y"
+        ),
         vec![10, 30]
     );
     assert_eq!(
-        ints(&mut c, "SELECT (SELECT max(z) FROM b WHERE b.x = a.x) FROM a WHERE x <> 2"),
+        ints(
+            &mut c,
+            "SELECT (SELECT max(z) FROM b WHERE b.x = a.x) FROM a WHERE x <> 2"
+        ),
         vec![101, 300]
     );
     assert_eq!(
-        ints(&mut c, "SELECT x FROM a UNION SELECT x FROM b ORDER BY 1 DESC"),
+        ints(
+            &mut c,
+            "SELECT x FROM a UNION SELECT x FROM b ORDER BY 1 DESC"
+        ),
         vec![3, 2, 1]
     );
-    assert_eq!(ints(&mut c, "SELECT x FROM a EXCEPT SELECT x FROM b"), vec![2]);
     assert_eq!(
-        ints(&mut c, "SELECT DISTINCT x FROM b ORDER BY x LIMIT 1 OFFSET 1"),
+        ints(&mut c, "SELECT x FROM a EXCEPT SELECT x FROM b"),
+        vec![2]
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT DISTINCT x FROM b ORDER BY x LIMIT 1 OFFSET 1"
+        ),
         vec![3]
     );
 }
@@ -144,9 +172,11 @@ fn transactions_and_savepoints_follow_sqlite() {
         c.execute_batch("BEGIN").unwrap_err().to_string(),
         "cannot start a transaction within a transaction"
     );
-    c.execute_batch("ROLLBACK TO s; RELEASE s; COMMIT;").unwrap();
+    c.execute_batch("ROLLBACK TO s; RELEASE s; COMMIT;")
+        .unwrap();
     assert_eq!(ints(&mut c, "SELECT a FROM t"), vec![1]);
-    c.execute_batch("BEGIN; INSERT INTO t VALUES(9); ROLLBACK;").unwrap();
+    c.execute_batch("BEGIN; INSERT INTO t VALUES(9); ROLLBACK;")
+        .unwrap();
     assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![1]);
 }
 
@@ -163,7 +193,11 @@ fn views_and_schema_rows_are_like_sqlite() {
     assert_eq!(
         names,
         vec![
-            vec![Value::Text("table".into()), Value::Text("t".into()), Value::Integer(0)],
+            vec![
+                Value::Text("table".into()),
+                Value::Text("t".into()),
+                Value::Integer(0)
+            ],
             vec![
                 Value::Text("index".into()),
                 Value::Text("sqlite_autoindex_t_1".into()),
@@ -174,7 +208,11 @@ fn views_and_schema_rows_are_like_sqlite() {
                 Value::Text("sqlite_autoindex_t_2".into()),
                 Value::Integer(1)
             ],
-            vec![Value::Text("view".into()), Value::Text("v".into()), Value::Integer(0)],
+            vec![
+                Value::Text("view".into()),
+                Value::Text("v".into()),
+                Value::Integer(0)
+            ],
         ]
     );
 }

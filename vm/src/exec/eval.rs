@@ -11,8 +11,7 @@ use crate::program::{BinOp, Expr, Program};
 use crate::storage::code;
 use crate::value::{
     and, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast, compare_op, concat,
-    is, is_not, negate, not, or, truth, truth_value, value_to_text, Affinity, Collation,
-    CompareOp,
+    is, is_not, negate, not, or, truth, truth_value, value_to_text, Affinity, Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -165,8 +164,22 @@ impl Vm {
                 let x = self.eval(program, expr, env)?;
                 let lo = self.eval(program, low, env)?;
                 let hi = self.eval(program, high, env)?;
-                let a = compare(x.clone(), affinities[0], lo, affinities[1], CompareOp::Ge, *collation);
-                let b = compare(x, affinities[0], hi, affinities[2], CompareOp::Le, *collation);
+                let a = compare(
+                    x.clone(),
+                    affinities[0],
+                    lo,
+                    affinities[1],
+                    CompareOp::Ge,
+                    *collation,
+                );
+                let b = compare(
+                    x,
+                    affinities[0],
+                    hi,
+                    affinities[2],
+                    CompareOp::Le,
+                    *collation,
+                );
                 let v = and(&truth_value(a), &truth_value(b));
                 if *negated {
                     not(&v)
@@ -225,7 +238,10 @@ impl Vm {
                         Some(_) => (*affinity, None),
                         None => (None, *sub_affinity),
                     };
-                    for v in self.ephs[eph].iter().map(|r| r.first().cloned().unwrap_or(Value::Null)) {
+                    for v in self.ephs[eph]
+                        .iter()
+                        .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                    {
                         match compare(x.clone(), xa, v, va, CompareOp::Eq, *collation) {
                             Some(true) => {
                                 found = true;
@@ -337,12 +353,14 @@ impl Vm {
                 let v = self.eval(program, x, env)?;
                 cast(&v, *affinity)
             }
-            Expr::IsNull(x) => {
-                Value::Integer(i64::from(matches!(self.eval(program, x, env)?, Value::Null)))
-            }
-            Expr::NotNull(x) => {
-                Value::Integer(i64::from(!matches!(self.eval(program, x, env)?, Value::Null)))
-            }
+            Expr::IsNull(x) => Value::Integer(i64::from(matches!(
+                self.eval(program, x, env)?,
+                Value::Null
+            ))),
+            Expr::NotNull(x) => Value::Integer(i64::from(!matches!(
+                self.eval(program, x, env)?,
+                Value::Null
+            ))),
             Expr::AggValue { agg, index } => self
                 .aggs
                 .get(*agg)
@@ -361,7 +379,9 @@ impl Vm {
                     None => String::new(),
                 };
                 return Err(match action {
-                    RaiseAction::Ignore => Error::with_code(code::CONSTRAINT_TRIGGER, "RAISE(IGNORE)"),
+                    RaiseAction::Ignore => {
+                        Error::with_code(code::CONSTRAINT_TRIGGER, "RAISE(IGNORE)")
+                    }
                     _ => Error::Constraint {
                         code: code::CONSTRAINT_TRIGGER,
                         message: text,

@@ -170,7 +170,9 @@ impl Vm {
             cursors: (0..program.cursors).map(|_| None).collect(),
             ephs: vec![Vec::new(); program.ephemerals],
             sets: vec![BTreeSet::new(); program.sets],
-            aggs: (0..program.aggregations).map(|_| Aggregation::default()).collect(),
+            aggs: (0..program.aggregations)
+                .map(|_| Aggregation::default())
+                .collect(),
             sub_done: vec![false; program.subs.len()],
             pc: 0,
             halted: false,
@@ -434,9 +436,11 @@ impl Vm {
                     let rowid = match self.cursor(*index)? {
                         Cursor::Index { inner, .. } => match inner.key()?.last() {
                             Some(Value::Integer(r)) => *r,
-                            _ => return Err(Error::Storage(crate::storage::StorageError::corrupt(
-                                "index entry without a rowid",
-                            ))),
+                            _ => {
+                                return Err(Error::Storage(crate::storage::StorageError::corrupt(
+                                    "index entry without a rowid",
+                                )))
+                            }
                         },
                         _ => return Err(internal("not an index cursor")),
                     };
@@ -579,8 +583,15 @@ impl Vm {
                     if_ignored,
                     count_change,
                 } => {
-                    let done =
-                        self.insert_row(program, target, *rowid, *start, *conflict, *count_change, env)?;
+                    let done = self.insert_row(
+                        program,
+                        target,
+                        *rowid,
+                        *start,
+                        *conflict,
+                        *count_change,
+                        env,
+                    )?;
                     if !done {
                         *pc = *if_ignored;
                     }
@@ -796,7 +807,11 @@ fn compound(op: CompoundOp, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Ve
 fn rowid_key(v: &Value) -> Option<i64> {
     match Affinity::Numeric.apply(v.clone()) {
         Value::Integer(i) => Some(i),
-        Value::Real(r) if r.fract() == 0.0 && r >= -9.223_372_036_854_776e18 && r < 9.223_372_036_854_776e18 => {
+        Value::Real(r)
+            if r.fract() == 0.0
+                && r >= -9.223_372_036_854_776e18
+                && r < 9.223_372_036_854_776e18 =>
+        {
             Some(r as i64)
         }
         _ => None,

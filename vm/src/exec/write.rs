@@ -57,7 +57,10 @@ impl Vm {
         let index = &target.indexes[i];
         let mut key = Vec::with_capacity(index.columns.len() + 1);
         for (k, column) in index.columns.iter().enumerate() {
-            let v = match (column.column, target.index_keys.get(i).and_then(|ks| ks.get(k))) {
+            let v = match (
+                column.column,
+                target.index_keys.get(i).and_then(|ks| ks.get(k)),
+            ) {
                 (_, Some(Some(expr))) => self.eval(program, expr, env)?,
                 (Some(c), _) => self.regs[target.scratch_start + c].clone(),
                 (None, _) => Value::Null,
@@ -80,8 +83,11 @@ impl Vm {
         self.load_scratch(target, rowid, values);
         for i in 0..target.indexes.len() {
             if let Some(key) = self.index_entry(program, target, i, env)? {
-                env.txn
-                    .delete_index(target.indexes[i].root, &key, &target.indexes[i].key_info())?;
+                env.txn.delete_index(
+                    target.indexes[i].root,
+                    &key,
+                    &target.indexes[i].key_info(),
+                )?;
             }
         }
         env.txn.delete_row(target.table.root, rowid)?;
@@ -274,8 +280,11 @@ impl Vm {
         env.txn.insert_row(target.table.root, rowid, values)?;
         for i in 0..target.indexes.len() {
             if let Some(key) = self.index_entry(program, target, i, env)? {
-                env.txn
-                    .insert_index(target.indexes[i].root, &key, &target.indexes[i].key_info())?;
+                env.txn.insert_index(
+                    target.indexes[i].root,
+                    &key,
+                    &target.indexes[i].key_info(),
+                )?;
             }
         }
         Ok(())
@@ -298,17 +307,20 @@ impl Vm {
         let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
             Value::Null => {
                 let max = env.txn.max_rowid(table.root)?;
-                max.checked_add(1).ok_or_else(|| {
-                    Error::with_code(code::FULL, "database or disk is full")
-                })?
+                max.checked_add(1)
+                    .ok_or_else(|| Error::with_code(code::FULL, "database or disk is full"))?
             }
             Value::Integer(i) => i,
             _ => return Err(Error::with_code(code::MISMATCH, "datatype mismatch")),
         };
-        if let Outcome::Skip = self.prepare_row(program, target, rowid, &mut values, conflict, env)? {
+        if let Outcome::Skip =
+            self.prepare_row(program, target, rowid, &mut values, conflict, env)?
+        {
             return Ok(false);
         }
-        if let Outcome::Skip = self.resolve_conflicts(program, target, rowid, None, conflict, env)? {
+        if let Outcome::Skip =
+            self.resolve_conflicts(program, target, rowid, None, conflict, env)?
+        {
             return Ok(false);
         }
         self.write_row(program, target, rowid, &values, env)?;
@@ -341,7 +353,9 @@ impl Vm {
             _ => return Err(Error::with_code(code::MISMATCH, "datatype mismatch")),
         };
         let mut values = self.regs[start..start + table.columns.len()].to_vec();
-        if let Outcome::Skip = self.prepare_row(program, target, rowid, &mut values, conflict, env)? {
+        if let Outcome::Skip =
+            self.prepare_row(program, target, rowid, &mut values, conflict, env)?
+        {
             return Ok(());
         }
         if let Outcome::Skip =

@@ -159,7 +159,10 @@ pub fn compile(
     let (columns, kind) = match statement {
         ast::Statement::Select(select) => {
             let metas = c.select(select, super::select::Dest::Result)?;
-            (metas.into_iter().map(|m| m.name).collect(), ProgramKind::Query)
+            (
+                metas.into_iter().map(|m| m.name).collect(),
+                ProgramKind::Query,
+            )
         }
         ast::Statement::Insert(insert) => (c.insert(insert)?, ProgramKind::Write),
         ast::Statement::Update(update) => (c.update(update)?, ProgramKind::Write),
@@ -205,13 +208,16 @@ impl Compiler<'_> {
     pub fn resolve(&self, mut code: Vec<Insn>) -> Result<Vec<Insn>> {
         let mut failed = false;
         for insn in &mut code {
-            super::explain::map_targets(insn, &mut |label| {
-                match self.labels.get(label).copied().flatten() {
-                    Some(addr) => addr,
-                    None => {
-                        failed = true;
-                        0
-                    }
+            super::explain::map_targets(insn, &mut |label| match self
+                .labels
+                .get(label)
+                .copied()
+                .flatten()
+            {
+                Some(addr) => addr,
+                None => {
+                    failed = true;
+                    0
                 }
             });
         }
@@ -293,7 +299,11 @@ impl Compiler<'_> {
     }
 
     /// Resolves a column reference to an expression with its metadata.
-    fn column(&mut self, column: &ast::ColumnRef, double_quoted: bool) -> Result<(Expr, ColumnMeta)> {
+    fn column(
+        &mut self,
+        column: &ast::ColumnRef,
+        double_quoted: bool,
+    ) -> Result<(Expr, ColumnMeta)> {
         let name = column.column.as_str();
         let table = column.table.as_ref().map(|t| t.as_str());
         for depth in (0..self.scopes.len()).rev() {
@@ -307,9 +317,10 @@ impl Compiler<'_> {
                     .cloned()
                 {
                     // Aliases are consulted only after the FROM items (below) fail.
-                    let from_has = self.scopes[depth].items.iter().any(|i| {
-                        i.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
-                    });
+                    let from_has = self.scopes[depth]
+                        .items
+                        .iter()
+                        .any(|i| i.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)));
                     if !from_has {
                         let saved = std::mem::take(&mut self.scopes[depth].aliases);
                         let result = self.expr_meta(&alias_expr);
@@ -331,7 +342,13 @@ impl Compiler<'_> {
                     .iter()
                     .position(|c| c.name.eq_ignore_ascii_case(name));
                 let expr = match (position, item.source) {
-                    (Some(i), Source::Table { cursor, rowid_alias }) => Some(Expr::Column {
+                    (
+                        Some(i),
+                        Source::Table {
+                            cursor,
+                            rowid_alias,
+                        },
+                    ) => Some(Expr::Column {
                         cursor,
                         column: i,
                         rowid: rowid_alias == Some(i),
@@ -448,9 +465,8 @@ impl Compiler<'_> {
             }
             ast::Expr::Cast { expr, type_name } => {
                 let inner = self.expr(expr)?;
-                let affinity = Affinity::from_type_name(
-                    type_name.as_ref().map_or("", |t| t.name.as_str()),
-                );
+                let affinity =
+                    Affinity::from_type_name(type_name.as_ref().map_or("", |t| t.name.as_str()));
                 Ok((
                     Expr::Cast(Box::new(inner), affinity),
                     ColumnMeta {
@@ -472,7 +488,11 @@ impl Compiler<'_> {
                     ast::LikeOp::Like => false,
                     ast::LikeOp::Glob => true,
                     ast::LikeOp::Match | ast::LikeOp::Regexp => {
-                        let name = if *op == ast::LikeOp::Match { "match" } else { "regexp" };
+                        let name = if *op == ast::LikeOp::Match {
+                            "match"
+                        } else {
+                            "regexp"
+                        };
                         return Err(Error::msg(format!("no such function: {name}")));
                     }
                 };
@@ -627,16 +647,14 @@ impl Compiler<'_> {
         use ast::BinaryOp as B;
         let (l, lm) = self.expr_meta(left)?;
         let (r, rm) = self.expr_meta(right)?;
-        let compare = |op: CompareOp, is: bool| {
-            Expr::Compare {
-                op,
-                is,
-                left: Box::new(l.clone()),
-                right: Box::new(r.clone()),
-                left_affinity: lm.affinity,
-                right_affinity: rm.affinity,
-                collation: pick_collation(&lm, &rm),
-            }
+        let compare = |op: CompareOp, is: bool| Expr::Compare {
+            op,
+            is,
+            left: Box::new(l.clone()),
+            right: Box::new(r.clone()),
+            left_affinity: lm.affinity,
+            right_affinity: rm.affinity,
+            collation: pick_collation(&lm, &rm),
         };
         let bin = |op: BinOp| Expr::Binary(op, Box::new(l.clone()), Box::new(r.clone()));
         let expr = match op {
@@ -690,7 +708,9 @@ impl Compiler<'_> {
             FunctionArgs::List { distinct, args } => (args.as_slice(), *distinct, false),
         };
         if star && !name.eq_ignore_ascii_case("count") {
-            return Err(Error::msg(format!("wrong number of arguments to function {name}()")));
+            return Err(Error::msg(format!(
+                "wrong number of arguments to function {name}()"
+            )));
         }
         let found = self.functions.find(name, args.len())?;
         match found {

@@ -24,7 +24,9 @@ impl Compiler<'_> {
             return Err(Error::msg(format!("table {n} may not be modified")));
         }
         if self.schema.view(n).is_some() {
-            return Err(Error::msg(format!("cannot modify {n} because it is a view")));
+            return Err(Error::msg(format!(
+                "cannot modify {n} because it is a view"
+            )));
         }
         self.schema
             .tables
@@ -175,7 +177,11 @@ impl Compiler<'_> {
             Ok(())
         };
         let place_value = |c: &mut Compiler<'_>, slot: usize, value: Expr| {
-            let dest = if slot == usize::MAX { rowid } else { start + slot };
+            let dest = if slot == usize::MAX {
+                rowid
+            } else {
+                start + slot
+            };
             c.emit(Insn::Eval { expr: value, dest });
             if Some(slot) == table.rowid_alias {
                 c.emit(Insn::Eval {

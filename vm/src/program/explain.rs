@@ -43,9 +43,13 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         Insn::OpenIndex {
             cursor, root, name, ..
         } => ("OpenRead", a(*cursor), i64::from(*root), 0, name.clone()),
-        Insn::OpenEphemeral { cursor, eph } => ("OpenEphemeral", a(*cursor), a(*eph), 0, String::new()),
+        Insn::OpenEphemeral { cursor, eph } => {
+            ("OpenEphemeral", a(*cursor), a(*eph), 0, String::new())
+        }
         Insn::ClearEphemeral { eph } => ("ResetSorter", a(*eph), 0, 0, String::new()),
-        Insn::EphInsert { eph, start, count } => ("EphInsert", a(*eph), a(*start), a(*count), String::new()),
+        Insn::EphInsert { eph, start, count } => {
+            ("EphInsert", a(*eph), a(*start), a(*count), String::new())
+        }
         Insn::Sort { eph, keys } => ("SorterSort", a(*eph), 0, a(keys.len()), String::new()),
         Insn::Rewind { cursor, if_empty } => ("Rewind", a(*cursor), a(*if_empty), 0, String::new()),
         Insn::Last { cursor, if_empty } => ("Last", a(*cursor), a(*if_empty), 0, String::new()),
@@ -55,19 +59,37 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
             cursor,
             key,
             not_found,
-        } => ("SeekRowid", a(*cursor), a(*not_found), a(*key), String::new()),
+        } => (
+            "SeekRowid",
+            a(*cursor),
+            a(*not_found),
+            a(*key),
+            String::new(),
+        ),
         Insn::SeekRowidRange {
             cursor,
             op,
             key,
             not_found,
-        } => ("SeekRowidRange", a(*cursor), a(*not_found), a(*key), format!("{op:?}")),
+        } => (
+            "SeekRowidRange",
+            a(*cursor),
+            a(*not_found),
+            a(*key),
+            format!("{op:?}"),
+        ),
         Insn::RowidCompare {
             cursor,
             op,
             key,
             target,
-        } => ("RowidCompare", a(*cursor), a(*target), a(*key), format!("{op:?}")),
+        } => (
+            "RowidCompare",
+            a(*cursor),
+            a(*target),
+            a(*key),
+            format!("{op:?}"),
+        ),
         Insn::IdxSeek {
             cursor,
             op,
@@ -92,8 +114,16 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
             start,
             count,
             target,
-        } => ("IdxCompare", a(*cursor), a(*target), a(*start), format!("{op:?} {count}")),
-        Insn::IdxRowSeek { index, table } => ("IdxRowid+Seek", a(*index), a(*table), 0, String::new()),
+        } => (
+            "IdxCompare",
+            a(*cursor),
+            a(*target),
+            a(*start),
+            format!("{op:?} {count}"),
+        ),
+        Insn::IdxRowSeek { index, table } => {
+            ("IdxRowid+Seek", a(*index), a(*table), 0, String::new())
+        }
         Insn::NullRow { cursor } => ("NullRow", a(*cursor), 0, 0, String::new()),
         Insn::Value { value, dest } => ("Value", 0, a(*dest), 0, format!("{value:?}")),
         Insn::Eval { dest, .. } => ("Eval", 0, a(*dest), 0, String::new()),
@@ -101,7 +131,9 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         Insn::IfPos { reg, target } => ("IfPos", a(*reg), a(*target), 0, String::new()),
         Insn::Limit { dest, .. } => ("Limit", 0, a(*dest), 0, String::new()),
         Insn::OffsetSkip { reg, target } => ("OffsetSkip", a(*reg), a(*target), 0, String::new()),
-        Insn::DecrJumpZero { reg, target } => ("DecrJumpZero", a(*reg), a(*target), 0, String::new()),
+        Insn::DecrJumpZero { reg, target } => {
+            ("DecrJumpZero", a(*reg), a(*target), 0, String::new())
+        }
         Insn::IfZero { reg, target } => ("IfNot", a(*reg), a(*target), 0, String::new()),
         Insn::ResultRow { start, count } => ("ResultRow", a(*start), a(*count), 0, String::new()),
         Insn::Distinct {
@@ -118,17 +150,30 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         Insn::AggRewind { agg, if_empty } => ("AggRewind", a(*agg), a(*if_empty), 0, String::new()),
         Insn::AggNext { agg, target } => ("AggNext", a(*agg), a(*target), 0, String::new()),
         Insn::InsertRow {
-            target, rowid, start, ..
+            target,
+            rowid,
+            start,
+            ..
         } => ("Insert", a(*start), a(*rowid), 0, target.table.name.clone()),
         Insn::UpdateRow {
             target,
             cursor,
             rowid,
             ..
-        } => ("Update", a(*cursor), a(*rowid), 0, target.table.name.clone()),
-        Insn::DeleteRow { target, cursor } => ("Delete", a(*cursor), 0, 0, target.table.name.clone()),
+        } => (
+            "Update",
+            a(*cursor),
+            a(*rowid),
+            0,
+            target.table.name.clone(),
+        ),
+        Insn::DeleteRow { target, cursor } => {
+            ("Delete", a(*cursor), 0, 0, target.table.name.clone())
+        }
         Insn::RunSub { sub } => ("Program", a(*sub), 0, 0, String::new()),
-        Insn::Compound { op, left, right } => ("Compound", a(*left), a(*right), 0, format!("{op:?}")),
+        Insn::Compound { op, left, right } => {
+            ("Compound", a(*left), a(*right), 0, format!("{op:?}"))
+        }
         Insn::Noop => ("Noop", 0, 0, 0, String::new()),
     }
 }

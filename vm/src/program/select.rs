@@ -126,7 +126,10 @@ impl Compiler<'_> {
             dest: r,
             offset: false,
         });
-        self.emit(Insn::IfZero { reg: r, target: end });
+        self.emit(Insn::IfZero {
+            reg: r,
+            target: end,
+        });
         let offset = match &limit.offset {
             Some(o) => {
                 let o = self.scoped_const_expr(o)?;
@@ -158,7 +161,15 @@ impl Compiler<'_> {
 
     /// Sends the row in `start..start+count` to `dest`, honouring limits; `skip` continues
     /// with the next row, `end` stops the query.
-    fn output(&mut self, dest: Dest, start: Reg, count: usize, limits: Limits, skip: usize, end: usize) {
+    fn output(
+        &mut self,
+        dest: Dest,
+        start: Reg,
+        count: usize,
+        limits: Limits,
+        skip: usize,
+        end: usize,
+    ) {
         if let Some(offset) = limits.offset {
             self.emit(Insn::OffsetSkip {
                 reg: offset,
@@ -210,7 +221,9 @@ impl Compiler<'_> {
         let mut keys = Vec::new();
         for (i, term) in select.order_by.iter().enumerate() {
             let column = match &term.expr {
-                ast::Expr::Literal(ast::Literal::Integer(k)) if *k >= 1 && (*k as usize) <= metas.len() => {
+                ast::Expr::Literal(ast::Literal::Integer(k))
+                    if *k >= 1 && (*k as usize) <= metas.len() =>
+                {
                     *k as usize - 1
                 }
                 other => {
@@ -231,7 +244,9 @@ impl Compiler<'_> {
             };
             let collation = match &term.expr {
                 ast::Expr::Collate { collation, .. } => Collation::from_name(collation.as_str())
-                    .ok_or_else(|| Error::msg(format!("no such collation sequence: {}", collation.0)))?,
+                    .ok_or_else(|| {
+                        Error::msg(format!("no such collation sequence: {}", collation.0))
+                    })?,
                 _ => metas[column].collation,
             };
             let desc = term.order == Some(ast::SortOrder::Desc);
@@ -354,7 +369,10 @@ impl Compiler<'_> {
     }
 
     /// Adds the FROM items to the current scope; returns the loops.
-    fn from(&mut self, from: &ast::FromClause) -> Result<(Vec<Level>, Vec<(ast::Expr, Option<usize>)>)> {
+    fn from(
+        &mut self,
+        from: &ast::FromClause,
+    ) -> Result<(Vec<Level>, Vec<(ast::Expr, Option<usize>)>)> {
         let mut levels = Vec::new();
         let mut on_terms = Vec::new();
         let mut items = vec![(JoinOperator::Comma, &from.first, None)];
@@ -370,8 +388,13 @@ impl Compiler<'_> {
                     | JoinOperator::Full { natural: true }
             );
             let left_join = matches!(operator, JoinOperator::Left { .. });
-            if matches!(operator, JoinOperator::Right { .. } | JoinOperator::Full { .. }) {
-                return Err(Error::msg("RIGHT and FULL OUTER JOINs are not supported yet"));
+            if matches!(
+                operator,
+                JoinOperator::Right { .. } | JoinOperator::Full { .. }
+            ) {
+                return Err(Error::msg(
+                    "RIGHT and FULL OUTER JOINs are not supported yet",
+                ));
             }
             let level_index = levels.len();
             let (level, from_item) = self.from_item(item)?;
@@ -380,9 +403,11 @@ impl Compiler<'_> {
             if natural {
                 for c in &from_item.columns {
                     let earlier = self.scopes.last().is_some_and(|s| {
-                        s.items
-                            .iter()
-                            .any(|i| i.columns.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name)))
+                        s.items.iter().any(|i| {
+                            i.columns
+                                .iter()
+                                .any(|x| x.name.eq_ignore_ascii_case(&c.name))
+                        })
                     });
                     if earlier {
                         using.push(c.name.clone());
@@ -405,7 +430,11 @@ impl Compiler<'_> {
                         "cannot join using column {name} - column not present in both tables"
                     )));
                 };
-                if !from_item.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
+                if !from_item
+                    .columns
+                    .iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(name))
+                {
                     return Err(Error::msg(format!(
                         "cannot join using column {name} - column not present in both tables"
                     )));
@@ -602,7 +631,11 @@ impl Compiler<'_> {
     }
 
     /// WITH RECURSIVE: not supported yet.
-    fn recursive_cte(&mut self, cte: &ast::CommonTableExpr, _shown: &str) -> Result<(Level, FromItem)> {
+    fn recursive_cte(
+        &mut self,
+        cte: &ast::CommonTableExpr,
+        _shown: &str,
+    ) -> Result<(Level, FromItem)> {
         Err(Error::msg(format!(
             "recursive common table expression {} is not supported yet",
             cte.name.0
@@ -612,7 +645,11 @@ impl Compiler<'_> {
     /// Expands the result columns to (expression, name) pairs.
     fn result_columns(&self, columns: &[ResultColumn]) -> Result<Vec<(ast::Expr, String)>> {
         let mut out = Vec::new();
-        let items = self.scopes.last().map(|s| s.items.clone()).unwrap_or_default();
+        let items = self
+            .scopes
+            .last()
+            .map(|s| s.items.clone())
+            .unwrap_or_default();
         for column in columns {
             match column {
                 ResultColumn::Star => {
@@ -673,8 +710,11 @@ impl Compiler<'_> {
                 .collect();
         }
         // Terms.
-        let cursor_level: HashMap<CursorId, usize> =
-            levels.iter().enumerate().map(|(i, l)| (l.cursor, i)).collect();
+        let cursor_level: HashMap<CursorId, usize> = levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.cursor, i))
+            .collect();
         let mut terms = Vec::new();
         let mut where_parts = Vec::new();
         if let Some(w) = &clause.where_clause {
@@ -692,10 +732,15 @@ impl Compiler<'_> {
             let expr = self.expr(e)?;
             let mut level = 0;
             let mut correlated_sub = false;
-            cursors_of(&expr, &mut |c| match cursor_level.get(&c) {
-                Some(l) => level = level.max(*l),
-                None => {}
-            }, &mut correlated_sub, &self.subs);
+            cursors_of(
+                &expr,
+                &mut |c| match cursor_level.get(&c) {
+                    Some(l) => level = level.max(*l),
+                    None => {}
+                },
+                &mut correlated_sub,
+                &self.subs,
+            );
             if correlated_sub {
                 level = last;
             }
@@ -710,7 +755,10 @@ impl Compiler<'_> {
         }
         let aggregate = !clause.group_by.is_empty()
             || columns.iter().any(|(e, _)| self.has_aggregate(e))
-            || clause.having.as_ref().is_some_and(|h| self.has_aggregate(h))
+            || clause
+                .having
+                .as_ref()
+                .is_some_and(|h| self.has_aggregate(h))
             || order_by.iter().any(|t| self.has_aggregate(&t.expr));
         if clause.having.is_some() && !aggregate {
             return Err(Error::msg("a GROUP BY clause is required before HAVING"));
@@ -724,7 +772,9 @@ impl Compiler<'_> {
             for g in &clause.group_by {
                 let g = self.group_term(g, &columns)?;
                 if self.has_aggregate(&g) {
-                    return Err(Error::msg("aggregate functions are not allowed in the GROUP BY clause"));
+                    return Err(Error::msg(
+                        "aggregate functions are not allowed in the GROUP BY clause",
+                    ));
                 }
                 let (x, m) = self.expr_meta(&g)?;
                 keys.push(x);
@@ -769,10 +819,16 @@ impl Compiler<'_> {
                 captured: ctx.captured.clone(),
             };
             let loops_end = self.label();
-            self.loops(&levels, &terms, 0, loops_end, &mut |c: &mut Compiler<'_>, _next| {
-                c.emit(step.clone());
-                Ok(())
-            })?;
+            self.loops(
+                &levels,
+                &terms,
+                0,
+                loops_end,
+                &mut |c: &mut Compiler<'_>, _next| {
+                    c.emit(step.clone());
+                    Ok(())
+                },
+            )?;
             self.place(loops_end);
             if clause.group_by.is_empty() {
                 self.emit(Insn::AggEnsure {
@@ -830,10 +886,25 @@ impl Compiler<'_> {
             } else {
                 None
             };
-            self.loops(&levels, &terms, 0, loops_end, &mut |c: &mut Compiler<'_>, next| {
-                sorter = c.emit_row_with(&cols_c, &keys_c, distinct_set, pre_sorter, dest, limits, next, end)?;
-                Ok(())
-            })?;
+            self.loops(
+                &levels,
+                &terms,
+                0,
+                loops_end,
+                &mut |c: &mut Compiler<'_>, next| {
+                    sorter = c.emit_row_with(
+                        &cols_c,
+                        &keys_c,
+                        distinct_set,
+                        pre_sorter,
+                        dest,
+                        limits,
+                        next,
+                        end,
+                    )?;
+                    Ok(())
+                },
+            )?;
             self.place(loops_end);
             if let Some((eph, n)) = sorter {
                 self.sorted_output(eph, n, &order_keys, dest, limits, end);
@@ -865,7 +936,11 @@ impl Compiler<'_> {
         &mut self,
         columns: &[(ast::Expr, String)],
         order_by: &[ast::OrderingTerm],
-    ) -> Result<(Vec<Expr>, Vec<ColumnMeta>, Vec<(Expr, Collation, bool, bool)>)> {
+    ) -> Result<(
+        Vec<Expr>,
+        Vec<ColumnMeta>,
+        Vec<(Expr, Collation, bool, bool)>,
+    )> {
         let mut cols = Vec::new();
         let mut metas = Vec::new();
         for (e, name) in columns {
@@ -886,7 +961,10 @@ impl Compiler<'_> {
                             cols.len()
                         )));
                     }
-                    (cols[*k as usize - 1].clone(), metas[*k as usize - 1].clone())
+                    (
+                        cols[*k as usize - 1].clone(),
+                        metas[*k as usize - 1].clone(),
+                    )
                 }
                 ast::Expr::Column { column, .. }
                     if column.table.is_none()
@@ -904,7 +982,9 @@ impl Compiler<'_> {
             };
             let collation = match &term.expr {
                 ast::Expr::Collate { collation, .. } => Collation::from_name(collation.as_str())
-                    .ok_or_else(|| Error::msg(format!("no such collation sequence: {}", collation.0)))?,
+                    .ok_or_else(|| {
+                        Error::msg(format!("no such collation sequence: {}", collation.0))
+                    })?,
                 _ => m.collation,
             };
             let desc = term.order == Some(ast::SortOrder::Desc);
@@ -1090,9 +1170,7 @@ impl Compiler<'_> {
                     if_empty: scan_end,
                 }),
             },
-            Access::Index {
-                index, eq, low, ..
-            } => {
+            Access::Index { index, eq, low, .. } => {
                 let ic = self.cursor();
                 index_cursor = Some(ic);
                 self.emit(Insn::OpenIndex {
@@ -1144,7 +1222,11 @@ impl Compiler<'_> {
                 });
                 self.emit(Insn::RowidCompare {
                     cursor,
-                    op: if *inclusive { CompareOp::Gt } else { CompareOp::Ge },
+                    op: if *inclusive {
+                        CompareOp::Gt
+                    } else {
+                        CompareOp::Ge
+                    },
                     key: r,
                     target: scan_end,
                 });
@@ -1229,7 +1311,10 @@ impl Compiler<'_> {
         self.place(scan_end);
         if let Some(r) = matched {
             let done = self.label();
-            self.emit(Insn::IfPos { reg: r, target: done });
+            self.emit(Insn::IfPos {
+                reg: r,
+                target: done,
+            });
             self.emit(Insn::NullRow { cursor });
             if let Some(ic) = index_cursor {
                 self.emit(Insn::NullRow { cursor: ic });
@@ -1296,11 +1381,16 @@ impl Compiler<'_> {
                 }
                 let mut ok = true;
                 let mut correlated = false;
-                cursors_of(other, &mut |c| {
-                    if !outer.contains(&c) {
-                        ok = false;
-                    }
-                }, &mut correlated, &self.subs);
+                cursors_of(
+                    other,
+                    &mut |c| {
+                        if !outer.contains(&c) {
+                            ok = false;
+                        }
+                    },
+                    &mut correlated,
+                    &self.subs,
+                );
                 if !ok || correlated {
                     continue;
                 }
@@ -1331,7 +1421,9 @@ impl Compiler<'_> {
                 let Some(col) = ic.column else { break };
                 let matches = |op: CompareOp| {
                     candidates.iter().find(|(c, o, _, coll)| {
-                        *c == Some(col) && *o == op && (*coll == ic.collation || !is_text_affinity(table, col))
+                        *c == Some(col)
+                            && *o == op
+                            && (*coll == ic.collation || !is_text_affinity(table, col))
                     })
                 };
                 if let Some((_, _, key, _)) = matches(CompareOp::Eq) {
@@ -1404,14 +1496,21 @@ fn is_text_affinity(table: &Table, col: usize) -> bool {
 /// The seek key for `column op other`, converted as the comparison converts `other`; None
 /// when the comparison would convert the column's values instead (the index order does not
 /// apply).
-fn seek_key(other: &Expr, column: Option<Affinity>, other_affinity: Option<Affinity>) -> Option<Expr> {
+fn seek_key(
+    other: &Expr,
+    column: Option<Affinity>,
+    other_affinity: Option<Affinity>,
+) -> Option<Expr> {
     let numeric = |a: Option<Affinity>| a.is_some_and(Affinity::is_numeric);
     match column {
         Some(a) if a.is_numeric() => {
             if numeric(other_affinity) {
                 Some(other.clone())
             } else {
-                Some(Expr::ApplyAffinity(Box::new(other.clone()), Affinity::Numeric))
+                Some(Expr::ApplyAffinity(
+                    Box::new(other.clone()),
+                    Affinity::Numeric,
+                ))
             }
         }
         Some(Affinity::Text) => match other_affinity {
@@ -1445,15 +1544,17 @@ pub fn cursors_of(
     correlated: &mut bool,
     subs: &[super::SubProgram],
 ) {
-    let mut go = |x: &Expr, f: &mut dyn FnMut(CursorId), c: &mut bool| cursors_of(x, f, c, subs);
+    let go = |x: &Expr, f: &mut dyn FnMut(CursorId), c: &mut bool| cursors_of(x, f, c, subs);
     match e {
         Expr::Column { cursor, .. }
         | Expr::IdxColumn { cursor, .. }
         | Expr::EphColumn { cursor, .. }
         | Expr::Rowid(cursor) => f(*cursor),
-        Expr::Unary(_, x) | Expr::Cast(x, _) | Expr::IsNull(x) | Expr::NotNull(x) | Expr::ApplyAffinity(x, _) => {
-            go(x, f, correlated)
-        }
+        Expr::Unary(_, x)
+        | Expr::Cast(x, _)
+        | Expr::IsNull(x)
+        | Expr::NotNull(x)
+        | Expr::ApplyAffinity(x, _) => go(x, f, correlated),
         Expr::Binary(_, a, b) => {
             go(a, f, correlated);
             go(b, f, correlated);
@@ -1462,7 +1563,9 @@ pub fn cursors_of(
             go(left, f, correlated);
             go(right, f, correlated);
         }
-        Expr::Between { expr, low, high, .. } => {
+        Expr::Between {
+            expr, low, high, ..
+        } => {
             go(expr, f, correlated);
             go(low, f, correlated);
             go(high, f, correlated);
@@ -1580,13 +1683,15 @@ pub fn ordinal(n: usize) -> String {
 
 /// Whether `select` mentions table `name` in a FROM clause (for recursive CTEs).
 fn references_table(select: &ast::Select, name: &str) -> bool {
-    let core_refs = |core: &SelectCore| match core {
+    let core_refs = |core: &SelectCore| {
+        match core {
         SelectCore::Select(c) => c.from.as_ref().is_some_and(|f| {
             std::iter::once(&f.first)
                 .chain(f.joins.iter().map(|j| &j.table))
                 .any(|t| matches!(t, ast::TableOrSubquery::Table { name: n, .. } if n.name.matches(name)))
         }),
         SelectCore::Values(_) => false,
+    }
     };
     core_refs(&select.first) || select.compounds.iter().any(|(_, c)| core_refs(c))
 }

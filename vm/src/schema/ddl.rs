@@ -53,17 +53,28 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 /// `CREATE TABLE` with its column list. Returns false when IF NOT EXISTS skipped it.
-pub fn create_table(txn: &dyn Txn, schema: &Schema, create: &CreateTable, sql: &str) -> Result<bool> {
+pub fn create_table(
+    txn: &dyn Txn,
+    schema: &Schema,
+    create: &CreateTable,
+    sql: &str,
+) -> Result<bool> {
     let name = create.name.name.as_str();
     if schema.table(name).is_some() || schema.view(name).is_some() {
         if create.if_not_exists {
             return Ok(false);
         }
-        let kind = if schema.view(name).is_some() { "view" } else { "table" };
+        let kind = if schema.view(name).is_some() {
+            "view"
+        } else {
+            "table"
+        };
         return Err(Error::msg(format!("{kind} {name} already exists")));
     }
     if schema.indexes.contains_key(&name.to_ascii_lowercase()) {
-        return Err(Error::msg(format!("there is already an index named {name}")));
+        return Err(Error::msg(format!(
+            "there is already an index named {name}"
+        )));
     }
     check_name(name)?;
     let (_, autoindexes) = Table::from_create(create, 0, sql)?;
@@ -78,7 +89,12 @@ pub fn create_table(txn: &dyn Txn, schema: &Schema, create: &CreateTable, sql: &
 }
 
 /// `CREATE INDEX`, filling the index from the table's rows.
-pub fn create_index(txn: &dyn Txn, schema: &Schema, create: &CreateIndex, sql: &str) -> Result<bool> {
+pub fn create_index(
+    txn: &dyn Txn,
+    schema: &Schema,
+    create: &CreateIndex,
+    sql: &str,
+) -> Result<bool> {
     let name = create.name.name.as_str();
     if schema.indexes.contains_key(&name.to_ascii_lowercase()) {
         if create.if_not_exists {
@@ -165,7 +181,11 @@ pub fn create_view(txn: &dyn Txn, schema: &Schema, create: &CreateView, sql: &st
         if create.if_not_exists {
             return Ok(false);
         }
-        let kind = if schema.view(name).is_some() { "view" } else { "table" };
+        let kind = if schema.view(name).is_some() {
+            "view"
+        } else {
+            "table"
+        };
         return Err(Error::msg(format!("{kind} {name} already exists")));
     }
     check_name(name)?;
@@ -199,7 +219,11 @@ pub fn create_trigger(
 }
 
 /// Deletes the `sqlite_schema` rows matching `keep == false`.
-fn delete_schema_rows(txn: &dyn Txn, schema: &Schema, doomed: &dyn Fn(&super::SchemaRow) -> bool) -> Result<()> {
+fn delete_schema_rows(
+    txn: &dyn Txn,
+    schema: &Schema,
+    doomed: &dyn Fn(&super::SchemaRow) -> bool,
+) -> Result<()> {
     for row in &schema.rows {
         if doomed(row) {
             txn.delete_row(SCHEMA_ROOT, row.rowid)?;
@@ -209,7 +233,13 @@ fn delete_schema_rows(txn: &dyn Txn, schema: &Schema, doomed: &dyn Fn(&super::Sc
 }
 
 /// `DROP TABLE|INDEX|VIEW|TRIGGER`. Returns false when IF EXISTS skipped it.
-pub fn drop(txn: &dyn Txn, schema: &Schema, kind: ObjectKind, name: &str, if_exists: bool) -> Result<bool> {
+pub fn drop(
+    txn: &dyn Txn,
+    schema: &Schema,
+    kind: ObjectKind,
+    name: &str,
+    if_exists: bool,
+) -> Result<bool> {
     let lower = name.to_ascii_lowercase();
     match kind {
         ObjectKind::Table => {
@@ -226,7 +256,9 @@ pub fn drop(txn: &dyn Txn, schema: &Schema, kind: ObjectKind, name: &str, if_exi
                 txn.drop_tree(index.root)?;
             }
             txn.drop_tree(table.root)?;
-            delete_schema_rows(txn, schema, &|r| r.table_name.eq_ignore_ascii_case(&table.name))?;
+            delete_schema_rows(txn, schema, &|r| {
+                r.table_name.eq_ignore_ascii_case(&table.name)
+            })?;
         }
         ObjectKind::Index => {
             let Some(index) = schema.indexes.get(&lower).cloned() else {
