@@ -229,7 +229,11 @@ fn run_file(path: &Path) -> Outcome {
                     continue;
                 }
                 let sql = sql.join("\n");
+                let began = std::time::Instant::now();
                 let result = conn.query(&sql, &[]);
+                if began.elapsed().as_secs_f64() > 0.5 {
+                    eprintln!("  slow ({:.1}s) line {line_no}: {sql}", began.elapsed().as_secs_f64());
+                }
                 let verdict = match result {
                     // The reference output of a query that fails is empty.
                     Err(_) if expected.is_empty() => Ok(()),

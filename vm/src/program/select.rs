@@ -710,12 +710,6 @@ impl Compiler<'_> {
                 .collect();
         }
         // Terms.
-        let cursor_level: HashMap<CursorId, usize> = levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.cursor, i))
-            .collect();
-        let mut terms = Vec::new();
         let mut where_parts = Vec::new();
         if let Some(w) = &clause.where_clause {
             if self.has_aggregate(w) {
@@ -723,26 +717,42 @@ impl Compiler<'_> {
             }
             split_and(w, &mut where_parts);
         }
-        let last = levels.len().saturating_sub(1);
+        // Compile every term and note the cursors it reads (None: all of them).
+        let mut compiled = Vec::new();
         for (e, on_level) in on_terms
             .iter()
             .map(|(e, l)| (e, *l))
             .chain(where_parts.into_iter().map(|e| (e, None)))
         {
             let expr = self.expr(e)?;
-            let mut level = 0;
+            let mut used = Vec::new();
             let mut correlated_sub = false;
-            cursors_of(
-                &expr,
-                &mut |c| match cursor_level.get(&c) {
-                    Some(l) => level = level.max(*l),
-                    None => {}
-                },
-                &mut correlated_sub,
-                &self.subs,
-            );
-            if correlated_sub {
-                level = last;
+            cursors_of(&expr, &mut |c| used.push(c), &mut correlated_sub, &self.subs);
+            compiled.push((expr, on_level, (!correlated_sub).then_some(used)));
+        }
+        let levels = if on_terms.iter().all(|(_, l)| l.is_none()) {
+            join_order(levels, &compiled)
+        } else {
+            levels
+        };
+        let cursor_level: HashMap<CursorId, usize> = levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.cursor, i))
+            .collect();
+        let last = levels.len().saturating_sub(1);
+        let mut terms = Vec::new();
+        for (expr, on_level, used) in compiled {
+            let mut level = 0;
+            match used {
+                Some(used) => {
+                    for c in used {
+                        if let Some(l) = cursor_level.get(&c) {
+                            level = level.max(*l);
+                        }
+                    }
+                }
+                None => level = last,
             }
             if let Some(l) = on_level {
                 level = level.max(l);
@@ -1483,6 +1493,44 @@ impl Compiler<'_> {
         }
         Access::Scan
     }
+}
+
+/// Orders the loops of an inner join greedily: next comes the table that the most terms
+/// can be checked on together with the tables already placed (ties keep FROM order), so
+/// filtered and joined tables come before unconstrained ones.
+fn join_order(levels: Vec<Level>, terms: &[(Expr, Option<usize>, Option<Vec<CursorId>>)]) -> Vec<Level> {
+    if levels.len() < 3 {
+        return levels;
+    }
+    let mut remaining = levels;
+    let mut placed: Vec<Level> = Vec::new();
+    while !remaining.is_empty() {
+        let mut best = 0;
+        let mut best_score = -1i64;
+        for (i, candidate) in remaining.iter().enumerate() {
+            let mut score = 0i64;
+            for (_, _, used) in terms {
+                let Some(used) = used else { continue };
+                if !used.contains(&candidate.cursor) {
+                    continue;
+                }
+                let ready = used.iter().all(|c| {
+                    *c == candidate.cursor
+                        || placed.iter().any(|p| p.cursor == *c)
+                        || !remaining.iter().any(|r| r.cursor == *c)
+                });
+                if ready {
+                    score += 1;
+                }
+            }
+            if score > best_score {
+                best_score = score;
+                best = i;
+            }
+        }
+        placed.push(remaining.remove(best));
+    }
+    placed
 }
 
 /// Whether column `col` of `table` has TEXT-like affinity (collation matters for it).
