@@ -809,8 +809,7 @@ fn rowid_key(v: &Value) -> Option<i64> {
         Value::Integer(i) => Some(i),
         Value::Real(r)
             if r.fract() == 0.0
-                && r >= -9.223_372_036_854_776e18
-                && r < 9.223_372_036_854_776e18 =>
+                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) =>
         {
             Some(r as i64)
         }

@@ -716,9 +716,9 @@ impl Compiler<'_> {
         match found {
             FoundFunction::Scalar(f) => {
                 if distinct {
-                    return Err(Error::msg(format!(
-                        "DISTINCT aggregates must have exactly one argument"
-                    )));
+                    return Err(Error::msg(
+                        "DISTINCT aggregates must have exactly one argument",
+                    ));
                 }
                 if call.filter.is_some() {
                     return Err(Error::msg(format!(

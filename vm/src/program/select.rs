@@ -31,6 +31,13 @@ pub enum Dest {
     First(usize),
 }
 
+/// An ON or USING term with the LEFT JOIN loop it belongs to.
+type OnTerm = (ast::Expr, Option<usize>);
+
+/// A compiled term, the LEFT JOIN loop it belongs to, and the cursors it reads (None: it
+/// runs a correlated subquery, so it needs every loop).
+type CompiledTerm = (Expr, Option<usize>, Option<Vec<CursorId>>);
+
 /// One loop of a join.
 #[derive(Debug, Clone)]
 struct Level {
@@ -369,10 +376,7 @@ impl Compiler<'_> {
     }
 
     /// Adds the FROM items to the current scope; returns the loops.
-    fn from(
-        &mut self,
-        from: &ast::FromClause,
-    ) -> Result<(Vec<Level>, Vec<(ast::Expr, Option<usize>)>)> {
+    fn open_from(&mut self, from: &ast::FromClause) -> Result<(Vec<Level>, Vec<OnTerm>)> {
         let mut levels = Vec::new();
         let mut on_terms = Vec::new();
         let mut items = vec![(JoinOperator::Comma, &from.first, None)];
@@ -397,7 +401,7 @@ impl Compiler<'_> {
                 ));
             }
             let level_index = levels.len();
-            let (level, from_item) = self.from_item(item)?;
+            let (level, from_item) = self.open_item(item)?;
             // USING / NATURAL: equality terms and merged columns.
             let mut using: Vec<String> = Vec::new();
             if natural {
@@ -471,7 +475,7 @@ impl Compiler<'_> {
     }
 
     /// Opens one FROM item: a table, a view, a CTE or a subquery.
-    fn from_item(&mut self, item: &ast::TableOrSubquery) -> Result<(Level, FromItem)> {
+    fn open_item(&mut self, item: &ast::TableOrSubquery) -> Result<(Level, FromItem)> {
         match item {
             ast::TableOrSubquery::Table { name, alias, .. } => {
                 let key = name.name.as_str().to_ascii_lowercase();
@@ -554,7 +558,7 @@ impl Compiler<'_> {
                     {
                         *slot = Some(a.clone());
                     }
-                    return self.from_item(&inner);
+                    return self.open_item(&inner);
                 }
                 // A parenthesized join: run it as a subquery of all its columns.
                 let select = ast::Select {
@@ -698,7 +702,7 @@ impl Compiler<'_> {
         let end = self.label();
         let limits = self.limits(limit, end)?;
         let (levels, on_terms) = match &clause.from {
-            Some(from) => self.from(from)?,
+            Some(from) => self.open_from(from)?,
             None => (Vec::new(), Vec::new()),
         };
         let columns = self.result_columns(&clause.columns)?;
@@ -727,7 +731,12 @@ impl Compiler<'_> {
             let expr = self.expr(e)?;
             let mut used = Vec::new();
             let mut correlated_sub = false;
-            cursors_of(&expr, &mut |c| used.push(c), &mut correlated_sub, &self.subs);
+            cursors_of(
+                &expr,
+                &mut |c| used.push(c),
+                &mut correlated_sub,
+                &self.subs,
+            );
             compiled.push((expr, on_level, (!correlated_sub).then_some(used)));
         }
         let levels = if on_terms.iter().all(|(_, l)| l.is_none()) {
@@ -1456,7 +1465,7 @@ impl Compiler<'_> {
             }
             let full_unique = index.unique && eq.len() == index.columns.len();
             let score = score + if full_unique { 100 } else { 0 };
-            if best.as_ref().map_or(true, |(s, _)| score > *s) {
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
                 best = Some((
                     score,
                     Access::Index {
@@ -1498,7 +1507,7 @@ impl Compiler<'_> {
 /// Orders the loops of an inner join greedily: next comes the table that the most terms
 /// can be checked on together with the tables already placed (ties keep FROM order), so
 /// filtered and joined tables come before unconstrained ones.
-fn join_order(levels: Vec<Level>, terms: &[(Expr, Option<usize>, Option<Vec<CursorId>>)]) -> Vec<Level> {
+fn join_order(levels: Vec<Level>, terms: &[CompiledTerm]) -> Vec<Level> {
     if levels.len() < 3 {
         return levels;
     }

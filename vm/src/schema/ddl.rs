@@ -112,7 +112,7 @@ pub fn create_index(
     let table = match schema.tables.get(&table_name.to_ascii_lowercase()) {
         Some(t) => t.clone(),
         None if schema.view(table_name).is_some() => {
-            return Err(Error::msg(format!("views may not be indexed")))
+            return Err(Error::msg("views may not be indexed"))
         }
         None => return Err(Error::msg(format!("no such table: main.{table_name}"))),
     };
@@ -278,7 +278,7 @@ pub fn drop(
             })?;
         }
         ObjectKind::View => {
-            if schema.views.get(&lower).is_none() {
+            if !schema.views.contains_key(&lower) {
                 if if_exists {
                     return Ok(false);
                 }
@@ -290,7 +290,7 @@ pub fn drop(
             })?;
         }
         ObjectKind::Trigger => {
-            if schema.triggers.get(&lower).is_none() {
+            if !schema.triggers.contains_key(&lower) {
                 if if_exists {
                     return Ok(false);
                 }
