@@ -1,5 +1,7 @@
 //! End-to-end statements through the in-memory store: each test states one behaviour.
 
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use concur_btree::Value;
