@@ -218,3 +218,36 @@ fn views_and_schema_rows_are_like_sqlite() {
         ]
     );
 }
+
+#[test]
+fn recursive_cte_counts_and_stops_at_its_limit() {
+    let mut c = conn();
+    assert_eq!(
+        ints(
+            &mut c,
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT x FROM n"
+        ),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x * 2 FROM n LIMIT 4) SELECT sum(x) FROM n"
+        ),
+        vec![15]
+    );
+    assert_eq!(
+        ints(&mut c, "WITH t(a) AS (SELECT 7) SELECT a FROM t"),
+        vec![7]
+    );
+}
+
+#[test]
+fn current_timestamp_is_text_of_now() {
+    let mut c = conn();
+    let r = rows(
+        &mut c,
+        "SELECT length(CURRENT_TIMESTAMP), length(CURRENT_DATE)",
+    );
+    assert_eq!(r, vec![vec![Value::Integer(19), Value::Integer(10)]]);
+}

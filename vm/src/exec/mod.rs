@@ -619,6 +619,23 @@ impl Vm {
                     let left_rows = std::mem::take(&mut self.ephs[*left]);
                     self.ephs[*left] = compound(*op, left_rows, right_rows);
                 }
+                Insn::Recursive {
+                    init,
+                    step,
+                    result,
+                    current,
+                    union,
+                    limit,
+                } => {
+                    let limit = match limit {
+                        Some(l) => {
+                            let v = self.eval(program, l, env)?;
+                            limit_value(&v)?
+                        }
+                        None => -1,
+                    };
+                    self.recursive(program, *init, *step, *result, *current, *union, limit, env)?;
+                }
                 Insn::Noop => {}
             }
         }
@@ -690,6 +707,58 @@ impl Vm {
                 *slot = v;
             }
         }
+        Ok(())
+    }
+}
+
+impl Vm {
+    /// Evaluates a recursive CTE (see [`Insn::Recursive`]).
+    #[allow(clippy::too_many_arguments)]
+    fn recursive(
+        &mut self,
+        program: &Program,
+        init: usize,
+        step: usize,
+        result: usize,
+        current: usize,
+        union: bool,
+        limit: i64,
+        env: &mut Env<'_>,
+    ) -> Result<()> {
+        let info = Arc::new(KeyInfo::default());
+        let mut seen: BTreeSet<OrderedKey> = BTreeSet::new();
+        let mut out: Vec<Vec<Value>> = Vec::new();
+        let mut queue: std::collections::VecDeque<Vec<Value>> = std::collections::VecDeque::new();
+        let full = |out: &Vec<Vec<Value>>| limit >= 0 && out.len() as i64 >= limit;
+        let init_eph = self.run_sub(program, init, env)?;
+        for row in std::mem::take(&mut self.ephs[init_eph]) {
+            if union && !seen.insert(OrderedKey::new(row.clone(), info.clone())) {
+                continue;
+            }
+            if full(&out) {
+                break;
+            }
+            out.push(row.clone());
+            queue.push_back(row);
+        }
+        while let Some(row) = queue.pop_front() {
+            if full(&out) {
+                break;
+            }
+            self.ephs[current] = vec![row];
+            let step_eph = self.run_sub(program, step, env)?;
+            for row in std::mem::take(&mut self.ephs[step_eph]) {
+                if union && !seen.insert(OrderedKey::new(row.clone(), info.clone())) {
+                    continue;
+                }
+                if full(&out) {
+                    break;
+                }
+                out.push(row.clone());
+                queue.push_back(row);
+            }
+        }
+        self.ephs[result] = out;
         Ok(())
     }
 }

@@ -100,6 +100,11 @@ pub struct CteDef {
     pub cte: ast::CommonTableExpr,
     /// Whether the WITH was RECURSIVE.
     pub recursive: bool,
+    /// Set while compiling the CTE's own body: the name then means a table again.
+    pub hidden: bool,
+    /// Inside a recursive CTE's recursive part: the ephemeral table holding the current
+    /// row, with its columns.
+    pub current: Option<(usize, Vec<ColumnMeta>)>,
 }
 
 /// The compiler of one statement.
@@ -440,6 +445,26 @@ impl Compiler<'_> {
     pub fn expr_meta(&mut self, e: &ast::Expr) -> Result<(Expr, ColumnMeta)> {
         let plain = |expr: Expr| Ok((expr, no_meta("")));
         match e {
+            ast::Expr::Literal(
+                l @ (Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp),
+            ) => {
+                let name = match l {
+                    Literal::CurrentTime => "time",
+                    Literal::CurrentDate => "date",
+                    _ => "datetime",
+                };
+                match self.functions.find(name, 1)? {
+                    FoundFunction::Scalar(f) => plain(Expr::Function {
+                        name: f.name,
+                        body: f.body,
+                        args: vec![Expr::Const(Value::Text("now".to_string()))],
+                        collation: Collation::Binary,
+                    }),
+                    FoundFunction::Aggregate(_) => {
+                        Err(Error::msg(format!("no such function: {name}")))
+                    }
+                }
+            }
             ast::Expr::Literal(l) => plain(Expr::Const(literal(l))),
             ast::Expr::Column {
                 column,

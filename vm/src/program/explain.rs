@@ -174,6 +174,9 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         Insn::Compound { op, left, right } => {
             ("Compound", a(*left), a(*right), 0, format!("{op:?}"))
         }
+        Insn::Recursive {
+            init, step, result, ..
+        } => ("Recursive", a(*init), a(*step), a(*result), String::new()),
         Insn::Noop => ("Noop", 0, 0, 0, String::new()),
     }
 }

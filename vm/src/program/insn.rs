@@ -397,6 +397,21 @@ pub enum Insn {
         /// The new core's rows.
         right: usize,
     },
+    /// Evaluate a recursive CTE into ephemeral table `result`.
+    Recursive {
+        /// The initial select's subprogram.
+        init: usize,
+        /// The recursive select's subprogram (reads `current`).
+        step: usize,
+        /// The result table.
+        result: usize,
+        /// The one-row table holding the row being expanded.
+        current: usize,
+        /// UNION (distinct) rather than UNION ALL.
+        union: bool,
+        /// The CTE's LIMIT.
+        limit: Option<Expr>,
+    },
     /// Do nothing.
     Noop,
 }

@@ -102,6 +102,8 @@ impl Compiler<'_> {
                     CteDef {
                         cte: cte.clone(),
                         recursive: with.recursive,
+                        hidden: false,
+                        current: None,
                     },
                 );
             }
@@ -482,14 +484,37 @@ impl Compiler<'_> {
                 let shown = alias.as_ref().unwrap_or(&name.name).0.clone();
                 if name.schema.is_none() {
                     let cte = self.ctes.iter().rev().find_map(|m| m.get(&key)).cloned();
-                    if let Some(cte) = cte {
+                    if let Some(cte) = cte.filter(|c| !c.hidden) {
+                        if let Some((eph, metas)) = &cte.current {
+                            let cursor = self.cursor();
+                            self.emit(Insn::OpenEphemeral { cursor, eph: *eph });
+                            return Ok((
+                                Level {
+                                    cursor,
+                                    table: None,
+                                    left_join: false,
+                                },
+                                FromItem {
+                                    name: shown,
+                                    columns: metas.clone(),
+                                    source: Source::Ephemeral { cursor },
+                                    merged: Vec::new(),
+                                    has_rowid: false,
+                                },
+                            ));
+                        }
                         let names: Vec<String> =
                             cte.cte.columns.iter().map(|c| c.0.clone()).collect();
                         if cte.recursive && references_table(&cte.cte.select, &key) {
-                            return self.recursive_cte(&cte.cte, &shown);
+                            return self.recursive_cte(&cte, &key, &names, &shown);
                         }
                         // Hide this CTE while compiling its own body.
-                        return self.materialized(&cte.cte.select, &names, &shown);
+                        let mut hidden = cte.clone();
+                        hidden.hidden = true;
+                        self.ctes.push(HashMap::from([(key.clone(), hidden)]));
+                        let result = self.materialized(&cte.cte.select, &names, &shown);
+                        self.ctes.pop();
+                        return result;
                     }
                 }
                 if let Some(table) = self.schema.table(name.name.as_str()) {
@@ -634,16 +659,125 @@ impl Compiler<'_> {
         ))
     }
 
-    /// WITH RECURSIVE: not supported yet.
+    /// WITH RECURSIVE: the initial select fills the queue; each queued row becomes the
+    /// one-row table the recursive select reads, whose rows join the result and the queue.
     fn recursive_cte(
         &mut self,
-        cte: &ast::CommonTableExpr,
-        _shown: &str,
+        cte: &CteDef,
+        key: &str,
+        names: &[String],
+        shown: &str,
     ) -> Result<(Level, FromItem)> {
-        Err(Error::msg(format!(
-            "recursive common table expression {} is not supported yet",
-            cte.name.0
-        )))
+        let select = &cte.cte.select;
+        let [(op, step_core)] = select.compounds.as_slice() else {
+            return Err(Error::msg(format!(
+                "recursive common table expression {} must be one initial select and one recursive select",
+                cte.cte.name.0
+            )));
+        };
+        let union = match op {
+            CompoundOp::UnionAll => false,
+            CompoundOp::Union => true,
+            _ => {
+                return Err(Error::msg(format!(
+                    "circular reference: {}",
+                    cte.cte.name.0
+                )))
+            }
+        };
+        let saved = self.scopes.pop();
+        let result = (|| -> Result<(Level, FromItem)> {
+            let init_select = ast::Select {
+                with: None,
+                first: select.first.clone(),
+                compounds: Vec::new(),
+                order_by: Vec::new(),
+                limit: None,
+            };
+            let mut hidden = cte.clone();
+            hidden.hidden = true;
+            self.ctes.push(HashMap::from([(key.to_string(), hidden)]));
+            let init = self.subquery(&init_select, false);
+            self.ctes.pop();
+            let (init, metas) = init?;
+            if !names.is_empty() && names.len() != metas.len() {
+                return Err(Error::msg(format!(
+                    "table {shown} has {} values for {} columns",
+                    metas.len(),
+                    names.len()
+                )));
+            }
+            let metas: Vec<ColumnMeta> = metas
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut m)| {
+                    if let Some(n) = names.get(i) {
+                        m.name = n.clone();
+                    }
+                    m.explicit = false;
+                    m
+                })
+                .collect();
+            let current = self.ephemeral();
+            let mut reference = cte.clone();
+            reference.current = Some((current, metas.clone()));
+            self.ctes
+                .push(HashMap::from([(key.to_string(), reference)]));
+            let step_select = ast::Select {
+                with: None,
+                first: step_core.clone(),
+                compounds: Vec::new(),
+                order_by: Vec::new(),
+                limit: None,
+            };
+            let step = self.subquery(&step_select, false);
+            self.ctes.pop();
+            let (step, step_metas) = step?;
+            if step_metas.len() != metas.len() {
+                return Err(Error::msg(
+                    "SELECTs to the left and right of UNION do not have the same number of result columns",
+                ));
+            }
+            if let Some(s) = self.subs.get_mut(step) {
+                s.correlated = true;
+            }
+            let limit = match &select.limit {
+                Some(l) => Some(self.expr(&l.count)?),
+                None => None,
+            };
+            let result = self.ephemeral();
+            self.emit(Insn::Recursive {
+                init,
+                step,
+                result,
+                current,
+                union,
+                limit,
+            });
+            let cursor = self.cursor();
+            self.emit(Insn::OpenEphemeral {
+                cursor,
+                eph: result,
+            });
+            Ok((
+                Level {
+                    cursor,
+                    table: None,
+                    left_join: false,
+                },
+                FromItem {
+                    name: shown.to_string(),
+                    columns: metas,
+                    source: Source::Ephemeral { cursor },
+                    merged: Vec::new(),
+                    has_rowid: false,
+                },
+            ))
+        })();
+        if let Some(s) = saved {
+            self.scopes.push(s);
+        }
+        result
     }
 
     /// Expands the result columns to (expression, name) pairs.
