@@ -837,10 +837,13 @@ fn sort_compare(a: &[Value], b: &[Value], keys: &[(usize, Collation, bool, bool)
 /// is distinct and sorted.
 fn compound(op: CompoundOp, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
     let info = Arc::new(KeyInfo::default());
+    // Like SQLite's ephemeral index, a later equal row replaces an earlier one.
     let set = |rows: Vec<Vec<Value>>| -> BTreeSet<OrderedKey> {
-        rows.into_iter()
-            .map(|r| OrderedKey::new(r, info.clone()))
-            .collect()
+        let mut s = BTreeSet::new();
+        for r in rows {
+            s.replace(OrderedKey::new(r, info.clone()));
+        }
+        s
     };
     match op {
         CompoundOp::UnionAll => {
@@ -850,7 +853,9 @@ fn compound(op: CompoundOp, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Ve
         }
         CompoundOp::Union => {
             let mut s = set(left);
-            s.extend(set(right));
+            for k in set(right) {
+                s.replace(k);
+            }
             s.into_iter().map(|k| k.values).collect()
         }
         CompoundOp::Except => {

@@ -28,6 +28,9 @@ pub struct ColumnMeta {
     pub collation: Collation,
     /// Whether the collation was written with COLLATE.
     pub explicit: bool,
+    /// Whether the value is a column reference (its collation then takes part in
+    /// comparisons even when BINARY).
+    pub from_column: bool,
 }
 
 /// How a FROM item's columns are read.
@@ -378,6 +381,7 @@ impl Compiler<'_> {
                             affinity: Some(Affinity::Integer),
                             collation: Collation::Binary,
                             explicit: false,
+                            from_column: false,
                         },
                     };
                     if found.is_none() {
@@ -398,6 +402,8 @@ impl Compiler<'_> {
                 }
                 // Inside aggregate output, a plain column is captured per group.
                 let expr = self.capture(depth, expr);
+                let mut meta = meta;
+                meta.from_column = true;
                 return Ok((expr, meta));
             }
         }
@@ -499,6 +505,7 @@ impl Compiler<'_> {
                         affinity: Some(affinity),
                         collation: Collation::Binary,
                         explicit: false,
+                        from_column: false,
                     },
                 ))
             }
@@ -712,6 +719,7 @@ impl Compiler<'_> {
                         affinity: None,
                         collation,
                         explicit: lm.explicit || rm.explicit,
+                        from_column: false,
                     },
                 ));
             }
@@ -972,6 +980,7 @@ pub fn no_meta(name: &str) -> ColumnMeta {
         affinity: None,
         collation: Collation::Binary,
         explicit: false,
+        from_column: false,
     }
 }
 
@@ -983,7 +992,7 @@ pub fn pick_collation(left: &ColumnMeta, right: &ColumnMeta) -> Collation {
         left.collation
     } else if explicit(right) {
         right.collation
-    } else if left.collation != Collation::Binary {
+    } else if left.from_column || left.collation != Collation::Binary {
         left.collation
     } else {
         right.collation

@@ -513,6 +513,7 @@ fn metas(table: &Table) -> Vec<ColumnMeta> {
             affinity: Some(c.affinity),
             collation: c.collation,
             explicit: false,
+            from_column: false,
         })
         .collect()
 }

@@ -534,6 +534,7 @@ impl Compiler<'_> {
                                 affinity: Some(c.affinity),
                                 collation: c.collation,
                                 explicit: false,
+                                from_column: false,
                             })
                             .collect(),
                         source: Source::Table {
