@@ -37,19 +37,20 @@
 //! | 3 | prefix `NOT` |
 //! | 4 | `=` `==` `!=` `<>` `IS [NOT] [DISTINCT FROM]` `[NOT] IN` `[NOT] LIKE/GLOB/MATCH/REGEXP` `[NOT] BETWEEN` `ISNULL` `NOTNULL` `NOT NULL` |
 //! | 5 | `<` `<=` `>` `>=` |
-//! | 6 | `ESCAPE` |
-//! | 7 | `&` `\|` `<<` `>>` |
-//! | 8 | `+` `-` |
-//! | 9 | `*` `/` `%` |
-//! | 10 | `\|\|` `->` `->>` |
-//! | 11 | postfix `COLLATE` |
-//! | 12 | prefix `-` `+` `~` |
+//! | 6 | `&` `\|` `<<` `>>` |
+//! | 7 | `+` `-` |
+//! | 8 | `*` `/` `%` |
+//! | 9 | `\|\|` `->` `->>` |
+//! | 10 | postfix `COLLATE` |
+//! | 11 | prefix `-` `+` `~` |
 //!
 //! All binary operators are left-associative (`a = b IS c` is `(a = b) IS c`). `BETWEEN` is
 //! the one place where an LALR grammar and precedence climbing part ways: SQLite shifts every
 //! operator but `AND` into the lower bound (`x BETWEEN 1 IS NULL AND 3` has the bound
 //! `1 IS NULL`), while the upper bound binds at power 5 (`a BETWEEN 1 AND 2 AND b` ends at the
-//! second `AND`). `-9223372036854775808` is folded to the integer `i64::MIN`, as SQLite does.
+//! second `AND`). `LIKE`'s pattern and its `ESCAPE` operand both take operators of power 5
+//! and up (SQLite gives the whole `LIKE ... ESCAPE` rule `LIKE`'s precedence).
+//! `-9223372036854775808` is folded to the integer `i64::MIN`, as SQLite does.
 //! A test has SQLite evaluate 40,000 random unparenthesized expressions both as written and
 //! as concur groups them (printed with full parentheses); the values must agree.
 //!

@@ -488,6 +488,8 @@ fn semantic_rules_of_the_grammar_give_sqlites_messages() {
         "SELECT * FROM t INNER OUTER JOIN u",
         "SELECT * FROM t OUTER JOIN u",
         "CREATE TABLE x(a) WITHOUT foo",
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN DELETE FROM main.u; END",
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u INDEXED BY i SET a = 1; END",
     ] {
         let ours = parse(sql).unwrap_err();
         let theirs = conn.prepare(sql).err().unwrap();

@@ -78,7 +78,28 @@ fn expression(rng: &mut Rng, depth: usize) -> String {
     if depth == 0 {
         return rng.pick(ATOMS).to_string();
     }
-    match rng.below(6) {
+    match rng.below(9) {
+        3 => format!(
+            "{} {}LIKE {} ESCAPE {}",
+            expression(rng, depth - 1),
+            if rng.below(2) == 0 { "NOT " } else { "" },
+            expression(rng, depth / 2),
+            rng.pick(&["'!'", "'a'", "'1' || ''"])
+        ),
+        4 => format!(
+            "CASE {} WHEN {} THEN {} ELSE {} END",
+            expression(rng, depth - 1),
+            expression(rng, depth / 2),
+            expression(rng, depth / 2),
+            expression(rng, depth / 2)
+        ),
+        5 => format!(
+            "CAST({} AS {}) {} {}",
+            expression(rng, depth - 1),
+            rng.pick(&["INTEGER", "TEXT", "REAL", "NUMERIC"]),
+            rng.pick(BINARY),
+            expression(rng, depth - 1)
+        ),
         0 => format!("{}{}", rng.pick(PREFIX), expression(rng, depth - 1)),
         1 => format!("{}{}", expression(rng, depth - 1), rng.pick(POSTFIX)),
         2 => format!(
@@ -96,29 +117,46 @@ fn expression(rng: &mut Rng, depth: usize) -> String {
     }
 }
 
-/// SQLite's value of `SELECT <text>`, or `None` if SQLite rejects the text.
-fn sqlite_value(conn: &rusqlite::Connection, text: &str) -> Option<Value> {
-    conn.query_row(&format!("SELECT {text}"), [], |row| row.get::<_, Value>(0))
-        .ok()
+/// What SQLite makes of `SELECT <text>`: `Err(None)` for a syntax error, `Err(Some(msg))` for
+/// any other error (`GLOB ... ESCAPE` calls a two-argument function with three; a bad ESCAPE
+/// fails while running), else the value.
+fn sqlite_value(conn: &rusqlite::Connection, text: &str) -> Result<Value, Option<String>> {
+    let mut stmt = conn.prepare(&format!("SELECT {text}")).map_err(|e| {
+        let msg = match e {
+            rusqlite::Error::SqlInputError { msg, .. } => msg,
+            other => other.to_string(),
+        };
+        let syntax = msg.contains("syntax error")
+            || msg.contains("incomplete input")
+            || msg.contains("unrecognized token");
+        (!syntax).then_some(msg)
+    })?;
+    stmt.query_row([], |row| row.get::<_, Value>(0))
+        .map_err(|e| Some(e.to_string()))
 }
 
 #[test]
 fn sqlite_computes_the_same_value_from_our_grouping() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // PRECEDENCE_SEED picks another sequence when hunting for disagreements.
+    let seed = std::env::var("PRECEDENCE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(seed | 1);
     let mut compared = 0;
     for _ in 0..40000 {
         let depth = 1 + rng.below(6);
         let text = expression(&mut rng, depth);
         let ours = parse_statement(&format!("SELECT {text}"));
         let theirs = sqlite_value(&conn, &text);
-        let (Ok(Statement::Select(select)), Some(theirs)) = (&ours, theirs) else {
-            assert_eq!(
-                ours.is_ok(),
-                sqlite_value(&conn, &text).is_some(),
-                "acceptance differs for {text}: ours {:?}",
-                ours.err()
-            );
+        assert_eq!(
+            ours.is_ok(),
+            theirs != Err(None),
+            "acceptance differs for {text}: ours {:?}",
+            ours.err()
+        );
+        let Ok(Statement::Select(select)) = &ours else {
             continue;
         };
         let SelectCore::Select(core) = &select.first else {
@@ -128,10 +166,9 @@ fn sqlite_computes_the_same_value_from_our_grouping() {
             panic!("{text}");
         };
         let grouped = expr.to_string();
-        let again = sqlite_value(&conn, &grouped)
-            .unwrap_or_else(|| panic!("SQLite rejects our grouping {grouped} of {text}"));
+        let again = sqlite_value(&conn, &grouped);
         assert_eq!(again, theirs, "{text}\n grouped as {grouped}");
         compared += 1;
     }
-    assert!(compared > 30000, "only {compared} compared");
+    assert!(compared > 25000, "only {compared} compared");
 }

@@ -9,15 +9,15 @@
 //! | 3 | `NOT` (prefix) |
 //! | 4 | `=` `==` `!=` `<>` `IS [NOT]` `IN` `LIKE` `GLOB` `MATCH` `REGEXP` `BETWEEN` `ISNULL` `NOTNULL` `NOT NULL` |
 //! | 5 | `<` `<=` `>` `>=` |
-//! | 6 | `ESCAPE` |
-//! | 7 | `&` `\|` `<<` `>>` |
-//! | 8 | `+` `-` |
-//! | 9 | `*` `/` `%` |
-//! | 10 | `\|\|` `->` `->>` |
-//! | 11 | `COLLATE` (postfix) |
-//! | 12 | `-` `+` `~` (prefix) |
+//! | 6 | `&` `\|` `<<` `>>` |
+//! | 7 | `+` `-` |
+//! | 8 | `*` `/` `%` |
+//! | 9 | `\|\|` `->` `->>` |
+//! | 10 | `COLLATE` (postfix) |
+//! | 11 | `-` `+` `~` (prefix) |
 //!
-//! The lower bound of `BETWEEN` is the exception: it takes every operator but a top-level
+//! `LIKE`'s pattern and `ESCAPE` operand both take operators of power 5 and up. The lower
+//! bound of `BETWEEN` is the exception to precedence climbing: it takes every operator but a top-level
 //! `AND` (see [`Parser::between_low`]).
 //!
 //! Every parse function returns the tree's height beside the tree, so a left-deep chain such as
@@ -40,20 +40,18 @@ const NOT: u8 = 3;
 const EQUALITY: u8 = 4;
 /// Binding power of `<`, `<=`, `>`, `>=`.
 const COMPARISON: u8 = 5;
-/// Binding power of `ESCAPE`.
-const ESCAPE: u8 = 6;
 /// Binding power of the bitwise operators.
-const BITWISE: u8 = 7;
+const BITWISE: u8 = 6;
 /// Binding power of `+` and `-`.
-const ADDITIVE: u8 = 8;
+const ADDITIVE: u8 = 7;
 /// Binding power of `*`, `/`, `%`.
-const MULTIPLICATIVE: u8 = 9;
+const MULTIPLICATIVE: u8 = 8;
 /// Binding power of `||`, `->`, `->>`.
-const CONCAT: u8 = 10;
+const CONCAT: u8 = 9;
 /// Binding power of postfix `COLLATE`.
-const COLLATE: u8 = 11;
+const COLLATE: u8 = 10;
 /// Binding power of prefix `-`, `+`, `~`.
-const UNARY: u8 = 12;
+const UNARY: u8 = 11;
 
 /// An expression with its tree height.
 type Sized = (Expr, u32);
@@ -323,7 +321,7 @@ impl Parser<'_> {
                     let (pattern, ph) = self.expr_bp(EQUALITY)?;
                     let mut height = h.max(ph) + 1;
                     let escape = if self.eat_kw(Keyword::Escape) {
-                        let (e, eh) = self.expr_bp(ESCAPE)?;
+                        let (e, eh) = self.expr_bp(EQUALITY)?;
                         height = height.max(eh + 1);
                         Some(Box::new(e))
                     } else {

@@ -598,6 +598,29 @@ impl Parser<'_> {
                 }
                 _ => return Err(self.error_at(token)),
             };
+            // SQLite's rules for trigger steps: the target is in the trigger's schema.
+            let (qualified, indexed) = match &statement {
+                Statement::Insert(s) => (s.table.schema.is_some(), false),
+                Statement::Update(s) => (s.table.schema.is_some(), s.indexed.is_some()),
+                Statement::Delete(s) => (s.table.schema.is_some(), s.indexed.is_some()),
+                _ => (false, false),
+            };
+            if qualified {
+                return Err(self.invalid(
+                    token,
+                    "qualified table names are not allowed on INSERT, UPDATE, and DELETE \
+                     statements within triggers"
+                        .to_string(),
+                ));
+            }
+            if indexed {
+                return Err(self.invalid(
+                    token,
+                    "the INDEXED BY clause is not allowed on UPDATE or DELETE statements \
+                     within triggers"
+                        .to_string(),
+                ));
+            }
             body.push(statement);
             self.expect(TokenKind::Semi)?;
             if self.eat_kw(Keyword::End) {
