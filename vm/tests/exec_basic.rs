@@ -251,3 +251,42 @@ fn current_timestamp_is_text_of_now() {
     );
     assert_eq!(r, vec![vec![Value::Integer(19), Value::Integer(10)]]);
 }
+
+#[test]
+fn triggers_fire_with_new_and_old_rows() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v);
+         CREATE TABLE log(what, id, old_v, new_v);
+         CREATE TRIGGER ti AFTER INSERT ON t BEGIN
+           INSERT INTO log VALUES('ins', new.id, NULL, new.v);
+         END;
+         CREATE TRIGGER tu BEFORE UPDATE OF v ON t WHEN old.v <> new.v BEGIN
+           INSERT INTO log VALUES('upd', old.id, old.v, new.v);
+         END;
+         CREATE TRIGGER td AFTER DELETE ON t BEGIN
+           INSERT INTO log VALUES('del', old.id, old.v, NULL);
+         END;
+         INSERT INTO t(v) VALUES(10), (20);
+         UPDATE t SET v = 11 WHERE id = 1;
+         UPDATE t SET v = 20 WHERE id = 2;
+         DELETE FROM t WHERE id = 2;",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&mut c, "SELECT what, id, old_v, new_v FROM log ORDER BY rowid"),
+        vec![
+            vec![Value::Text("ins".into()), Value::Integer(1), Value::Null, Value::Integer(10)],
+            vec![Value::Text("ins".into()), Value::Integer(2), Value::Null, Value::Integer(20)],
+            vec![Value::Text("upd".into()), Value::Integer(1), Value::Integer(10), Value::Integer(11)],
+            vec![Value::Text("del".into()), Value::Integer(2), Value::Integer(20), Value::Null],
+        ]
+    );
+    c.execute_batch(
+        "CREATE TRIGGER guard BEFORE DELETE ON t BEGIN SELECT RAISE(ABORT, 'no deletes'); END;",
+    )
+    .unwrap();
+    let err = c.execute("DELETE FROM t", &[]).unwrap_err();
+    assert_eq!(err.to_string(), "no deletes");
+    assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![1]);
+}

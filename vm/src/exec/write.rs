@@ -324,6 +324,15 @@ impl Vm {
             return Ok(false);
         }
         self.write_row(program, target, rowid, &values, env)?;
+        // The stored row, for AFTER triggers and RETURNING.
+        self.regs[rowid_reg] = Value::Integer(rowid);
+        for (i, v) in values.into_iter().enumerate() {
+            self.regs[start + i] = if Some(i) == table.rowid_alias {
+                Value::Integer(rowid)
+            } else {
+                v
+            };
+        }
         if count_change {
             env.counters.changes += 1;
             env.counters.last_insert_rowid = rowid;

@@ -140,6 +140,8 @@ pub struct Compiler<'a> {
     pub sub_stack: Vec<usize>,
     /// Views being expanded (to stop recursion).
     pub expanding: Vec<String>,
+    /// Triggers whose bodies are being compiled (a trigger does not fire itself).
+    pub firing: Vec<String>,
 }
 
 /// Compiles a SELECT/INSERT/UPDATE/DELETE statement into a program.
@@ -163,6 +165,7 @@ pub fn compile(
         ctes: Vec::new(),
         sub_stack: Vec::new(),
         expanding: Vec::new(),
+        firing: Vec::new(),
     };
     let (columns, kind) = match statement {
         ast::Statement::Select(select) => {

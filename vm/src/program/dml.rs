@@ -14,7 +14,8 @@ use super::insn::{Expr, Insn, WriteTarget};
 use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
 use crate::error::{Error, Result};
-use crate::schema::Table;
+use crate::ast::{TriggerEvent, TriggerTime};
+use crate::schema::{Table, Trigger};
 
 impl Compiler<'_> {
     /// The table a write targets, rejecting views and `sqlite_schema`.
@@ -190,7 +191,9 @@ impl Compiler<'_> {
                 });
             }
         };
-        let insert_insn = |c: &mut Compiler<'_>, skip: usize| {
+        let insert_insn = |c: &mut Compiler<'_>, skip: usize| -> Result<()> {
+            let row = Some((rowid, start));
+            c.fire_triggers(table, &Event::Insert, TriggerTime::Before, row, None)?;
             c.emit(Insn::InsertRow {
                 target: target.clone(),
                 rowid,
@@ -199,12 +202,13 @@ impl Compiler<'_> {
                 if_ignored: skip,
                 count_change: true,
             });
+            c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)
         };
         match &insert.source {
             ast::InsertSource::DefaultValues => {
                 fill_defaults(self)?;
                 let skip = self.label();
-                insert_insn(self, skip);
+                insert_insn(self, skip)?;
                 self.place(skip);
             }
             ast::InsertSource::Select(select)
@@ -225,7 +229,7 @@ impl Compiler<'_> {
                         place_value(self, *slot, x);
                     }
                     let skip = self.label();
-                    insert_insn(self, skip);
+                    insert_insn(self, skip)?;
                     self.place(skip);
                 }
             }
@@ -253,7 +257,7 @@ impl Compiler<'_> {
                 for (i, slot) in targets.iter().enumerate() {
                     place_value(self, *slot, Expr::EphColumn { cursor, column: i });
                 }
-                insert_insn(self, next);
+                insert_insn(self, next)?;
                 self.place(next);
                 self.emit(Insn::Next {
                     cursor,
@@ -402,6 +406,17 @@ impl Compiler<'_> {
             key,
             not_found: next,
         });
+        let set_columns: Vec<String> = update
+            .sets
+            .iter()
+            .flat_map(|s| s.columns.iter().map(|c| c.0.clone()))
+            .collect();
+        let has_triggers = !self.schema.triggers_of(&table.name).is_empty();
+        let old = if has_triggers {
+            Some(self.load_old(table, cursor))
+        } else {
+            None
+        };
         let rowid = self.reg();
         let start = self.regs(table.columns.len());
         self.emit(Insn::Eval {
@@ -419,6 +434,17 @@ impl Compiler<'_> {
                 dest: start + i,
             });
         }
+        let event = Event::Update(set_columns);
+        let new = Some((rowid, start));
+        self.fire_triggers(table, &event, TriggerTime::Before, new, old)?;
+        if old.is_some() {
+            // A BEFORE trigger may have moved the cursor's row.
+            self.emit(Insn::SeekRowid {
+                cursor,
+                key,
+                not_found: next,
+            });
+        }
         self.emit(Insn::UpdateRow {
             target: target.clone(),
             cursor,
@@ -426,6 +452,7 @@ impl Compiler<'_> {
             start,
             conflict,
         });
+        self.fire_triggers(table, &event, TriggerTime::After, new, old)?;
         self.place(next);
         self.emit(Insn::Next {
             cursor: rows,
@@ -467,7 +494,22 @@ impl Compiler<'_> {
             key,
             not_found: next,
         });
+        let has_triggers = !self.schema.triggers_of(&table.name).is_empty();
+        let old = if has_triggers {
+            Some(self.load_old(&table, cursor))
+        } else {
+            None
+        };
+        self.fire_triggers(&table, &Event::Delete, TriggerTime::Before, None, old)?;
+        if old.is_some() {
+            self.emit(Insn::SeekRowid {
+                cursor,
+                key,
+                not_found: next,
+            });
+        }
         self.emit(Insn::DeleteRow { target, cursor });
+        self.fire_triggers(&table, &Event::Delete, TriggerTime::After, None, old)?;
         self.place(next);
         self.emit(Insn::Next {
             cursor: rows,
@@ -475,6 +517,128 @@ impl Compiler<'_> {
         });
         self.place(end);
         Ok(Vec::new())
+    }
+}
+
+/// What fires a trigger.
+enum Event {
+    /// INSERT.
+    Insert,
+    /// UPDATE of these columns.
+    Update(Vec<String>),
+    /// DELETE.
+    Delete,
+}
+
+impl Compiler<'_> {
+    /// Copies the current row of `cursor` into fresh registers (the OLD row of triggers).
+    fn load_old(&mut self, table: &Table, cursor: usize) -> (usize, usize) {
+        let rowid = self.reg();
+        let start = self.regs(table.columns.len());
+        self.emit(Insn::Eval {
+            expr: Expr::Rowid(cursor),
+            dest: rowid,
+        });
+        for i in 0..table.columns.len() {
+            self.emit(Insn::Eval {
+                expr: Expr::Column {
+                    cursor,
+                    column: i,
+                    rowid: Some(i) == table.rowid_alias,
+                },
+                dest: start + i,
+            });
+        }
+        (rowid, start)
+    }
+
+    /// Emits the bodies of the triggers on `table` for `event` at `time`, with the NEW and
+    /// OLD rows in registers (rowid register, first column register). A trigger does not
+    /// fire itself recursively (SQLite's default, `recursive_triggers` off).
+    fn fire_triggers(
+        &mut self,
+        table: &Table,
+        event: &Event,
+        time: TriggerTime,
+        new: Option<(usize, usize)>,
+        old: Option<(usize, usize)>,
+    ) -> Result<()> {
+        for trigger in self.schema.triggers_of(&table.name) {
+            if trigger.time != time || self.firing.iter().any(|f| f == &trigger.name) {
+                continue;
+            }
+            let fires = match (&trigger.event, event) {
+                (TriggerEvent::Insert, Event::Insert) | (TriggerEvent::Delete, Event::Delete) => {
+                    true
+                }
+                (TriggerEvent::Update(of), Event::Update(set)) => {
+                    of.is_empty()
+                        || of
+                            .iter()
+                            .any(|c| set.iter().any(|s| s.eq_ignore_ascii_case(c.as_str())))
+                }
+                _ => false,
+            };
+            if !fires {
+                continue;
+            }
+            let mut items = Vec::new();
+            if let Some((rowid, start)) = new {
+                let mut item = row_item(table, rowid, start);
+                item.name = "new".to_string();
+                items.push(item);
+            }
+            if let Some((rowid, start)) = old {
+                let mut item = row_item(table, rowid, start);
+                item.name = "old".to_string();
+                items.push(item);
+            }
+            self.firing.push(trigger.name.clone());
+            self.scopes.push(Scope {
+                items,
+                sub: self.current_sub(),
+                ..Default::default()
+            });
+            let result = self.trigger_body(&trigger);
+            self.scopes.pop();
+            self.firing.pop();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Emits one trigger's WHEN test and statements.
+    fn trigger_body(&mut self, trigger: &Trigger) -> Result<()> {
+        let skip = self.label();
+        if let Some(when) = &trigger.when {
+            let w = self.expr(when)?;
+            self.emit(Insn::IfNot {
+                expr: w,
+                target: skip,
+                jump_if_null: true,
+            });
+        }
+        for statement in &trigger.body {
+            match statement {
+                ast::Statement::Insert(i) => {
+                    self.insert(i)?;
+                }
+                ast::Statement::Update(u) => {
+                    self.update(u)?;
+                }
+                ast::Statement::Delete(d) => {
+                    self.delete(d)?;
+                }
+                ast::Statement::Select(s) => {
+                    let eph = self.ephemeral();
+                    self.select(s, Dest::Ephemeral(eph))?;
+                    self.emit(Insn::ClearEphemeral { eph });
+                }
+                _ => return Err(Error::msg("unsupported statement in a trigger")),
+            }
+        }
+        self.place(skip);
+        Ok(())
     }
 }
 
