@@ -274,12 +274,35 @@ fn triggers_fire_with_new_and_old_rows() {
     )
     .unwrap();
     assert_eq!(
-        rows(&mut c, "SELECT what, id, old_v, new_v FROM log ORDER BY rowid"),
+        rows(
+            &mut c,
+            "SELECT what, id, old_v, new_v FROM log ORDER BY rowid"
+        ),
         vec![
-            vec![Value::Text("ins".into()), Value::Integer(1), Value::Null, Value::Integer(10)],
-            vec![Value::Text("ins".into()), Value::Integer(2), Value::Null, Value::Integer(20)],
-            vec![Value::Text("upd".into()), Value::Integer(1), Value::Integer(10), Value::Integer(11)],
-            vec![Value::Text("del".into()), Value::Integer(2), Value::Integer(20), Value::Null],
+            vec![
+                Value::Text("ins".into()),
+                Value::Integer(1),
+                Value::Null,
+                Value::Integer(10)
+            ],
+            vec![
+                Value::Text("ins".into()),
+                Value::Integer(2),
+                Value::Null,
+                Value::Integer(20)
+            ],
+            vec![
+                Value::Text("upd".into()),
+                Value::Integer(1),
+                Value::Integer(10),
+                Value::Integer(11)
+            ],
+            vec![
+                Value::Text("del".into()),
+                Value::Integer(2),
+                Value::Integer(20),
+                Value::Null
+            ],
         ]
     );
     c.execute_batch(
@@ -288,5 +311,28 @@ fn triggers_fire_with_new_and_old_rows() {
     .unwrap();
     let err = c.execute("DELETE FROM t", &[]).unwrap_err();
     assert_eq!(err.to_string(), "no deletes");
+    assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![1]);
+}
+
+#[test]
+fn returning_reports_the_written_rows() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+        .unwrap();
+    assert_eq!(
+        rows(&mut c, "INSERT INTO t(v) VALUES(5), ('x') RETURNING id, v"),
+        vec![
+            vec![Value::Integer(1), Value::Text("5".into())],
+            vec![Value::Integer(2), Value::Text("x".into())],
+        ]
+    );
+    assert_eq!(
+        rows(&mut c, "UPDATE t SET v = v || '!' WHERE id = 2 RETURNING *"),
+        vec![vec![Value::Integer(2), Value::Text("x!".into())]]
+    );
+    assert_eq!(
+        rows(&mut c, "DELETE FROM t WHERE id = 1 RETURNING v"),
+        vec![vec![Value::Text("5".into())]]
+    );
     assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![1]);
 }

@@ -376,6 +376,14 @@ impl Vm {
         self.delete_row(program, target, old_rowid, &old_values, env)?;
         self.restore_scratch(target, saved);
         self.write_row(program, target, rowid, &values, env)?;
+        self.regs[rowid_reg] = Value::Integer(rowid);
+        for (i, v) in values.into_iter().enumerate() {
+            self.regs[start + i] = if Some(i) == table.rowid_alias {
+                Value::Integer(rowid)
+            } else {
+                v
+            };
+        }
         env.counters.changes += 1;
         Ok(())
     }

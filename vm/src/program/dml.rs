@@ -13,8 +13,8 @@ use super::compile::{ColumnMeta, Compiler, FromItem, Scope, Source};
 use super::insn::{Expr, Insn, WriteTarget};
 use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
-use crate::error::{Error, Result};
 use crate::ast::{TriggerEvent, TriggerTime};
+use crate::error::{Error, Result};
 use crate::schema::{Table, Trigger};
 
 impl Compiler<'_> {
@@ -83,9 +83,6 @@ impl Compiler<'_> {
 
     /// Compiles INSERT.
     pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
-        if !insert.returning.is_empty() {
-            return Err(Error::msg("RETURNING is not supported yet"));
-        }
         let table = self.write_table(&insert.table)?;
         let mut conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
         for upsert in &insert.upsert {
@@ -120,14 +117,24 @@ impl Compiler<'_> {
         let target = self.write_target(&table)?;
         let rowid = self.reg();
         let start = self.regs(table.columns.len());
+        let returning = self.returning(&table, &insert.returning, rowid, start)?;
         self.scopes.push(Scope {
             sub: self.current_sub(),
             ..Default::default()
         });
-        let result = self.insert_rows(insert, &table, &targets, &target, rowid, start, conflict);
+        let result = self.insert_rows(
+            insert,
+            &table,
+            &targets,
+            &target,
+            rowid,
+            start,
+            conflict,
+            &returning.1,
+        );
         self.scopes.pop();
         result?;
-        Ok(Vec::new())
+        Ok(returning.0)
     }
 
     /// Emits the row loop of an INSERT.
@@ -141,6 +148,7 @@ impl Compiler<'_> {
         rowid: usize,
         start: usize,
         conflict: ConflictResolution,
+        returning: &[Expr],
     ) -> Result<()> {
         let width = targets.len();
         let check_width = |n: usize| -> Result<()> {
@@ -202,6 +210,7 @@ impl Compiler<'_> {
                 if_ignored: skip,
                 count_change: true,
             });
+            c.emit_returning(returning);
             c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)
         };
         match &insert.source {
@@ -327,9 +336,6 @@ impl Compiler<'_> {
 
     /// Compiles UPDATE.
     pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
-        if !update.returning.is_empty() {
-            return Err(Error::msg("RETURNING is not supported yet"));
-        }
         if update.from.is_some() {
             return Err(Error::msg("UPDATE FROM is not supported yet"));
         }
@@ -350,11 +356,10 @@ impl Compiler<'_> {
         });
         let result = self.update_loop(update, &table, &target, cursor, eph);
         self.scopes.pop();
-        result?;
-        Ok(Vec::new())
+        result
     }
 
-    /// The second pass of UPDATE.
+    /// The second pass of UPDATE; returns the RETURNING column names.
     fn update_loop(
         &mut self,
         update: &ast::Update,
@@ -362,7 +367,7 @@ impl Compiler<'_> {
         target: &Arc<WriteTarget>,
         cursor: usize,
         eph: usize,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         let mut values: Vec<Option<Expr>> = vec![None; table.columns.len()];
         let mut new_rowid = None;
         for set in &update.sets {
@@ -419,6 +424,7 @@ impl Compiler<'_> {
         };
         let rowid = self.reg();
         let start = self.regs(table.columns.len());
+        let (names, returning) = self.returning(table, &update.returning, rowid, start)?;
         self.emit(Insn::Eval {
             expr: new_rowid.unwrap_or(Expr::Rowid(cursor)),
             dest: rowid,
@@ -452,6 +458,7 @@ impl Compiler<'_> {
             start,
             conflict,
         });
+        self.emit_returning(&returning);
         self.fire_triggers(table, &event, TriggerTime::After, new, old)?;
         self.place(next);
         self.emit(Insn::Next {
@@ -459,14 +466,11 @@ impl Compiler<'_> {
             target: top,
         });
         self.place(end);
-        Ok(())
+        Ok(names)
     }
 
     /// Compiles DELETE.
     pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
-        if !delete.returning.is_empty() {
-            return Err(Error::msg("RETURNING is not supported yet"));
-        }
         let table = self.write_table(&delete.table)?;
         let target = self.write_target(&table)?;
         let (cursor, eph) =
@@ -495,11 +499,16 @@ impl Compiler<'_> {
             not_found: next,
         });
         let has_triggers = !self.schema.triggers_of(&table.name).is_empty();
-        let old = if has_triggers {
+        let old = if has_triggers || !delete.returning.is_empty() {
             Some(self.load_old(&table, cursor))
         } else {
             None
         };
+        let (names, returning) = match old {
+            Some((rowid, start)) => self.returning(&table, &delete.returning, rowid, start)?,
+            None => (Vec::new(), Vec::new()),
+        };
+        self.emit_returning(&returning);
         self.fire_triggers(&table, &Event::Delete, TriggerTime::Before, None, old)?;
         if old.is_some() {
             self.emit(Insn::SeekRowid {
@@ -516,7 +525,7 @@ impl Compiler<'_> {
             target: top,
         });
         self.place(end);
-        Ok(Vec::new())
+        Ok(names)
     }
 }
 
@@ -531,6 +540,59 @@ enum Event {
 }
 
 impl Compiler<'_> {
+    /// Compiles a RETURNING list over the row in registers; returns names and expressions.
+    fn returning(
+        &mut self,
+        table: &Table,
+        list: &[ast::ResultColumn],
+        rowid: usize,
+        start: usize,
+    ) -> Result<(Vec<String>, Vec<Expr>)> {
+        if list.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        self.scopes.push(Scope {
+            items: vec![row_item(table, rowid, start)],
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = (|| -> Result<(Vec<String>, Vec<Expr>)> {
+            let columns = self.result_columns(list)?;
+            let mut names = Vec::new();
+            let mut exprs = Vec::new();
+            for (e, name) in columns {
+                if self.has_aggregate(&e) {
+                    return Err(Error::msg(
+                        "aggregate functions are not allowed in RETURNING",
+                    ));
+                }
+                exprs.push(self.expr(&e)?);
+                names.push(name);
+            }
+            Ok((names, exprs))
+        })();
+        self.scopes.pop();
+        result
+    }
+
+    /// Emits one RETURNING row.
+    fn emit_returning(&mut self, exprs: &[Expr]) {
+        if exprs.is_empty() {
+            return;
+        }
+        let start = self.regs(exprs.len());
+        for (i, e) in exprs.iter().enumerate() {
+            self.emit(Insn::Eval {
+                expr: e.clone(),
+                dest: start + i,
+            });
+        }
+        self.emit(Insn::ResultRow {
+            start,
+            count: exprs.len(),
+        });
+    }
+
     /// Copies the current row of `cursor` into fresh registers (the OLD row of triggers).
     fn load_old(&mut self, table: &Table, cursor: usize) -> (usize, usize) {
         let rowid = self.reg();

@@ -782,7 +782,7 @@ impl Compiler<'_> {
     }
 
     /// Expands the result columns to (expression, name) pairs.
-    fn result_columns(&self, columns: &[ResultColumn]) -> Result<Vec<(ast::Expr, String)>> {
+    pub fn result_columns(&self, columns: &[ResultColumn]) -> Result<Vec<(ast::Expr, String)>> {
         let mut out = Vec::new();
         let items = self
             .scopes
