@@ -336,3 +336,32 @@ fn returning_reports_the_written_rows() {
     );
     assert_eq!(ints(&mut c, "SELECT count(*) FROM t"), vec![1]);
 }
+
+#[test]
+fn upsert_updates_the_conflicting_row_with_excluded_values() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE kv(k TEXT PRIMARY KEY, v INTEGER, hits INTEGER DEFAULT 0);
+         INSERT INTO kv(k, v) VALUES('a', 1);
+         INSERT INTO kv(k, v) VALUES('a', 5), ('b', 2)
+           ON CONFLICT(k) DO UPDATE SET v = excluded.v, hits = hits + 1;
+         INSERT INTO kv(k, v) VALUES('b', 9) ON CONFLICT DO NOTHING;
+         INSERT INTO kv(k, v) VALUES('b', 3) ON CONFLICT(k) DO UPDATE SET v = excluded.v WHERE excluded.v > 100;",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&mut c, "SELECT k, v, hits FROM kv ORDER BY k"),
+        vec![
+            vec![
+                Value::Text("a".into()),
+                Value::Integer(5),
+                Value::Integer(1)
+            ],
+            vec![
+                Value::Text("b".into()),
+                Value::Integer(2),
+                Value::Integer(0)
+            ],
+        ]
+    );
+}

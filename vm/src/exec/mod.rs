@@ -582,18 +582,26 @@ impl Vm {
                     conflict,
                     if_ignored,
                     count_change,
+                    upsert,
                 } => {
-                    let done = self.insert_row(
+                    match self.insert_row(
                         program,
                         target,
                         *rowid,
                         *start,
                         *conflict,
                         *count_change,
+                        upsert.is_some(),
                         env,
-                    )?;
-                    if !done {
-                        *pc = *if_ignored;
+                    )? {
+                        write::Inserted::Yes => {}
+                        write::Inserted::Skipped => *pc = *if_ignored,
+                        write::Inserted::Conflict(existing) => {
+                            if let Some((reg, addr)) = upsert {
+                                self.regs[*reg] = Value::Integer(existing);
+                                *pc = *addr;
+                            }
+                        }
                     }
                 }
                 Insn::UpdateRow {

@@ -25,6 +25,18 @@ enum Outcome {
     Proceed,
     /// Skip this row (OR IGNORE).
     Skip,
+    /// A uniqueness conflict with this existing row (upsert).
+    Conflict(i64),
+}
+
+/// What an InsertRow did.
+pub(super) enum Inserted {
+    /// The row was written.
+    Yes,
+    /// OR IGNORE / DO NOTHING skipped it.
+    Skipped,
+    /// Upsert: it conflicts with this existing row.
+    Conflict(i64),
 }
 
 impl Vm {
@@ -148,12 +160,16 @@ impl Vm {
         rowid: i64,
         own: Option<i64>,
         conflict: ConflictResolution,
+        upsert: bool,
         env: &mut Env<'_>,
     ) -> Result<Outcome> {
         let table = &target.table;
         if own != Some(rowid) {
             let mut cursor = env.txn.table_cursor(table.root)?;
             if cursor.seek(rowid)? {
+                if upsert {
+                    return Ok(Outcome::Conflict(rowid));
+                }
                 match conflict {
                     ConflictResolution::Ignore => return Ok(Outcome::Skip),
                     ConflictResolution::Replace => {
@@ -209,6 +225,9 @@ impl Vm {
                 found = cursor.next()?;
             }
             let Some(other) = clash else { continue };
+            if upsert {
+                return Ok(Outcome::Conflict(other));
+            }
             let effective = match (conflict, index.on_conflict) {
                 (ConflictResolution::Abort, Some(c)) => c,
                 (c, _) => c,
@@ -300,8 +319,9 @@ impl Vm {
         start: usize,
         conflict: ConflictResolution,
         count_change: bool,
+        upsert: bool,
         env: &mut Env<'_>,
-    ) -> Result<bool> {
+    ) -> Result<Inserted> {
         let table = &target.table;
         let mut values = self.regs[start..start + table.columns.len()].to_vec();
         let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
@@ -316,12 +336,12 @@ impl Vm {
         if let Outcome::Skip =
             self.prepare_row(program, target, rowid, &mut values, conflict, env)?
         {
-            return Ok(false);
+            return Ok(Inserted::Skipped);
         }
-        if let Outcome::Skip =
-            self.resolve_conflicts(program, target, rowid, None, conflict, env)?
-        {
-            return Ok(false);
+        match self.resolve_conflicts(program, target, rowid, None, conflict, upsert, env)? {
+            Outcome::Skip => return Ok(Inserted::Skipped),
+            Outcome::Conflict(existing) => return Ok(Inserted::Conflict(existing)),
+            Outcome::Proceed => {}
         }
         self.write_row(program, target, rowid, &values, env)?;
         // The stored row, for AFTER triggers and RETURNING.
@@ -337,7 +357,7 @@ impl Vm {
             env.counters.changes += 1;
             env.counters.last_insert_rowid = rowid;
         }
-        Ok(true)
+        Ok(Inserted::Yes)
     }
 
     /// Executes UpdateRow.
@@ -367,10 +387,17 @@ impl Vm {
         {
             return Ok(());
         }
-        if let Outcome::Skip =
-            self.resolve_conflicts(program, target, rowid, Some(old_rowid), conflict, env)?
-        {
-            return Ok(());
+        match self.resolve_conflicts(
+            program,
+            target,
+            rowid,
+            Some(old_rowid),
+            conflict,
+            false,
+            env,
+        )? {
+            Outcome::Proceed => {}
+            Outcome::Skip | Outcome::Conflict(_) => return Ok(()),
         }
         let saved = self.scratch(target);
         self.delete_row(program, target, old_rowid, &old_values, env)?;

@@ -85,11 +85,14 @@ impl Compiler<'_> {
     pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
         let table = self.write_table(&insert.table)?;
         let mut conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
+        let mut do_update = None;
         for upsert in &insert.upsert {
-            match upsert.action {
+            match &upsert.action {
                 ast::UpsertAction::Nothing => conflict = ConflictResolution::Ignore,
-                ast::UpsertAction::Update { .. } => {
-                    return Err(Error::msg("ON CONFLICT DO UPDATE is not supported yet"))
+                ast::UpsertAction::Update { sets, where_clause } => {
+                    if do_update.is_none() {
+                        do_update = Some((sets.clone(), where_clause.clone()));
+                    }
                 }
             }
         }
@@ -122,6 +125,24 @@ impl Compiler<'_> {
             sub: self.current_sub(),
             ..Default::default()
         });
+        let upsert = match do_update {
+            Some((sets, where_clause)) => {
+                let cursor = self.cursor();
+                self.emit(Insn::OpenTable {
+                    cursor,
+                    root: table.root,
+                    name: table.name.clone(),
+                });
+                Some(UpsertPlan {
+                    sets,
+                    where_clause,
+                    cursor,
+                    conflict_rowid: self.reg(),
+                    alias: insert.alias.as_ref().map(|a| a.0.clone()),
+                })
+            }
+            None => None,
+        };
         let result = self.insert_rows(
             insert,
             &table,
@@ -131,6 +152,7 @@ impl Compiler<'_> {
             start,
             conflict,
             &returning.1,
+            upsert.as_ref(),
         );
         self.scopes.pop();
         result?;
@@ -149,6 +171,7 @@ impl Compiler<'_> {
         start: usize,
         conflict: ConflictResolution,
         returning: &[Expr],
+        upsert: Option<&UpsertPlan>,
     ) -> Result<()> {
         let width = targets.len();
         let check_width = |n: usize| -> Result<()> {
@@ -202,6 +225,7 @@ impl Compiler<'_> {
         let insert_insn = |c: &mut Compiler<'_>, skip: usize| -> Result<()> {
             let row = Some((rowid, start));
             c.fire_triggers(table, &Event::Insert, TriggerTime::Before, row, None)?;
+            let on_conflict = upsert.map(|u| (u.conflict_rowid, c.label()));
             c.emit(Insn::InsertRow {
                 target: target.clone(),
                 rowid,
@@ -209,9 +233,16 @@ impl Compiler<'_> {
                 conflict,
                 if_ignored: skip,
                 count_change: true,
+                upsert: on_conflict,
             });
             c.emit_returning(returning);
-            c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)
+            c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)?;
+            if let (Some(plan), Some((_, label))) = (upsert, on_conflict) {
+                c.emit(Insn::Goto { target: skip });
+                c.place(label);
+                c.upsert_update(plan, table, target, rowid, start, skip)?;
+            }
+            Ok(())
         };
         match &insert.source {
             ast::InsertSource::DefaultValues => {
@@ -529,6 +560,20 @@ impl Compiler<'_> {
     }
 }
 
+/// The DO UPDATE branch of an upsert.
+struct UpsertPlan {
+    /// The assignments.
+    sets: Vec<ast::SetClause>,
+    /// `DO UPDATE ... WHERE`.
+    where_clause: Option<ast::Expr>,
+    /// A table cursor for the conflicting row.
+    cursor: usize,
+    /// Register receiving the conflicting row's rowid.
+    conflict_rowid: usize,
+    /// The INSERT's `AS alias`.
+    alias: Option<String>,
+}
+
 /// What fires a trigger.
 enum Event {
     /// INSERT.
@@ -540,6 +585,105 @@ enum Event {
 }
 
 impl Compiler<'_> {
+    /// Emits the DO UPDATE of an upsert: the conflicting row is updated with the SET
+    /// values, where `excluded` names the row that was to be inserted.
+    fn upsert_update(
+        &mut self,
+        plan: &UpsertPlan,
+        table: &Arc<Table>,
+        target: &Arc<WriteTarget>,
+        rowid: usize,
+        start: usize,
+        done: usize,
+    ) -> Result<()> {
+        let cursor = plan.cursor;
+        self.emit(Insn::SeekRowid {
+            cursor,
+            key: plan.conflict_rowid,
+            not_found: done,
+        });
+        let mut existing = table_item(table, cursor);
+        if let Some(a) = &plan.alias {
+            existing.name = a.clone();
+        }
+        let mut excluded = row_item(table, rowid, start);
+        excluded.name = "excluded".to_string();
+        // `excluded` sits in an outer scope so that plain names mean the existing row.
+        self.scopes.push(Scope {
+            items: vec![excluded],
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        self.scopes.push(Scope {
+            items: vec![existing],
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = (|| -> Result<()> {
+            if let Some(w) = &plan.where_clause {
+                let w = self.expr(w)?;
+                self.emit(Insn::IfNot {
+                    expr: w,
+                    target: done,
+                    jump_if_null: true,
+                });
+            }
+            let mut values: Vec<Option<Expr>> = vec![None; table.columns.len()];
+            let mut new_rowid = None;
+            for set in &plan.sets {
+                for (k, name) in set.columns.iter().enumerate() {
+                    let x = if set.columns.len() == 1 {
+                        self.expr(&set.value)?
+                    } else {
+                        match &set.value {
+                            ast::Expr::Row(items) if items.len() == set.columns.len() => {
+                                self.expr(&items[k])?
+                            }
+                            _ => return Err(Error::msg("row value misused")),
+                        }
+                    };
+                    match table.column_index(name.as_str()) {
+                        Some(i) => {
+                            if Some(i) == table.rowid_alias {
+                                new_rowid = Some(x.clone());
+                            }
+                            values[i] = Some(x);
+                        }
+                        None => return Err(Error::msg(format!("no such column: {}", name.0))),
+                    }
+                }
+            }
+            let new_rowid_reg = self.reg();
+            let new_start = self.regs(table.columns.len());
+            self.emit(Insn::Eval {
+                expr: new_rowid.unwrap_or(Expr::Rowid(cursor)),
+                dest: new_rowid_reg,
+            });
+            for (i, v) in values.into_iter().enumerate() {
+                let expr = v.unwrap_or(Expr::Column {
+                    cursor,
+                    column: i,
+                    rowid: Some(i) == table.rowid_alias,
+                });
+                self.emit(Insn::Eval {
+                    expr,
+                    dest: new_start + i,
+                });
+            }
+            self.emit(Insn::UpdateRow {
+                target: target.clone(),
+                cursor,
+                rowid: new_rowid_reg,
+                start: new_start,
+                conflict: ConflictResolution::Abort,
+            });
+            Ok(())
+        })();
+        self.scopes.pop();
+        self.scopes.pop();
+        result
+    }
+
     /// Compiles a RETURNING list over the row in registers; returns names and expressions.
     fn returning(
         &mut self,

@@ -362,6 +362,9 @@ pub enum Insn {
         if_ignored: Addr,
         /// Whether to count the change and set last_insert_rowid.
         count_change: bool,
+        /// Upsert: on a uniqueness conflict, put the existing row's rowid in this register
+        /// and jump to the address instead of failing.
+        upsert: Option<(Reg, Addr)>,
     },
     /// Replace the current row of `cursor` with the registers (new rowid then columns).
     UpdateRow {
