@@ -153,6 +153,7 @@ impl Vm {
 
     /// Resolves conflicts of the row in the scratch registers with existing rows other than
     /// `own` (the row being updated): the rowid, then each UNIQUE index.
+    #[allow(clippy::too_many_arguments)]
     fn resolve_conflicts(
         &mut self,
         program: &Program,
