@@ -365,3 +365,29 @@ fn upsert_updates_the_conflicting_row_with_excluded_values() {
         ]
     );
 }
+
+#[test]
+fn deep_expressions_and_bad_sql_give_errors_not_crashes() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let mut c = conn();
+            let chain = vec!["1"; 998].join("+");
+            let r = ints(&mut c, &format!("SELECT {chain}"));
+            assert_eq!(r, vec![998]);
+            let nested = format!("SELECT {}1{}", "(".repeat(990), ")".repeat(990));
+            assert_eq!(ints(&mut c, &nested), vec![1]);
+            let subs = format!("SELECT {}1{}", "(SELECT ".repeat(200), ")".repeat(200));
+            assert_eq!(ints(&mut c, &subs), vec![1]);
+            for bad in [
+                "SELECT * FROM nowhere",
+                "SELECT x",
+                "SELEC 1",
+                "INSERT INTO t VALUES(1)",
+            ] {
+                assert!(c.query(bad, &[]).is_err(), "{bad}");
+            }
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
