@@ -391,3 +391,36 @@ fn deep_expressions_and_bad_sql_give_errors_not_crashes() {
         .unwrap();
     handle.join().unwrap();
 }
+
+#[test]
+fn right_join_null_extends_the_left_table() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE a(x, y); CREATE TABLE b(x, z);
+         INSERT INTO a VALUES(1, 10), (2, 20);
+         INSERT INTO b VALUES(2, 200), (3, 300);",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(
+            &mut c,
+            "SELECT a.y, b.z FROM a RIGHT JOIN b ON a.x = b.x ORDER BY b.z"
+        ),
+        vec![
+            vec![Value::Integer(20), Value::Integer(200)],
+            vec![Value::Null, Value::Integer(300)],
+        ]
+    );
+    assert_eq!(
+        rows(
+            &mut c,
+            "SELECT * FROM a RIGHT JOIN b ON a.x = b.x WHERE b.x = 3"
+        ),
+        vec![vec![
+            Value::Null,
+            Value::Null,
+            Value::Integer(3),
+            Value::Integer(300)
+        ]]
+    );
+}

@@ -394,15 +394,25 @@ impl Compiler<'_> {
                     | JoinOperator::Full { natural: true }
             );
             let left_join = matches!(operator, JoinOperator::Left { .. });
-            if matches!(
-                operator,
-                JoinOperator::Right { .. } | JoinOperator::Full { .. }
-            ) {
-                return Err(Error::msg(
-                    "RIGHT and FULL OUTER JOINs are not supported yet",
-                ));
+            let right_join = matches!(operator, JoinOperator::Right { .. });
+            if matches!(operator, JoinOperator::Full { .. }) {
+                return Err(Error::msg("FULL OUTER JOIN is not supported yet"));
             }
             let level_index = levels.len();
+            // `A RIGHT JOIN B` runs as `B LEFT JOIN A`: B's loop goes outside and A's loop
+            // (at position 1 after the swap) gets the null row.
+            if right_join && level_index != 1 {
+                return Err(Error::msg(
+                    "RIGHT JOIN is supported only as the first join of a FROM clause",
+                ));
+            }
+            let on_level = if left_join {
+                Some(level_index)
+            } else if right_join {
+                Some(1)
+            } else {
+                None
+            };
             let (level, from_item) = self.open_item(item)?;
             // USING / NATURAL: equality terms and merged columns.
             let mut using: Vec<String> = Vec::new();
@@ -458,20 +468,24 @@ impl Compiler<'_> {
                     left: Box::new(qualified(&left.name)),
                     right: Box::new(qualified(&from_item.name)),
                 };
-                on_terms.push((term, left_join.then_some(level_index)));
+                on_terms.push((term, on_level));
                 from_item.merged.push(name.clone());
             }
             if let Some(JoinConstraint::On(e)) = constraint {
                 let mut parts = Vec::new();
                 split_and(e, &mut parts);
                 for p in parts {
-                    on_terms.push((p.clone(), left_join.then_some(level_index)));
+                    on_terms.push((p.clone(), on_level));
                 }
             }
             if let Some(scope) = self.scopes.last_mut() {
                 scope.items.push(from_item);
             }
             levels.push(Level { left_join, ..level });
+            if right_join {
+                levels[0].left_join = true;
+                levels.swap(0, 1);
+            }
         }
         Ok((levels, on_terms))
     }
