@@ -424,3 +424,34 @@ fn right_join_null_extends_the_left_table() {
         ]]
     );
 }
+
+#[test]
+fn order_by_from_rowid_or_index_order_needs_no_sorter() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, a, b); CREATE INDEX ta ON t(a);")
+        .unwrap();
+    for (id, a) in [(5, 3), (1, 9), (3, 1), (4, 3), (2, 7)] {
+        c.execute(
+            "INSERT INTO t VALUES(?1, ?2, 0)",
+            &[Value::Integer(id), Value::Integer(a)],
+        )
+        .unwrap();
+    }
+    let has_sort = |c: &mut Connection, sql: &str| {
+        rows(c, &format!("EXPLAIN {sql}"))
+            .iter()
+            .any(|r| r[1] == Value::Text("SorterSort".into()))
+    };
+    let q1 = "SELECT id FROM t ORDER BY id DESC LIMIT 3";
+    assert_eq!(ints(&mut c, q1), vec![5, 4, 3]);
+    assert!(!has_sort(&mut c, q1));
+    let q2 = "SELECT a, id FROM t ORDER BY a";
+    assert_eq!(ints(&mut c, q2), vec![1, 3, 3, 4, 3, 5, 7, 2, 9, 1]);
+    assert!(!has_sort(&mut c, q2));
+    let q3 = "SELECT id FROM t WHERE a = 3 ORDER BY b";
+    assert!(has_sort(&mut c, q3));
+    assert_eq!(
+        ints(&mut c, "SELECT id FROM t WHERE a > 2 ORDER BY a LIMIT 2"),
+        vec![4, 5]
+    );
+}

@@ -142,6 +142,10 @@ pub struct Compiler<'a> {
     pub expanding: Vec<String>,
     /// Triggers whose bodies are being compiled (a trigger does not fire itself).
     pub firing: Vec<String>,
+    /// The access path the next loop over this cursor must use (chosen for its order).
+    pub ordered_access: Option<(CursorId, super::select::Access)>,
+    /// Whether the next table scan runs backwards (ORDER BY rowid DESC).
+    pub reverse_scan: bool,
 }
 
 /// Compiles a SELECT/INSERT/UPDATE/DELETE statement into a program.
@@ -166,6 +170,8 @@ pub fn compile(
         sub_stack: Vec::new(),
         expanding: Vec::new(),
         firing: Vec::new(),
+        ordered_access: None,
+        reverse_scan: false,
     };
     let (columns, kind) = match statement {
         ast::Statement::Select(select) => {

@@ -62,7 +62,7 @@ struct Term {
 
 /// How one loop reads its table.
 #[derive(Debug, Clone)]
-enum Access {
+pub enum Access {
     /// Every row.
     Scan,
     /// One rowid.
@@ -1037,6 +1037,13 @@ impl Compiler<'_> {
             let loops_end = self.label();
             let mut sorter = None;
             let distinct = clause.distinct;
+            // An ORDER BY that the single loop's rowid or index order already gives needs
+            // no sorter.
+            let order_keys = if self.order_from_loop(&levels, &terms, &order_keys) {
+                Vec::new()
+            } else {
+                order_keys
+            };
             let cols_c = cols.clone();
             let keys_c = order_keys.clone();
             // With a sorter, the loops feed it; else the loops emit directly.
@@ -1298,10 +1305,18 @@ impl Compiler<'_> {
         } else {
             None
         };
-        let access = self.choose_access(levels, terms, depth);
+        let access = match self.ordered_access.take() {
+            Some((c, access)) if c == cursor => access,
+            _ => self.choose_access(levels, terms, depth),
+        };
+        let reverse = matches!(access, Access::Scan) && std::mem::take(&mut self.reverse_scan);
         let mut loops = true;
         let mut index_cursor = None;
         match &access {
+            Access::Scan if reverse => self.emit(Insn::Last {
+                cursor,
+                if_empty: scan_end,
+            }),
             Access::Scan => self.emit(Insn::Rewind {
                 cursor,
                 if_empty: scan_end,
@@ -1470,7 +1485,12 @@ impl Compiler<'_> {
             body(self, next)?;
         }
         self.place(next);
-        if loops {
+        if loops && reverse {
+            self.emit(Insn::Prev {
+                cursor,
+                target: top,
+            });
+        } else if loops {
             self.emit(Insn::Next {
                 cursor: index_cursor.unwrap_or(cursor),
                 target: top,
@@ -1495,6 +1515,98 @@ impl Compiler<'_> {
             self.place(done);
         }
         Ok(())
+    }
+
+    /// Whether a one-table query can produce ORDER BY order from its loop: rowid order of a
+    /// table scan or rowid range (a descending rowid order scans backwards), or the order of
+    /// an index whose columns after its equality prefix are the ORDER BY columns (ascending,
+    /// same collation). Sets the access path the loop must then use.
+    fn order_from_loop(
+        &mut self,
+        levels: &[Level],
+        terms: &[Term],
+        keys: &[(Expr, Collation, bool, bool)],
+    ) -> bool {
+        let [level] = levels else { return false };
+        let Some(table) = &level.table else {
+            return false;
+        };
+        if keys.is_empty() {
+            return false;
+        }
+        let cursor = level.cursor;
+        let access = self.choose_access(levels, terms, 0);
+        let is_rowid = |e: &Expr| match e {
+            Expr::Rowid(c) => *c == cursor,
+            Expr::Column {
+                cursor: c, rowid, ..
+            } => *c == cursor && *rowid,
+            _ => false,
+        };
+        if let [(key, _, desc, nulls_first)] = keys {
+            if is_rowid(key) {
+                match (&access, desc) {
+                    (Access::Scan, false)
+                    | (Access::RowidRange(..), false)
+                    | (Access::RowidEq(_), _) => {
+                        let _ = nulls_first;
+                        self.ordered_access = Some((cursor, access));
+                        return true;
+                    }
+                    (Access::Scan, true) => {
+                        self.ordered_access = Some((cursor, access));
+                        self.reverse_scan = true;
+                        return true;
+                    }
+                    _ => return false,
+                }
+            }
+        }
+        // Every key ascending, NULLs first, a plain column of this table.
+        let mut wanted = Vec::new();
+        for (key, collation, desc, nulls_first) in keys {
+            match key {
+                Expr::Column {
+                    cursor: c,
+                    column,
+                    rowid: false,
+                } if *c == cursor && !*desc && *nulls_first => wanted.push((*column, *collation)),
+                _ => return false,
+            }
+        }
+        let fits = |index: &Index, skip: usize| {
+            index.columns.len() >= skip + wanted.len()
+                && index.columns[skip..]
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(ic, (col, coll))| {
+                        ic.column == Some(*col) && !ic.desc && ic.collation == *coll
+                    })
+        };
+        match &access {
+            Access::Index { index, eq, .. } if fits(index, eq.len()) => {
+                self.ordered_access = Some((cursor, access.clone()));
+                true
+            }
+            Access::Scan => {
+                for index in self.schema.indexes_of(&table.name) {
+                    if index.partial.is_none() && index.root != 0 && fits(&index, 0) {
+                        self.ordered_access = Some((
+                            cursor,
+                            Access::Index {
+                                index,
+                                eq: Vec::new(),
+                                low: None,
+                                high: None,
+                            },
+                        ));
+                        return true;
+                    }
+                }
+                false
+            }
+            _ => false,
+        }
     }
 
     /// Picks the access path of loop `depth`.
