@@ -645,7 +645,35 @@ impl Connection {
                 ))
             }
             Ast::CreateVirtualTable { .. } => Err(Error::msg("virtual tables are not supported")),
-            Ast::AlterTable { .. } => Err(Error::msg("ALTER TABLE is not supported yet")),
+            Ast::AlterTable { table, action } => {
+                let name = table.name.0.clone();
+                match action.as_ref() {
+                    ast::AlterTableAction::RenameTable(new) => {
+                        let new = new.0.clone();
+                        self.ddl(|txn, schema| ddl::rename_table(txn, schema, &name, &new))?;
+                    }
+                    ast::AlterTableAction::AddColumn(def) => {
+                        let default = def.constraints.iter().find_map(|c| match &c.constraint {
+                            ast::ColumnConstraint::Default(e) => Some(e.clone()),
+                            _ => None,
+                        });
+                        let value = match default {
+                            Some(e) => {
+                                let select = format!("SELECT {e}");
+                                let (_, rows) = self.query(&select, &[])?;
+                                rows.into_iter()
+                                    .next()
+                                    .and_then(|r| r.into_iter().next())
+                                    .unwrap_or(Value::Null)
+                            }
+                            None => Value::Null,
+                        };
+                        self.ddl(|txn, schema| ddl::add_column(txn, schema, &name, def, &value))?;
+                    }
+                    _ => return Err(Error::msg("this ALTER TABLE form is not supported yet")),
+                }
+                Ok(none())
+            }
             Ast::Vacuum { .. } => Ok(none()),
             Ast::Attach { .. } | Ast::Detach(_) => Err(Error::msg("ATTACH is not supported")),
             Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => Err(

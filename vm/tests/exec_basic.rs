@@ -455,3 +455,29 @@ fn order_by_from_rowid_or_index_order_needs_no_sorter() {
         vec![4, 5]
     );
 }
+
+#[test]
+fn alter_table_renames_and_adds_columns() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(a UNIQUE); INSERT INTO t VALUES(1), (2);
+         ALTER TABLE t ADD COLUMN b INTEGER DEFAULT 7;
+         ALTER TABLE t RENAME TO u;
+         INSERT INTO u(a) VALUES(3);",
+    )
+    .unwrap();
+    assert_eq!(
+        ints(&mut c, "SELECT a, b FROM u ORDER BY a"),
+        vec![1, 7, 2, 7, 3, 7]
+    );
+    assert!(c.query("SELECT * FROM t", &[]).is_err());
+    let err = c.execute("INSERT INTO u(a) VALUES(1)", &[]).unwrap_err();
+    assert_eq!(err.to_string(), "UNIQUE constraint failed: u.a");
+    assert_eq!(
+        rows(
+            &mut c,
+            "SELECT name FROM sqlite_schema WHERE type = 'index'"
+        ),
+        vec![vec![Value::Text("sqlite_autoindex_u_1".into())]]
+    );
+}

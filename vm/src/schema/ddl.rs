@@ -304,3 +304,131 @@ pub fn drop(
     bump_cookie(txn)?;
     Ok(true)
 }
+
+/// Updates the `sqlite_schema` row `row` with new name, table name and SQL.
+fn rewrite_schema_row(
+    txn: &dyn Txn,
+    row: &super::SchemaRow,
+    name: &str,
+    table: &str,
+    sql: Option<&str>,
+) -> Result<()> {
+    txn.insert_row(
+        SCHEMA_ROOT,
+        row.rowid,
+        &[
+            Value::Text(row.kind.clone()),
+            Value::Text(name.to_string()),
+            Value::Text(table.to_string()),
+            Value::Integer(i64::from(row.root)),
+            sql.map_or(Value::Null, |s| Value::Text(s.to_string())),
+        ],
+    )?;
+    Ok(())
+}
+
+/// `ALTER TABLE t RENAME TO n`: renames the table, its automatic indexes, and the table
+/// named by its indexes and triggers. CREATE texts are reprinted from their syntax trees.
+pub fn rename_table(txn: &dyn Txn, schema: &Schema, old: &str, new: &str) -> Result<()> {
+    let Some(table) = schema.tables.get(&old.to_ascii_lowercase()).cloned() else {
+        return Err(Error::msg(format!("no such table: {old}")));
+    };
+    if schema.has_object(new) {
+        return Err(Error::msg(format!(
+            "there is already another table or index with this name: {new}"
+        )));
+    }
+    check_name(new)?;
+    for row in &schema.rows {
+        if !row.table_name.eq_ignore_ascii_case(&table.name) {
+            continue;
+        }
+        let reparsed = row
+            .sql
+            .as_deref()
+            .map(crate::parser::parse_statement)
+            .transpose()?;
+        match (row.kind.as_str(), reparsed) {
+            ("table", Some(crate::ast::Statement::CreateTable(mut create))) => {
+                create.name.name = crate::ast::Name(new.to_string());
+                let sql = crate::ast::Statement::CreateTable(create).to_string();
+                rewrite_schema_row(txn, row, new, new, Some(&sql))?;
+            }
+            ("index", Some(crate::ast::Statement::CreateIndex(mut create))) => {
+                create.table = crate::ast::Name(new.to_string());
+                let sql = crate::ast::Statement::CreateIndex(create).to_string();
+                rewrite_schema_row(txn, row, &row.name, new, Some(&sql))?;
+            }
+            ("index", None) => {
+                let suffix = row.name.rsplit('_').next().unwrap_or("1").to_string();
+                let name = format!("sqlite_autoindex_{new}_{suffix}");
+                rewrite_schema_row(txn, row, &name, new, None)?;
+            }
+            ("trigger", Some(crate::ast::Statement::CreateTrigger(mut create))) => {
+                create.table.name = crate::ast::Name(new.to_string());
+                let sql = crate::ast::Statement::CreateTrigger(create).to_string();
+                rewrite_schema_row(txn, row, &row.name, new, Some(&sql))?;
+            }
+            _ => {}
+        }
+    }
+    bump_cookie(txn)
+}
+
+/// `ALTER TABLE t ADD COLUMN def`: appends the column to the CREATE text; existing rows
+/// get `default` stored (SQLite reads it from the schema instead; the result is the same).
+pub fn add_column(
+    txn: &dyn Txn,
+    schema: &Schema,
+    table_name: &str,
+    column: &crate::ast::ColumnDef,
+    default: &Value,
+) -> Result<()> {
+    use crate::ast::ColumnConstraint as C;
+    let Some(table) = schema.tables.get(&table_name.to_ascii_lowercase()).cloned() else {
+        return Err(Error::msg(format!("no such table: {table_name}")));
+    };
+    if table.column_index(column.name.as_str()).is_some() {
+        return Err(Error::msg(format!(
+            "duplicate column name: {}",
+            column.name.0
+        )));
+    }
+    for c in &column.constraints {
+        match &c.constraint {
+            C::PrimaryKey { .. } => return Err(Error::msg("Cannot add a PRIMARY KEY column")),
+            C::Unique { .. } => return Err(Error::msg("Cannot add a UNIQUE column")),
+            C::NotNull { .. } if matches!(default, Value::Null) => {
+                return Err(Error::msg(
+                    "Cannot add a NOT NULL column with default value NULL",
+                ))
+            }
+            _ => {}
+        }
+    }
+    let Some(row) = schema
+        .rows
+        .iter()
+        .find(|r| r.kind == "table" && r.name.eq_ignore_ascii_case(&table.name))
+    else {
+        return Err(Error::msg(format!("no such table: {table_name}")));
+    };
+    let Some(close) = table.sql.rfind(')') else {
+        return Err(Error::msg("malformed CREATE TABLE text"));
+    };
+    let sql = format!("{}, {}{}", &table.sql[..close], column, &table.sql[close..]);
+    rewrite_schema_row(txn, row, &table.name, &table.name, Some(&sql))?;
+    if !matches!(default, Value::Null) {
+        let mut rows = txn.table_cursor(table.root)?;
+        let mut more = rows.first()?;
+        while more {
+            let rowid = rows.rowid()?;
+            let mut values = rows.row()?;
+            values.resize(table.columns.len(), Value::Null);
+            values.push(default.clone());
+            txn.insert_row(table.root, rowid, &values)?;
+            more = rows.next()?;
+        }
+    }
+    bump_cookie(txn)
+}
