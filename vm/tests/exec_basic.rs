@@ -481,3 +481,29 @@ fn alter_table_renames_and_adds_columns() {
         vec![vec![Value::Text("sqlite_autoindex_u_1".into())]]
     );
 }
+
+#[test]
+fn in_lists_seek_the_rowid_or_an_index_once_per_distinct_value() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT); CREATE INDEX ta ON t(a);
+         INSERT INTO t VALUES(1, 'x'), (2, 'y'), (3, 'x'), (4, '5');",
+    )
+    .unwrap();
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE id IN (3, 1, 3, '2', 9) ORDER BY id"
+        ),
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE a IN ('x', 'x', 5) ORDER BY id"
+        ),
+        vec![1, 3, 4]
+    );
+    let listing = rows(&mut c, "EXPLAIN SELECT id FROM t WHERE a IN ('x', 'z')");
+    assert!(listing.iter().any(|r| r[1] == Value::Text("SeekGE".into())));
+}

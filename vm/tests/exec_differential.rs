@@ -133,7 +133,17 @@ fn run_seed(seed: u64) {
         let col2 = rng.pick(&columns);
         let op = rng.pick(&ops);
         let lit = literal(&mut rng);
-        let sql = match rng.below(8) {
+        let sql = match rng.below(10) {
+            8 => format!(
+                "SELECT a, b FROM t1 WHERE a IN ({lit}, {}, {}) ORDER BY 1, 2",
+                literal(&mut rng),
+                literal(&mut rng)
+            ),
+            9 => format!(
+                "SELECT a, c FROM t2 WHERE {} IN ({lit}, {}) ORDER BY 1",
+                rng.pick(&["a", "c", "rowid"]),
+                literal(&mut rng)
+            ),
             0 => format!("SELECT a, b, c FROM t1 WHERE {col} {op} {lit} ORDER BY 1, 2, 3"),
             1 => format!("SELECT a, b, c FROM t2 WHERE {col} {op} {lit} ORDER BY 1"),
             2 => format!(

@@ -69,6 +69,14 @@ pub enum Access {
     RowidEq(Expr),
     /// A rowid range.
     RowidRange(Option<(Expr, bool)>, Option<(Expr, bool)>),
+    /// Each distinct value of an IN list: a rowid lookup (no index) or an equality scan
+    /// of an index whose first column is the tested column.
+    In {
+        /// The index; None for the rowid.
+        index: Option<Arc<Index>>,
+        /// The list values (converted as the comparison converts them).
+        list: Vec<Expr>,
+    },
     /// An index: equality keys, then optional bounds on the next column.
     Index {
         /// The index.
@@ -1312,6 +1320,8 @@ impl Compiler<'_> {
         let reverse = matches!(access, Access::Scan) && std::mem::take(&mut self.reverse_scan);
         let mut loops = true;
         let mut index_cursor = None;
+        // For IN access: (list cursor, its loop head, its next label, key register).
+        let mut in_loop = None;
         match &access {
             Access::Scan if reverse => self.emit(Insn::Last {
                 cursor,
@@ -1353,6 +1363,77 @@ impl Compiler<'_> {
                     if_empty: scan_end,
                 }),
             },
+            Access::In { index, list } => {
+                let values = self.ephemeral();
+                let empty = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph: values });
+                let r = self.reg();
+                for x in list {
+                    self.emit(Insn::Eval {
+                        expr: x.clone(),
+                        dest: r,
+                    });
+                    self.emit(Insn::EphInsert {
+                        eph: values,
+                        start: r,
+                        count: 1,
+                    });
+                }
+                self.emit(Insn::ClearEphemeral { eph: empty });
+                self.emit(Insn::Compound {
+                    op: CompoundOp::Union,
+                    left: values,
+                    right: empty,
+                });
+                if let Some(index) = index {
+                    let ic = self.cursor();
+                    index_cursor = Some(ic);
+                    self.emit(Insn::OpenIndex {
+                        cursor: ic,
+                        root: index.root,
+                        key_info: index.key_info(),
+                        name: index.name.clone(),
+                    });
+                }
+                let ec = self.cursor();
+                self.emit(Insn::OpenEphemeral {
+                    cursor: ec,
+                    eph: values,
+                });
+                self.emit(Insn::Rewind {
+                    cursor: ec,
+                    if_empty: scan_end,
+                });
+                let in_top = self.label();
+                let in_next = self.label();
+                self.place(in_top);
+                let key = self.reg();
+                self.emit(Insn::Eval {
+                    expr: Expr::EphColumn {
+                        cursor: ec,
+                        column: 0,
+                    },
+                    dest: key,
+                });
+                match index_cursor {
+                    Some(ic) => self.emit(Insn::IdxSeek {
+                        cursor: ic,
+                        op: SeekOp::Ge,
+                        start: key,
+                        count: 1,
+                        not_found: in_next,
+                    }),
+                    None => {
+                        self.emit(Insn::SeekRowid {
+                            cursor,
+                            key,
+                            not_found: in_next,
+                        });
+                        loops = false;
+                    }
+                }
+                in_loop = Some((ec, in_top, in_next, key));
+            }
             Access::Index { index, eq, low, .. } => {
                 let ic = self.cursor();
                 index_cursor = Some(ic);
@@ -1413,6 +1494,21 @@ impl Compiler<'_> {
                     key: r,
                     target: scan_end,
                 });
+            }
+            Access::In { index: Some(_), .. } => {
+                if let (Some(ic), Some((_, _, in_next, key))) = (index_cursor, in_loop) {
+                    self.emit(Insn::IdxCompare {
+                        cursor: ic,
+                        op: CompareOp::Gt,
+                        start: key,
+                        count: 1,
+                        target: in_next,
+                    });
+                    self.emit(Insn::IdxRowSeek {
+                        index: ic,
+                        table: cursor,
+                    });
+                }
             }
             Access::Index { eq, high, .. } => {
                 if let Some(ic) = index_cursor {
@@ -1494,6 +1590,13 @@ impl Compiler<'_> {
             self.emit(Insn::Next {
                 cursor: index_cursor.unwrap_or(cursor),
                 target: top,
+            });
+        }
+        if let Some((ec, in_top, in_next, _)) = in_loop {
+            self.place(in_next);
+            self.emit(Insn::Next {
+                cursor: ec,
+                target: in_top,
             });
         }
         self.place(scan_end);
@@ -1743,6 +1846,9 @@ impl Compiler<'_> {
                 return access.clone();
             }
         }
+        if let Some(access) = self.in_access(table, cursor, &outer, terms, depth) {
+            return access;
+        }
         let rowid_bound = |op: CompareOp| {
             candidates
                 .iter()
@@ -1762,6 +1868,86 @@ impl Compiler<'_> {
             return access;
         }
         Access::Scan
+    }
+}
+
+impl Compiler<'_> {
+    /// An IN-list access path for loop `depth`, when a term `column IN (list)` has a list
+    /// that reads only outer loops and the column is the rowid or leads an index.
+    fn in_access(
+        &self,
+        table: &Table,
+        cursor: CursorId,
+        outer: &[CursorId],
+        terms: &[Term],
+        depth: usize,
+    ) -> Option<Access> {
+        for t in terms {
+            if t.on_level.is_some() && t.on_level != Some(depth) {
+                continue;
+            }
+            let Expr::InList {
+                negated: false,
+                expr,
+                list,
+                affinity,
+                collation,
+            } = &t.expr
+            else {
+                continue;
+            };
+            let column = match expr.as_ref() {
+                Expr::Column {
+                    cursor: c,
+                    column,
+                    rowid,
+                } if *c == cursor => (!*rowid).then_some(*column),
+                Expr::Rowid(c) if *c == cursor => None,
+                _ => continue,
+            };
+            let mut ok = true;
+            let mut correlated = false;
+            for x in list {
+                cursors_of(
+                    x,
+                    &mut |c| {
+                        if !outer.contains(&c) {
+                            ok = false;
+                        }
+                    },
+                    &mut correlated,
+                    &self.subs,
+                );
+            }
+            if !ok || correlated {
+                continue;
+            }
+            let Some(column) = column else {
+                return Some(Access::In {
+                    index: None,
+                    list: list.clone(),
+                });
+            };
+            let keys: Option<Vec<Expr>> =
+                list.iter().map(|x| seek_key(x, *affinity, None)).collect();
+            let Some(keys) = keys else { continue };
+            for index in self.schema.indexes_of(&table.name) {
+                let Some(first) = index.columns.first() else {
+                    continue;
+                };
+                if index.partial.is_none()
+                    && index.root != 0
+                    && first.column == Some(column)
+                    && (first.collation == *collation || !is_text_affinity(table, column))
+                {
+                    return Some(Access::In {
+                        index: Some(index),
+                        list: keys,
+                    });
+                }
+            }
+        }
+        None
     }
 }
 
