@@ -507,3 +507,21 @@ fn in_lists_seek_the_rowid_or_an_index_once_per_distinct_value() {
     let listing = rows(&mut c, "EXPLAIN SELECT id FROM t WHERE a IN ('x', 'z')");
     assert!(listing.iter().any(|r| r[1] == Value::Text("SeekGE".into())));
 }
+
+#[test]
+fn update_from_takes_values_from_the_joined_table() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE stock(item TEXT PRIMARY KEY, qty INTEGER);
+         CREATE TABLE sales(item TEXT, sold INTEGER);
+         INSERT INTO stock VALUES('a', 10), ('b', 20), ('c', 30);
+         INSERT INTO sales VALUES('a', 3), ('c', 5);
+         UPDATE stock SET qty = qty - s.sold FROM sales AS s WHERE s.item = stock.item;",
+    )
+    .unwrap();
+    assert_eq!(c.changes(), 2);
+    assert_eq!(
+        ints(&mut c, "SELECT qty FROM stock ORDER BY item"),
+        vec![7, 20, 25]
+    );
+}

@@ -367,13 +367,15 @@ impl Compiler<'_> {
 
     /// Compiles UPDATE.
     pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
-        if update.from.is_some() {
-            return Err(Error::msg("UPDATE FROM is not supported yet"));
-        }
         let table = self.write_table(&update.table)?;
         let target = self.write_target(&table)?;
-        let (cursor, eph) =
-            self.collect_rowids(&table, update.alias.as_ref(), update.where_clause.as_ref())?;
+        let precomputed = update.from.is_some();
+        let (cursor, eph) = match &update.from {
+            Some(from) => self.collect_update_from(&table, update, from)?,
+            None => {
+                self.collect_rowids(&table, update.alias.as_ref(), update.where_clause.as_ref())?
+            }
+        };
         let name = update
             .alias
             .as_ref()
@@ -385,9 +387,81 @@ impl Compiler<'_> {
             sub: self.current_sub(),
             ..Default::default()
         });
-        let result = self.update_loop(update, &table, &target, cursor, eph);
+        let result = self.update_loop(update, &table, &target, cursor, eph, precomputed);
         self.scopes.pop();
         result
+    }
+
+    /// The first pass of UPDATE ... FROM: the join of the target with the FROM tables,
+    /// filtered by WHERE, gives each target rowid with its SET values.
+    fn collect_update_from(
+        &mut self,
+        table: &Arc<Table>,
+        update: &ast::Update,
+        from: &ast::FromClause,
+    ) -> Result<(usize, usize)> {
+        let eph = self.ephemeral();
+        self.emit(Insn::ClearEphemeral { eph });
+        let name = update
+            .alias
+            .as_ref()
+            .map_or(table.name.clone(), |a| a.0.clone());
+        let mut columns = vec![ast::ResultColumn::Expr {
+            expr: ast::Expr::Column {
+                column: ast::ColumnRef {
+                    schema: None,
+                    table: Some(ast::Name(name)),
+                    column: ast::Name("rowid".to_string()),
+                },
+                double_quoted: false,
+            },
+            alias: None,
+        }];
+        for set in &update.sets {
+            columns.push(ast::ResultColumn::Expr {
+                expr: set.value.clone(),
+                alias: None,
+            });
+        }
+        let mut joins = vec![ast::Join {
+            operator: ast::JoinOperator::Comma,
+            table: from.first.clone(),
+            constraint: None,
+        }];
+        joins.extend(from.joins.iter().cloned());
+        let select = ast::Select {
+            with: None,
+            first: ast::SelectCore::Select(Box::new(ast::SelectClause {
+                distinct: false,
+                columns,
+                from: Some(ast::FromClause {
+                    first: ast::TableOrSubquery::Table {
+                        name: ast::QualifiedName {
+                            schema: None,
+                            name: ast::Name(table.name.clone()),
+                        },
+                        alias: update.alias.clone(),
+                        indexed: None,
+                    },
+                    joins,
+                }),
+                where_clause: update.where_clause.clone(),
+                group_by: Vec::new(),
+                having: None,
+                windows: Vec::new(),
+            })),
+            compounds: Vec::new(),
+            order_by: Vec::new(),
+            limit: None,
+        };
+        self.select(&select, Dest::Ephemeral(eph))?;
+        let cursor = self.cursor();
+        self.emit(Insn::OpenTable {
+            cursor,
+            root: table.root,
+            name: table.name.clone(),
+        });
+        Ok((cursor, eph))
     }
 
     /// The second pass of UPDATE; returns the RETURNING column names.
@@ -398,15 +472,24 @@ impl Compiler<'_> {
         target: &Arc<WriteTarget>,
         cursor: usize,
         eph: usize,
+        precomputed: bool,
     ) -> Result<Vec<String>> {
+        let rows = self.cursor();
         let mut values: Vec<Option<Expr>> = vec![None; table.columns.len()];
         let mut new_rowid = None;
-        for set in &update.sets {
+        for (k, set) in update.sets.iter().enumerate() {
             if set.columns.len() != 1 {
                 return Err(Error::msg("row value assignments are not supported yet"));
             }
             let name = set.columns[0].as_str();
-            let x = self.expr(&set.value)?;
+            let x = if precomputed {
+                Expr::EphColumn {
+                    cursor: rows,
+                    column: 1 + k,
+                }
+            } else {
+                self.expr(&set.value)?
+            };
             match table.column_index(name) {
                 Some(i) => {
                     if Some(i) == table.rowid_alias {
@@ -419,7 +502,6 @@ impl Compiler<'_> {
             }
         }
         let conflict = update.or_conflict.unwrap_or(ConflictResolution::Abort);
-        let rows = self.cursor();
         self.emit(Insn::OpenEphemeral { cursor: rows, eph });
         let end = self.label();
         let top = self.label();
