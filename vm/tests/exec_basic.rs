@@ -525,3 +525,32 @@ fn update_from_takes_values_from_the_joined_table() {
         vec![7, 20, 25]
     );
 }
+
+#[test]
+fn full_join_keeps_unmatched_rows_of_both_sides() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE a(x, y); CREATE TABLE b(x, z);
+         INSERT INTO a VALUES(1, 10), (2, 20);
+         INSERT INTO b VALUES(2, 200), (3, 300);",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(
+            &mut c,
+            "SELECT a.y, b.z FROM a FULL JOIN b ON a.x = b.x ORDER BY coalesce(a.x, b.x)"
+        ),
+        vec![
+            vec![Value::Integer(10), Value::Null],
+            vec![Value::Integer(20), Value::Integer(200)],
+            vec![Value::Null, Value::Integer(300)],
+        ]
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT count(*) FROM a FULL OUTER JOIN b ON a.x = b.x WHERE b.z IS NOT NULL"
+        ),
+        vec![2]
+    );
+}

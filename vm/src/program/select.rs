@@ -47,6 +47,8 @@ struct Level {
     table: Option<Arc<Table>>,
     /// Whether it is the right side of a LEFT JOIN.
     left_join: bool,
+    /// Whether it is the right side of a FULL JOIN (its unmatched rows come out too).
+    full_join: bool,
 }
 
 /// A WHERE or ON term.
@@ -401,10 +403,13 @@ impl Compiler<'_> {
                     | JoinOperator::Right { natural: true }
                     | JoinOperator::Full { natural: true }
             );
-            let left_join = matches!(operator, JoinOperator::Left { .. });
+            let full_join = matches!(operator, JoinOperator::Full { .. });
+            let left_join = matches!(operator, JoinOperator::Left { .. }) || full_join;
             let right_join = matches!(operator, JoinOperator::Right { .. });
-            if matches!(operator, JoinOperator::Full { .. }) {
-                return Err(Error::msg("FULL OUTER JOIN is not supported yet"));
+            if full_join && levels.len() != 1 {
+                return Err(Error::msg(
+                    "FULL JOIN is supported only as the first join of a FROM clause",
+                ));
             }
             let level_index = levels.len();
             // `A RIGHT JOIN B` runs as `B LEFT JOIN A`: B's loop goes outside and A's loop
@@ -489,7 +494,11 @@ impl Compiler<'_> {
             if let Some(scope) = self.scopes.last_mut() {
                 scope.items.push(from_item);
             }
-            levels.push(Level { left_join, ..level });
+            levels.push(Level {
+                left_join,
+                full_join,
+                ..level
+            });
             if right_join {
                 levels[0].left_join = true;
                 levels.swap(0, 1);
@@ -515,6 +524,7 @@ impl Compiler<'_> {
                                     cursor,
                                     table: None,
                                     left_join: false,
+                                    full_join: false,
                                 },
                                 FromItem {
                                     name: shown,
@@ -571,6 +581,7 @@ impl Compiler<'_> {
                             cursor,
                             table: Some(table),
                             left_join: false,
+                            full_join: false,
                         },
                         item,
                     ));
@@ -671,6 +682,7 @@ impl Compiler<'_> {
                 cursor,
                 table: None,
                 left_join: false,
+                full_join: false,
             },
             FromItem {
                 name: shown.to_string(),
@@ -787,6 +799,7 @@ impl Compiler<'_> {
                     cursor,
                     table: None,
                     left_join: false,
+                    full_join: false,
                 },
                 FromItem {
                     name: shown.to_string(),
@@ -995,10 +1008,9 @@ impl Compiler<'_> {
                 captured: ctx.captured.clone(),
             };
             let loops_end = self.label();
-            self.loops(
+            self.all_loops(
                 &levels,
                 &terms,
-                0,
                 loops_end,
                 &mut |c: &mut Compiler<'_>, _next| {
                     c.emit(step.clone());
@@ -1069,10 +1081,9 @@ impl Compiler<'_> {
             } else {
                 None
             };
-            self.loops(
+            self.all_loops(
                 &levels,
                 &terms,
-                0,
                 loops_end,
                 &mut |c: &mut Compiler<'_>, next| {
                     sorter = c.emit_row_with(
@@ -1274,6 +1285,85 @@ impl Compiler<'_> {
             cursor,
             target: top,
         });
+    }
+
+    /// Emits the join loops with `body` innermost; for `A FULL JOIN B` then a second pass
+    /// over B emits each B row that no A row matches, with A's columns NULL.
+    fn all_loops(
+        &mut self,
+        levels: &[Level],
+        terms: &[Term],
+        outer_next: usize,
+        body: &mut dyn FnMut(&mut Compiler<'_>, usize) -> Result<()>,
+    ) -> Result<()> {
+        let [a, b] = levels else {
+            return self.loops(levels, terms, 0, outer_next, body);
+        };
+        if !b.full_join {
+            return self.loops(levels, terms, 0, outer_next, body);
+        }
+        let first_end = self.label();
+        self.loops(levels, terms, 0, first_end, body)?;
+        self.place(first_end);
+        let done = self.label();
+        let b_top = self.label();
+        let b_next = self.label();
+        self.emit(Insn::Rewind {
+            cursor: b.cursor,
+            if_empty: done,
+        });
+        self.place(b_top);
+        let matched = self.reg();
+        self.emit(Insn::Value {
+            value: concur_btree::Value::Integer(0),
+            dest: matched,
+        });
+        let a_top = self.label();
+        let a_next = self.label();
+        let a_end = self.label();
+        self.emit(Insn::Rewind {
+            cursor: a.cursor,
+            if_empty: a_end,
+        });
+        self.place(a_top);
+        for t in terms.iter().filter(|t| t.on_level == Some(1)) {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: a_next,
+                jump_if_null: true,
+            });
+        }
+        self.emit(Insn::Value {
+            value: concur_btree::Value::Integer(1),
+            dest: matched,
+        });
+        self.emit(Insn::Goto { target: a_end });
+        self.place(a_next);
+        self.emit(Insn::Next {
+            cursor: a.cursor,
+            target: a_top,
+        });
+        self.place(a_end);
+        self.emit(Insn::IfPos {
+            reg: matched,
+            target: b_next,
+        });
+        self.emit(Insn::NullRow { cursor: a.cursor });
+        for t in terms.iter().filter(|t| t.on_level.is_none()) {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: b_next,
+                jump_if_null: true,
+            });
+        }
+        body(self, b_next)?;
+        self.place(b_next);
+        self.emit(Insn::Next {
+            cursor: b.cursor,
+            target: b_top,
+        });
+        self.place(done);
+        Ok(())
     }
 
     /// Emits the nested loops from `depth` inward, with `body` innermost. `body` receives
