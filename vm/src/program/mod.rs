@@ -29,10 +29,13 @@
 //! Registers, cursors, ephemeral tables, distinct sets and aggregations are numbered per
 //! statement by the compiler and allocated by the interpreter when the statement starts.
 
+mod access;
 mod compile;
 mod dml;
 mod explain;
+mod from;
 mod insn;
+mod loops;
 mod select;
 
 pub use compile::{compile, literal as literal_value};
