@@ -366,6 +366,7 @@ impl Connection {
                 let before = env.counters.changes;
                 let result = vm.step(program, &mut env);
                 let kind = program.kind;
+                let on_constraint = program.on_constraint;
                 let sp = *savepoint;
                 match result {
                     Ok(Some(row)) => Ok(Some(row)),
@@ -380,8 +381,28 @@ impl Connection {
                     }
                     Err(e) => {
                         stmt.run = Some(Running::Done);
-                        let e = self.finish_statement(sp, Err(e)).err();
-                        Err(e.unwrap_or_else(|| Error::msg("statement failed")))
+                        let constraint = matches!(e, Error::Constraint { .. });
+                        match on_constraint {
+                            Some(ast::ConflictResolution::Fail) if constraint => {
+                                // Keep what the statement wrote before the failure.
+                                let _ = self.finish_statement(sp, Ok(()));
+                                Err(e)
+                            }
+                            Some(ast::ConflictResolution::Rollback) if constraint => {
+                                let _ = self.finish_statement(sp, Err(e.clone()));
+                                self.explicit = false;
+                                self.savepoints.clear();
+                                if let Some(txn) = self.txn.take() {
+                                    let _ = txn.rollback();
+                                }
+                                self.schema = Arc::new(Schema::default());
+                                Err(e)
+                            }
+                            _ => {
+                                let e = self.finish_statement(sp, Err(e)).err();
+                                Err(e.unwrap_or_else(|| Error::msg("statement failed")))
+                            }
+                        }
                     }
                 }
             }

@@ -554,3 +554,24 @@ fn full_join_keeps_unmatched_rows_of_both_sides() {
         vec![2]
     );
 }
+
+#[test]
+fn or_fail_keeps_earlier_rows_and_or_rollback_ends_the_transaction() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a UNIQUE); INSERT INTO t VALUES(1);")
+        .unwrap();
+    assert!(c
+        .execute("INSERT OR FAIL INTO t VALUES(2), (1), (3)", &[])
+        .is_err());
+    assert_eq!(ints(&mut c, "SELECT a FROM t ORDER BY a"), vec![1, 2]);
+    assert!(c
+        .execute("INSERT OR ABORT INTO t VALUES(4), (1)", &[])
+        .is_err());
+    assert_eq!(ints(&mut c, "SELECT a FROM t ORDER BY a"), vec![1, 2]);
+    c.execute_batch("BEGIN; INSERT INTO t VALUES(5);").unwrap();
+    assert!(c
+        .execute("INSERT OR ROLLBACK INTO t VALUES(1)", &[])
+        .is_err());
+    assert!(c.is_autocommit());
+    assert_eq!(ints(&mut c, "SELECT a FROM t ORDER BY a"), vec![1, 2]);
+}

@@ -199,6 +199,11 @@ pub fn compile(
         aggregations: c.aggregations,
         columns,
         kind,
+        on_constraint: match statement {
+            ast::Statement::Insert(i) => i.or_conflict,
+            ast::Statement::Update(u) => u.or_conflict,
+            _ => None,
+        },
     })
 }
 

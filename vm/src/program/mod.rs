@@ -83,4 +83,7 @@ pub struct Program {
     pub columns: Vec<String>,
     /// Query or write.
     pub kind: ProgramKind,
+    /// The statement's `OR` conflict clause: FAIL keeps the rows written before a
+    /// constraint failure, ROLLBACK ends the transaction; others undo the statement.
+    pub on_constraint: Option<crate::ast::ConflictResolution>,
 }
