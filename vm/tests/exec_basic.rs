@@ -575,3 +575,36 @@ fn or_fail_keeps_earlier_rows_and_or_rollback_ends_the_transaction() {
     assert!(c.is_autocommit());
     assert_eq!(ints(&mut c, "SELECT a FROM t ORDER BY a"), vec![1, 2]);
 }
+
+#[test]
+fn instead_of_triggers_make_views_writable() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT);
+         CREATE VIEW v AS SELECT id, upper(name) AS loud FROM t;
+         CREATE TRIGGER vi INSTEAD OF INSERT ON v BEGIN
+           INSERT INTO t VALUES(new.id, lower(new.loud));
+         END;
+         CREATE TRIGGER vu INSTEAD OF UPDATE ON v BEGIN
+           UPDATE t SET name = lower(new.loud) WHERE id = old.id;
+         END;
+         CREATE TRIGGER vd INSTEAD OF DELETE ON v BEGIN
+           DELETE FROM t WHERE id = old.id;
+         END;
+         INSERT INTO v VALUES(1, 'ANN'), (2, 'BOB');
+         UPDATE v SET loud = 'BEA' WHERE id = 2;
+         DELETE FROM v WHERE loud = 'ANN';",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&mut c, "SELECT id, name FROM t"),
+        vec![vec![Value::Integer(2), Value::Text("bea".into())]]
+    );
+    let err = c
+        .execute("CREATE VIEW w AS SELECT 1 AS x", &[])
+        .and_then(|_| c.execute("DELETE FROM w", &[]));
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "cannot modify w because it is a view"
+    );
+}

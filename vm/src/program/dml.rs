@@ -83,6 +83,11 @@ impl Compiler<'_> {
 
     /// Compiles INSERT.
     pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
+        if let Some(view) =
+            self.writable_view(&insert.table, |e| matches!(e, TriggerEvent::Insert))?
+        {
+            return self.view_insert(&view, insert);
+        }
         let table = self.write_table(&insert.table)?;
         let mut conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
         let mut do_update = None;
@@ -367,6 +372,11 @@ impl Compiler<'_> {
 
     /// Compiles UPDATE.
     pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
+        if let Some(view) =
+            self.writable_view(&update.table, |e| matches!(e, TriggerEvent::Update(_)))?
+        {
+            return self.view_update(&view, update);
+        }
         let table = self.write_table(&update.table)?;
         let target = self.write_target(&table)?;
         let precomputed = update.from.is_some();
@@ -584,6 +594,11 @@ impl Compiler<'_> {
 
     /// Compiles DELETE.
     pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
+        if let Some(view) =
+            self.writable_view(&delete.table, |e| matches!(e, TriggerEvent::Delete))?
+        {
+            return self.view_delete(&view, delete);
+        }
         let table = self.write_table(&delete.table)?;
         let target = self.write_target(&table)?;
         let (cursor, eph) =
@@ -657,7 +672,7 @@ struct UpsertPlan {
 }
 
 /// What fires a trigger.
-enum Event {
+pub(super) enum Event {
     /// INSERT.
     Insert,
     /// UPDATE of these columns.
@@ -843,7 +858,7 @@ impl Compiler<'_> {
     /// Emits the bodies of the triggers on `table` for `event` at `time`, with the NEW and
     /// OLD rows in registers (rowid register, first column register). A trigger does not
     /// fire itself recursively (SQLite's default, `recursive_triggers` off).
-    fn fire_triggers(
+    pub(super) fn fire_triggers(
         &mut self,
         table: &Table,
         event: &Event,

@@ -37,6 +37,7 @@ mod from;
 mod insn;
 mod loops;
 mod select;
+mod view_dml;
 
 pub use compile::{compile, literal as literal_value};
 pub use explain::explain_rows;
