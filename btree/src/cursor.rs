@@ -1,0 +1,409 @@
+//! Cursors: ordered reads of one B-tree.
+//!
+//! A cursor keeps the path from the root to its current entry as a stack of frames. On a leaf
+//! frame `idx` is the current cell; on an interior frame below the top it is the child the
+//! path went through. Index trees also keep entries on interior pages, so there the top frame
+//! may be an interior page positioned on cell `idx`. In-order traversal of an index tree is
+//! child 0, cell 0, child 1, cell 1, ..., right-most child.
+
+use std::cmp::Ordering;
+
+use concur_pager::{PageNo, PageRef, PageSource};
+
+use crate::cell::CellInfo;
+use crate::error::{Error, Result};
+use crate::overflow::read_payload;
+use crate::page::{BtreePage, PageKind};
+use crate::record::{decode_record, KeyInfo};
+use crate::tree::MAX_DEPTH;
+use crate::value::Value;
+
+/// How a seek positions the cursor relative to the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeekOp {
+    /// On an entry equal to the key, or nowhere.
+    Eq,
+    /// On the first entry at or after the key.
+    Ge,
+    /// On the first entry after the key.
+    Gt,
+    /// On the last entry at or before the key.
+    Le,
+    /// On the last entry before the key.
+    Lt,
+}
+
+/// One page on the cursor's path.
+struct Frame {
+    /// The page number.
+    pgno: PageNo,
+    /// The page image.
+    data: PageRef,
+    /// Cell index (top frame) or child index (frames below).
+    idx: usize,
+}
+
+/// A read cursor over the B-tree rooted at `root`.
+pub struct Cursor<'a, S: PageSource + ?Sized> {
+    /// Where pages come from.
+    src: &'a S,
+    /// The root page.
+    root: PageNo,
+    /// The path to the current entry; empty when the cursor is at no entry.
+    stack: Vec<Frame>,
+}
+
+impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
+    /// A cursor on the tree at `root`, not yet positioned.
+    pub fn new(src: &'a S, root: PageNo) -> Self {
+        Cursor {
+            src,
+            root,
+            stack: Vec::new(),
+        }
+    }
+
+    /// Parses the page of a frame.
+    fn page<'f>(&self, frame: &'f Frame) -> Result<BtreePage<'f>> {
+        BtreePage::parse(frame.pgno, &frame.data, self.src.usable_size())
+    }
+
+    /// Pushes page `pgno` (named by the current top, or the root) onto the stack.
+    fn push(&mut self, pgno: PageNo) -> Result<PageKind> {
+        let parent = self.stack.last().map_or(0, |f| f.pgno);
+        // Page 1 is only ever a root.
+        let lowest = if self.stack.is_empty() { 1 } else { 2 };
+        if pgno < lowest || pgno > self.src.page_count() {
+            return Err(Error::corrupt(
+                parent,
+                format!("child page {pgno} out of range"),
+            ));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Error::corrupt(parent, "tree too deep (cycle?)"));
+        }
+        let data = self.src.page(pgno)?;
+        let kind = BtreePage::parse(pgno, &data, self.src.usable_size())?.kind;
+        if let Some(top) = self.stack.last() {
+            let parent_kind = self.page(top)?.kind;
+            if parent_kind.is_leaf() || parent_kind.is_table() != kind.is_table() {
+                return Err(Error::corrupt(pgno, "page type does not match its parent"));
+            }
+        }
+        self.stack.push(Frame { pgno, data, idx: 0 });
+        Ok(kind)
+    }
+
+    /// The top frame's page type and cell count.
+    fn top_info(&self) -> Result<(PageKind, usize)> {
+        let top = self
+            .stack
+            .last()
+            .ok_or(Error::Misuse("cursor not positioned"))?;
+        let page = self.page(top)?;
+        Ok((page.kind, page.cell_count))
+    }
+
+    /// The child the top (interior) frame's idx points to.
+    fn top_child(&self) -> Result<PageNo> {
+        let top = self
+            .stack
+            .last()
+            .ok_or(Error::Misuse("cursor not positioned"))?;
+        self.page(top)?.child(top.idx)
+    }
+
+    /// Sets the top frame's cell or child index.
+    fn set_top_idx(&mut self, idx: usize) {
+        if let Some(top) = self.stack.last_mut() {
+            top.idx = idx;
+        }
+    }
+
+    /// Descends from the top frame's current child to its left-most leaf.
+    fn descend_leftmost(&mut self) -> Result<()> {
+        loop {
+            let (kind, _) = self.top_info()?;
+            if kind.is_leaf() {
+                self.set_top_idx(0);
+                return Ok(());
+            }
+            let child = self.top_child()?;
+            self.push(child)?;
+        }
+    }
+
+    /// Descends from the top frame's current child to its right-most leaf entry.
+    fn descend_rightmost(&mut self) -> Result<()> {
+        loop {
+            let (kind, count) = self.top_info()?;
+            if kind.is_leaf() {
+                self.set_top_idx(count);
+                return Ok(());
+            }
+            self.set_top_idx(count);
+            let child = self.top_child()?;
+            self.push(child)?;
+        }
+    }
+
+    /// True when the cursor is on an entry.
+    pub fn is_valid(&self) -> bool {
+        match self.top_info() {
+            Ok((_, count)) => self.stack.last().is_some_and(|f| f.idx < count),
+            Err(_) => false,
+        }
+    }
+
+    /// Moves to the first entry; false if the tree is empty.
+    pub fn first(&mut self) -> Result<bool> {
+        self.stack.clear();
+        self.push(self.root)?;
+        self.descend_leftmost()?;
+        self.settle_forward()
+    }
+
+    /// Moves to the last entry; false if the tree is empty.
+    pub fn last(&mut self) -> Result<bool> {
+        self.stack.clear();
+        self.push(self.root)?;
+        self.descend_rightmost()?;
+        self.step_back()
+    }
+
+    /// If the top frame is past its last cell, moves forward to the next entry.
+    fn settle_forward(&mut self) -> Result<bool> {
+        loop {
+            let Some(top) = self.stack.last() else {
+                return Ok(false);
+            };
+            let (kind, count) = self.top_info()?;
+            let idx = top.idx;
+            if idx < count && (kind.is_leaf() || !kind.is_table()) {
+                return Ok(true);
+            }
+            if !kind.is_leaf() && idx < count {
+                // A table interior frame: go down the next child.
+                let child = self.top_child()?;
+                self.push(child)?;
+                self.descend_leftmost()?;
+                continue;
+            }
+            // Past the end of this page: pop and advance the parent past this child.
+            self.stack.pop();
+            let Some(parent) = self.stack.last() else {
+                return Ok(false);
+            };
+            let (pkind, pcount) = self.top_info()?;
+            let pidx = parent.idx;
+            if !pkind.is_table() && pidx < pcount {
+                // Index tree: the parent's cell pidx comes next.
+                return Ok(true);
+            }
+            if pidx < pcount {
+                self.set_top_idx(pidx + 1);
+                let child = self.top_child()?;
+                self.push(child)?;
+                self.descend_leftmost()?;
+            } else {
+                self.set_top_idx(pcount);
+            }
+        }
+    }
+
+    /// Moves to the entry before the top frame's idx (which may be one past the end).
+    fn step_back(&mut self) -> Result<bool> {
+        loop {
+            let Some(top) = self.stack.last() else {
+                return Ok(false);
+            };
+            let (kind, _) = self.top_info()?;
+            let idx = top.idx;
+            if kind.is_leaf() {
+                if idx > 0 {
+                    self.set_top_idx(idx - 1);
+                    return Ok(true);
+                }
+            } else {
+                // Positioned on interior cell idx (index tree): the entries before it are in
+                // child idx.
+                let child = self.top_child()?;
+                self.push(child)?;
+                self.descend_rightmost()?;
+                continue;
+            }
+            // At the start of a leaf: climb until a parent has something before us.
+            loop {
+                self.stack.pop();
+                let Some(parent) = self.stack.last() else {
+                    return Ok(false);
+                };
+                let pidx = parent.idx;
+                let (pkind, _) = self.top_info()?;
+                if pidx == 0 {
+                    continue;
+                }
+                if pkind.is_table() {
+                    self.set_top_idx(pidx - 1);
+                    let child = self.top_child()?;
+                    self.push(child)?;
+                    self.descend_rightmost()?;
+                    break;
+                }
+                self.set_top_idx(pidx - 1);
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Moves to the next entry; false (and no entry) past the last.
+    #[allow(clippy::should_implement_trait)] // fallible and positional, not an Iterator
+    pub fn next(&mut self) -> Result<bool> {
+        if !self.is_valid() {
+            return Ok(false);
+        }
+        let (kind, _) = self.top_info()?;
+        if kind.is_leaf() {
+            let idx = self.stack.last().map_or(0, |f| f.idx);
+            self.set_top_idx(idx + 1);
+            return self.settle_forward();
+        }
+        // On an interior index cell: the next entry is the left-most of the next child.
+        let idx = self.stack.last().map_or(0, |f| f.idx);
+        self.set_top_idx(idx + 1);
+        let child = self.top_child()?;
+        self.push(child)?;
+        self.descend_leftmost()?;
+        self.settle_forward()
+    }
+
+    /// Moves to the previous entry; false (and no entry) before the first.
+    pub fn prev(&mut self) -> Result<bool> {
+        if !self.is_valid() {
+            return Ok(false);
+        }
+        let ok = self.step_back()?;
+        if !ok {
+            self.stack.clear();
+        }
+        Ok(ok)
+    }
+
+    /// Seeks with `cmp`, which compares the key of cell `i` of a page with the searched key.
+    fn seek_by<F>(&mut self, mut cmp: F, op: SeekOp) -> Result<bool>
+    where
+        F: FnMut(&S, &BtreePage, usize) -> Result<Ordering>,
+    {
+        self.stack.clear();
+        self.push(self.root)?;
+        // Gt and Le look for the first entry strictly after the key; the others for the first
+        // entry at or after it.
+        let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
+        loop {
+            let top = self.stack.last().ok_or(Error::Misuse("empty stack"))?;
+            let page = self.page(top)?;
+            let (mut lo, mut hi) = (0, page.cell_count);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                let ord = cmp(self.src, &page, mid)?;
+                let after = if strict {
+                    ord == Ordering::Greater
+                } else {
+                    ord != Ordering::Less
+                };
+                if after {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            let kind = page.kind;
+            self.set_top_idx(lo);
+            if kind.is_leaf() {
+                break;
+            }
+            let child = self.top_child()?;
+            self.push(child)?;
+        }
+        let found = self.settle_forward()?;
+        match op {
+            SeekOp::Ge | SeekOp::Gt => Ok(found),
+            SeekOp::Eq => {
+                let top = self.stack.last();
+                let equal = match top {
+                    Some(top) if found => {
+                        let page = self.page(top)?;
+                        cmp(self.src, &page, top.idx)? == Ordering::Equal
+                    }
+                    _ => false,
+                };
+                if !equal {
+                    self.stack.clear();
+                }
+                Ok(equal)
+            }
+            SeekOp::Le | SeekOp::Lt => {
+                if !found {
+                    return self.last();
+                }
+                let ok = self.step_back()?;
+                if !ok {
+                    self.stack.clear();
+                }
+                Ok(ok)
+            }
+        }
+    }
+
+    /// Seeks a table tree by rowid.
+    pub fn seek_rowid(&mut self, rowid: i64, op: SeekOp) -> Result<bool> {
+        self.seek_by(|_, page, i| Ok(page.cell(i)?.rowid.cmp(&rowid)), op)
+    }
+
+    /// Seeks an index tree by `key` (possibly a prefix of the stored keys: every entry with
+    /// that prefix compares equal), ordered by `info`.
+    pub fn seek_key(&mut self, key: &[Value], info: &KeyInfo, op: SeekOp) -> Result<bool> {
+        self.seek_by(
+            |src, page, i| {
+                let cell = page.cell(i)?;
+                let ord = if cell.overflow == 0 {
+                    let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
+                    info.compare_record(local, key)
+                } else {
+                    let payload = read_payload(src, page.pgno, page.data, &cell)?;
+                    info.compare_record(&payload, key)
+                };
+                ord.map_err(|e| e.on_page(page.pgno))
+            },
+            op,
+        )
+    }
+
+    /// The current cell and its page.
+    fn current(&self) -> Result<(&Frame, CellInfo)> {
+        let top = self
+            .stack
+            .last()
+            .ok_or(Error::Misuse("cursor not positioned"))?;
+        let cell = self.page(top)?.cell(top.idx)?;
+        Ok((top, cell))
+    }
+
+    /// The current entry's rowid (table trees).
+    pub fn rowid(&self) -> Result<i64> {
+        Ok(self.current()?.1.rowid)
+    }
+
+    /// The current entry's payload (a table row's record, or an index key), overflow
+    /// included.
+    pub fn payload(&self) -> Result<Vec<u8>> {
+        let (top, cell) = self.current()?;
+        read_payload(self.src, top.pgno, &top.data, &cell)
+    }
+
+    /// The current entry's payload decoded as a record.
+    pub fn record(&self) -> Result<Vec<Value>> {
+        let pgno = self.stack.last().map_or(0, |f| f.pgno);
+        decode_record(&self.payload()?).map_err(|e| e.on_page(pgno))
+    }
+}

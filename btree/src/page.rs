@@ -1,0 +1,487 @@
+//! B-tree pages: the page header, the cell pointer array, freeblocks and the cell content
+//! area; reading them with every offset checked, and changing them in place.
+
+use concur_pager::PageNo;
+
+use crate::cell::{parse_cell, CellInfo};
+use crate::error::{Error, Result};
+
+/// The four B-tree page types (the page header's first byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// 0x02: interior page of an index B-tree.
+    IndexInterior,
+    /// 0x05: interior page of a table B-tree.
+    TableInterior,
+    /// 0x0a: leaf page of an index B-tree.
+    IndexLeaf,
+    /// 0x0d: leaf page of a table B-tree.
+    TableLeaf,
+}
+
+impl PageKind {
+    /// The page type for header byte `b`.
+    pub fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            2 => Some(PageKind::IndexInterior),
+            5 => Some(PageKind::TableInterior),
+            10 => Some(PageKind::IndexLeaf),
+            13 => Some(PageKind::TableLeaf),
+            _ => None,
+        }
+    }
+
+    /// The header byte for this page type.
+    pub fn byte(self) -> u8 {
+        match self {
+            PageKind::IndexInterior => 2,
+            PageKind::TableInterior => 5,
+            PageKind::IndexLeaf => 10,
+            PageKind::TableLeaf => 13,
+        }
+    }
+
+    /// True for leaf pages.
+    pub fn is_leaf(self) -> bool {
+        matches!(self, PageKind::IndexLeaf | PageKind::TableLeaf)
+    }
+
+    /// True for table (rowid) B-tree pages.
+    pub fn is_table(self) -> bool {
+        matches!(self, PageKind::TableInterior | PageKind::TableLeaf)
+    }
+
+    /// The page header's size: 8 bytes for leaves, 12 for interior pages.
+    pub fn header_size(self) -> usize {
+        if self.is_leaf() {
+            8
+        } else {
+            12
+        }
+    }
+
+    /// The interior kind of the same tree type.
+    pub fn interior(self) -> Self {
+        if self.is_table() {
+            PageKind::TableInterior
+        } else {
+            PageKind::IndexInterior
+        }
+    }
+
+    /// The leaf kind of the same tree type.
+    pub fn leaf(self) -> Self {
+        if self.is_table() {
+            PageKind::TableLeaf
+        } else {
+            PageKind::IndexLeaf
+        }
+    }
+}
+
+/// Where the B-tree page header starts: 100 on page 1 (after the database header), else 0.
+pub fn header_offset(pgno: PageNo) -> usize {
+    if pgno == 1 {
+        100
+    } else {
+        0
+    }
+}
+
+/// A B-tree page, validated enough that its cells can be located safely.
+#[derive(Debug, Clone, Copy)]
+pub struct BtreePage<'a> {
+    /// The page number (for error messages).
+    pub pgno: PageNo,
+    /// The whole page image.
+    pub data: &'a [u8],
+    /// Usable bytes of the page.
+    pub usable: usize,
+    /// Offset of the page header (100 on page 1).
+    pub hdr: usize,
+    /// The page type.
+    pub kind: PageKind,
+    /// Number of cells.
+    pub cell_count: usize,
+    /// Offset of the first freeblock, 0 if none.
+    pub first_freeblock: usize,
+    /// Start of the cell content area.
+    pub content_start: usize,
+    /// Fragmented free bytes within the content area.
+    pub fragmented: usize,
+    /// Interior pages: the right-most child.
+    pub right_child: PageNo,
+}
+
+fn be16(b: &[u8], at: usize) -> usize {
+    usize::from(u16::from_be_bytes([b[at], b[at + 1]]))
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl<'a> BtreePage<'a> {
+    /// Decodes and checks the page header of page `pgno`.
+    pub fn parse(pgno: PageNo, data: &'a [u8], usable: usize) -> Result<Self> {
+        let bad = |what: String| Error::corrupt(pgno, what);
+        let hdr = header_offset(pgno);
+        if data.len() < usable || usable < 480 {
+            return Err(bad(format!(
+                "page of {} bytes, usable {usable}",
+                data.len()
+            )));
+        }
+        let kind = PageKind::from_byte(data[hdr])
+            .ok_or_else(|| bad(format!("bad page type {}", data[hdr])))?;
+        let mut page = BtreePage {
+            pgno,
+            data,
+            usable,
+            hdr,
+            kind,
+            cell_count: be16(data, hdr + 3),
+            first_freeblock: be16(data, hdr + 1),
+            content_start: be16(data, hdr + 5),
+            fragmented: usize::from(data[hdr + 7]),
+            right_child: 0,
+        };
+        if page.content_start == 0 {
+            page.content_start = 65536;
+        }
+        if !kind.is_leaf() {
+            page.right_child = be32(data, hdr + 8);
+        }
+        let array_end = page.cell_array_end();
+        if array_end > page.content_start || page.content_start > usable {
+            return Err(bad(format!(
+                "{} cells and content start {} do not fit",
+                page.cell_count, page.content_start
+            )));
+        }
+        Ok(page)
+    }
+
+    /// Offset just past the cell pointer array.
+    pub fn cell_array_end(&self) -> usize {
+        self.hdr + self.kind.header_size() + 2 * self.cell_count
+    }
+
+    /// The offset of cell `i`, checked to lie in the content area.
+    pub fn cell_offset(&self, i: usize) -> Result<usize> {
+        if i >= self.cell_count {
+            return Err(Error::corrupt(self.pgno, format!("no cell {i}")));
+        }
+        let at = self.hdr + self.kind.header_size() + 2 * i;
+        let offset = be16(self.data, at);
+        if offset < self.cell_array_end() || offset >= self.usable {
+            return Err(Error::corrupt(
+                self.pgno,
+                format!("cell pointer {i} = {offset} out of range"),
+            ));
+        }
+        Ok(offset)
+    }
+
+    /// Decodes cell `i`.
+    pub fn cell(&self, i: usize) -> Result<CellInfo> {
+        let offset = self.cell_offset(i)?;
+        parse_cell(self.data, self.usable, self.kind, self.pgno, offset)
+    }
+
+    /// The bytes of cell `i` as it lies on the page.
+    pub fn cell_bytes(&self, i: usize) -> Result<&'a [u8]> {
+        let offset = self.cell_offset(i)?;
+        let info = parse_cell(self.data, self.usable, self.kind, self.pgno, offset)?;
+        Ok(&self.data[offset..offset + info.size])
+    }
+
+    /// Child `i` of an interior page: the left child of cell `i`, or the right-most child for
+    /// `i == cell_count`.
+    pub fn child(&self, i: usize) -> Result<PageNo> {
+        if i == self.cell_count {
+            Ok(self.right_child)
+        } else {
+            Ok(self.cell(i)?.left_child)
+        }
+    }
+
+    /// The freeblock list as `(offset, size)` pairs, checked: ascending, in bounds, at least
+    /// 4 bytes each, not overlapping.
+    pub fn freeblocks(&self) -> Result<Vec<(usize, usize)>> {
+        let mut out = Vec::new();
+        let mut next = self.first_freeblock;
+        let mut min = self.content_start;
+        while next != 0 {
+            if next < min || next + 4 > self.usable {
+                return Err(Error::corrupt(
+                    self.pgno,
+                    format!("freeblock at {next} out of order"),
+                ));
+            }
+            let size = be16(self.data, next + 2);
+            if size < 4 || next + size > self.usable {
+                return Err(Error::corrupt(
+                    self.pgno,
+                    format!("freeblock at {next} size {size}"),
+                ));
+            }
+            out.push((next, size));
+            min = next + size;
+            next = be16(self.data, next);
+        }
+        Ok(out)
+    }
+
+    /// Free bytes: the gap between the pointer array and the content area, plus freeblocks,
+    /// plus fragments.
+    pub fn free_space(&self) -> Result<usize> {
+        let blocks: usize = self.freeblocks()?.iter().map(|&(_, s)| s).sum();
+        Ok(self.content_start - self.cell_array_end() + blocks + self.fragmented)
+    }
+}
+
+fn put16(b: &mut [u8], at: usize, v: usize) {
+    b[at..at + 2].copy_from_slice(&(v as u16).to_be_bytes());
+}
+
+/// Writes page `pgno` from scratch: header of `kind`, `cells` packed at the end of the usable
+/// area in order, no freeblocks. The caller has checked that they fit.
+pub fn write_page(
+    data: &mut [u8],
+    pgno: PageNo,
+    usable: usize,
+    kind: PageKind,
+    cells: &[Vec<u8>],
+    right_child: PageNo,
+) {
+    let hdr = header_offset(pgno);
+    let mut content = usable;
+    let mut ptr = hdr + kind.header_size();
+    data[hdr..usable].fill(0);
+    for cell in cells {
+        content -= cell.len();
+        data[content..content + cell.len()].copy_from_slice(cell);
+        put16(data, ptr, content);
+        ptr += 2;
+    }
+    data[hdr] = kind.byte();
+    put16(data, hdr + 1, 0);
+    put16(data, hdr + 3, cells.len());
+    put16(data, hdr + 5, if content == 65536 { 0 } else { content });
+    data[hdr + 7] = 0;
+    if !kind.is_leaf() {
+        data[hdr + 8..hdr + 12].copy_from_slice(&right_child.to_be_bytes());
+    }
+}
+
+/// Bytes that `cells` need on a page of `kind` (pointer array included, header excluded).
+pub fn cells_space(cells: &[Vec<u8>]) -> usize {
+    cells.iter().map(|c| c.len() + 2).sum()
+}
+
+/// Repacks the cells of a page to the end of the content area, removing freeblocks and
+/// fragments (SQLite's defragmentPage).
+pub fn defragment(data: &mut [u8], pgno: PageNo, usable: usize) -> Result<()> {
+    let page = BtreePage::parse(pgno, data, usable)?;
+    let kind = page.kind;
+    let right = page.right_child;
+    let cells = (0..page.cell_count)
+        .map(|i| page.cell_bytes(i).map(<[u8]>::to_vec))
+        .collect::<Result<Vec<_>>>()?;
+    if page.hdr + kind.header_size() + cells_space(&cells) > usable {
+        return Err(Error::corrupt(pgno, "cells overlap"));
+    }
+    write_page(data, pgno, usable, kind, &cells, right);
+    Ok(())
+}
+
+/// Inserts `cell` as cell number `idx` of the page in place, taking space from a freeblock,
+/// the gap, or, after defragmenting, the gap. Returns false (page unchanged) if the page does
+/// not have room.
+pub fn insert_cell(
+    data: &mut [u8],
+    pgno: PageNo,
+    usable: usize,
+    idx: usize,
+    cell: &[u8],
+) -> Result<bool> {
+    let page = BtreePage::parse(pgno, data, usable)?;
+    let need = cell.len();
+    if idx > page.cell_count {
+        return Err(Error::Misuse("cell index past the end"));
+    }
+    if page.free_space()? < need + 2 {
+        return Ok(false);
+    }
+    let hdr = page.hdr;
+    let gap = page.content_start - page.cell_array_end();
+    let mut at = None;
+    if gap >= 2 && page.fragmented <= 57 {
+        // First fit in the freeblock list.
+        let mut prev_link = hdr + 1;
+        for (offset, size) in page.freeblocks()? {
+            if size >= need {
+                let rest = size - need;
+                if rest < 4 {
+                    // Take the whole block; the remainder becomes fragmented bytes.
+                    let next = be16(data, offset);
+                    put16(data, prev_link, next);
+                    data[hdr + 7] += rest as u8;
+                    at = Some(offset);
+                } else {
+                    // Keep the block's front, take its tail.
+                    put16(data, offset + 2, rest);
+                    at = Some(offset + rest);
+                }
+                break;
+            }
+            prev_link = offset;
+        }
+    }
+    let at = match at {
+        Some(a) => a,
+        None => {
+            if gap < need + 2 {
+                defragment(data, pgno, usable)?;
+            }
+            let page = BtreePage::parse(pgno, data, usable)?;
+            if page.content_start < page.cell_array_end() + need + 2 {
+                // The header's free-space accounting lied (bogus fragment count or blocks).
+                return Err(Error::corrupt(pgno, "free space does not add up"));
+            }
+            let start = page.content_start - need;
+            put16(data, hdr + 5, start);
+            start
+        }
+    };
+    data[at..at + need].copy_from_slice(cell);
+    // Open a slot in the pointer array.
+    let page = BtreePage::parse(pgno, data, usable)?;
+    let (slot, end, count) = (
+        hdr + page.kind.header_size() + 2 * idx,
+        page.cell_array_end(),
+        page.cell_count,
+    );
+    data.copy_within(slot..end, slot + 2);
+    put16(data, slot, at);
+    put16(data, hdr + 3, count + 1);
+    Ok(true)
+}
+
+/// Removes cell `idx` from the page in place; its bytes join the freeblock list (coalesced
+/// with neighbours) or the gap when they border it.
+pub fn drop_cell(data: &mut [u8], pgno: PageNo, usable: usize, idx: usize) -> Result<()> {
+    let page = BtreePage::parse(pgno, data, usable)?;
+    let offset = page.cell_offset(idx)?;
+    let size = page.cell(idx)?.size;
+    let hdr = page.hdr;
+    let mut blocks = page.freeblocks()?;
+    let mut fragmented = page.fragmented;
+    let mut content_start = page.content_start;
+    // Close the pointer array slot.
+    let (slot, end, count) = (
+        hdr + page.kind.header_size() + 2 * idx,
+        page.cell_array_end(),
+        page.cell_count,
+    );
+    data.copy_within(slot + 2..end, slot);
+    put16(data, hdr + 3, count - 1);
+    // Merge the freed range into the sorted block list.
+    blocks.push((offset, size));
+    blocks.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (o, s) in blocks {
+        if let Some(last) = merged.last_mut() {
+            let last_end = last.0 + last.1;
+            if o >= last_end && o - last_end <= 3 && o - last_end <= fragmented {
+                // Absorb the fragment between two blocks, as SQLite does.
+                fragmented -= o - last_end;
+                last.1 = o + s - last.0;
+                continue;
+            }
+        }
+        merged.push((o, s));
+    }
+    if let Some(&(o, s)) = merged.first() {
+        if o == content_start {
+            content_start += s;
+            merged.remove(0);
+        }
+    }
+    let mut link = hdr + 1;
+    for &(o, s) in &merged {
+        put16(data, link, o);
+        put16(data, o + 2, s);
+        link = o;
+    }
+    put16(data, link, 0);
+    put16(
+        data,
+        hdr + 5,
+        if content_start == 65536 {
+            0
+        } else {
+            content_start
+        },
+    );
+    data[hdr + 7] = fragmented as u8;
+    Ok(())
+}
+
+/// Initialises an empty B-tree page of `kind`.
+pub fn init_page(data: &mut [u8], pgno: PageNo, usable: usize, kind: PageKind) {
+    write_page(data, pgno, usable, kind, &[], 0);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn cell(n: u8, len: usize) -> Vec<u8> {
+        // A table leaf cell: payload size, rowid, payload.
+        let mut c = vec![(len - 2) as u8, n];
+        c.resize(len, n);
+        c
+    }
+
+    #[test]
+    fn drop_then_insert_reuses_freeblocks() {
+        let mut data = vec![0u8; 512];
+        init_page(&mut data, 2, 512, PageKind::TableLeaf);
+        for i in 0..5 {
+            assert!(insert_cell(&mut data, 2, 512, i, &cell(i as u8, 20)).unwrap());
+        }
+        drop_cell(&mut data, 2, 512, 1).unwrap();
+        drop_cell(&mut data, 2, 512, 2).unwrap();
+        let page = BtreePage::parse(2, &data, 512).unwrap();
+        assert_eq!(page.freeblocks().unwrap().len(), 2);
+        assert_eq!(page.free_space().unwrap(), 512 - 8 - 3 * 22);
+        assert!(insert_cell(&mut data, 2, 512, 1, &cell(9, 18)).unwrap());
+        let page = BtreePage::parse(2, &data, 512).unwrap();
+        assert_eq!(page.fragmented, 2);
+        assert_eq!(page.cell(1).unwrap().rowid, 9);
+        assert_eq!(page.free_space().unwrap(), 512 - 8 - 3 * 22 - 20);
+        defragment(&mut data, 2, 512).unwrap();
+        let page = BtreePage::parse(2, &data, 512).unwrap();
+        assert_eq!((page.fragmented, page.first_freeblock), (0, 0));
+        let rowids: Vec<i64> = (0..4).map(|i| page.cell(i).unwrap().rowid).collect();
+        assert_eq!(rowids, vec![0, 9, 2, 4]);
+    }
+
+    #[test]
+    fn bad_page_type_and_pointers_are_corrupt() {
+        let mut data = vec![0u8; 512];
+        data[0] = 7;
+        assert_eq!(
+            BtreePage::parse(3, &data, 512).unwrap_err().corrupt_page(),
+            Some(3)
+        );
+        init_page(&mut data, 3, 512, PageKind::TableLeaf);
+        data[3..5].copy_from_slice(&1u16.to_be_bytes());
+        data[8..10].copy_from_slice(&600u16.to_be_bytes());
+        let page = BtreePage::parse(3, &data, 512).unwrap();
+        assert!(page.cell(0).unwrap_err().is_corrupt());
+    }
+}

@@ -1,0 +1,421 @@
+//! The record format: how a row or an index key is laid out as bytes, and how index keys
+//! compare.
+
+use std::cmp::Ordering;
+
+use crate::collation::Collation;
+use crate::error::{Error, Result};
+use crate::value::Value;
+use crate::varint::{read_varint, varint_len, write_varint};
+
+/// The largest record this layer writes or reads (SQLite's default SQLITE_MAX_LENGTH).
+pub const MAX_RECORD_LEN: usize = 1_000_000_000;
+
+/// The serial type SQLite uses to store `value` (schema format 4: 0 and 1 as types 8 and 9).
+pub fn serial_type(value: &Value) -> u64 {
+    match value {
+        Value::Null => 0,
+        Value::Integer(0) => 8,
+        Value::Integer(1) => 9,
+        Value::Integer(i) => {
+            let i = *i;
+            if (-128..=127).contains(&i) {
+                1
+            } else if (-32768..=32767).contains(&i) {
+                2
+            } else if (-8_388_608..=8_388_607).contains(&i) {
+                3
+            } else if (-2_147_483_648..=2_147_483_647).contains(&i) {
+                4
+            } else if (-140_737_488_355_328..=140_737_488_355_327).contains(&i) {
+                5
+            } else {
+                6
+            }
+        }
+        Value::Real(_) => 7,
+        Value::Text(s) => 13 + 2 * s.len() as u64,
+        Value::Blob(b) => 12 + 2 * b.len() as u64,
+    }
+}
+
+/// The number of body bytes a value of serial type `t` takes, or `None` for the reserved
+/// types 10 and 11.
+pub fn serial_size(t: u64) -> Option<u64> {
+    Some(match t {
+        0 | 8 | 9 => 0,
+        1 => 1,
+        2 => 2,
+        3 => 3,
+        4 => 4,
+        5 => 6,
+        6 | 7 => 8,
+        10 | 11 => return None,
+        n => (n - 12) / 2,
+    })
+}
+
+/// Encodes `values` as a record: a header (its own length as a varint, then one serial type
+/// per value) followed by the values' bodies.
+pub fn encode_record(values: &[Value]) -> Result<Vec<u8>> {
+    let types: Vec<u64> = values.iter().map(serial_type).collect();
+    let types_len: usize = types.iter().map(|&t| varint_len(t)).sum();
+    // The header length counts its own varint, whose length depends on the total.
+    let mut header_len = types_len + 1;
+    while varint_len(header_len as u64) + types_len != header_len {
+        header_len = varint_len(header_len as u64) + types_len;
+    }
+    let body_len: u64 = types.iter().filter_map(|&t| serial_size(t)).sum();
+    let total = header_len as u64 + body_len;
+    if total > MAX_RECORD_LEN as u64 {
+        return Err(Error::TooBig);
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    write_varint(&mut out, header_len as u64);
+    for &t in &types {
+        write_varint(&mut out, t);
+    }
+    for value in values {
+        match value {
+            Value::Null => {}
+            Value::Integer(i) => {
+                let bytes = i.to_be_bytes();
+                let n = serial_size(serial_type(value)).unwrap_or(0) as usize;
+                out.extend_from_slice(&bytes[8 - n..]);
+            }
+            Value::Real(r) => out.extend_from_slice(&r.to_bits().to_be_bytes()),
+            Value::Text(s) => out.extend_from_slice(s.as_bytes()),
+            Value::Blob(b) => out.extend_from_slice(b),
+        }
+    }
+    Ok(out)
+}
+
+/// A value borrowed from a record's bytes: what comparisons read without allocating.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    /// NULL.
+    Null,
+    /// An integer.
+    Integer(i64),
+    /// A double.
+    Real(f64),
+    /// TEXT bytes (UTF-8 as stored).
+    Text(&'a [u8]),
+    /// BLOB bytes.
+    Blob(&'a [u8]),
+}
+
+impl ValueRef<'_> {
+    /// An owned copy; text that is not valid UTF-8 is converted lossily.
+    pub fn to_value(self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(r) => Value::Real(r),
+            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+
+    /// Compares with an owned value as [`Value::compare`] does.
+    pub fn compare(self, other: &Value, collation: Collation) -> Ordering {
+        match (self, other) {
+            (ValueRef::Null, Value::Null) => Ordering::Equal,
+            (ValueRef::Integer(a), Value::Integer(b)) => a.cmp(b),
+            (ValueRef::Text(a), Value::Text(b)) => collation.compare_bytes(a, b.as_bytes()),
+            (ValueRef::Blob(a), Value::Blob(b)) => a.cmp(b.as_slice()),
+            (ValueRef::Real(a), _) => Value::Real(a).compare(other, collation),
+            (ValueRef::Integer(a), _) => Value::Integer(a).compare(other, collation),
+            (ValueRef::Null, _) => Ordering::Less,
+            (ValueRef::Text(_), Value::Blob(_)) => Ordering::Less,
+            (ValueRef::Text(_), _) | (ValueRef::Blob(_), _) => Ordering::Greater,
+        }
+    }
+}
+
+/// Iterates over the values of a record, checking every length against the bytes present.
+pub struct RecordFields<'a> {
+    /// The record.
+    record: &'a [u8],
+    /// Next serial type's offset in the header.
+    header_pos: usize,
+    /// End of the header.
+    header_end: usize,
+    /// Next value's offset in the body.
+    body_pos: usize,
+}
+
+impl<'a> RecordFields<'a> {
+    /// Starts reading `record`; CORRUPT (page 0) if its header size is out of range.
+    pub fn new(record: &'a [u8]) -> Result<Self> {
+        let (header_len, pos) = read_varint(record).ok_or_else(|| bad("truncated header size"))?;
+        if header_len > record.len() as u64 || (header_len as usize) < pos {
+            return Err(bad("header size out of range"));
+        }
+        Ok(RecordFields {
+            record,
+            header_pos: pos,
+            header_end: header_len as usize,
+            body_pos: header_len as usize,
+        })
+    }
+}
+
+fn bad(reason: &str) -> Error {
+    Error::corrupt(0, format!("record: {reason}"))
+}
+
+impl<'a> Iterator for RecordFields<'a> {
+    type Item = Result<ValueRef<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.header_pos >= self.header_end {
+            return None;
+        }
+        let mut step = || -> Result<ValueRef<'a>> {
+            let header = &self.record[self.header_pos..self.header_end];
+            let (t, n) = read_varint(header).ok_or_else(|| bad("truncated serial type"))?;
+            let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
+            if size > (self.record.len() - self.body_pos) as u64 {
+                return Err(bad("value runs past the end of the record"));
+            }
+            let bytes = &self.record[self.body_pos..self.body_pos + size as usize];
+            self.header_pos += n;
+            self.body_pos += size as usize;
+            Ok(decode_value(t, bytes))
+        };
+        let result = step();
+        if result.is_err() {
+            // Stop after the first error.
+            self.header_pos = self.header_end;
+        }
+        Some(result)
+    }
+}
+
+/// Decodes a record into its values. Every length is checked against the bytes present: a
+/// header that claims more than the record holds is CORRUPT (page 0; the caller names the page).
+pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
+    RecordFields::new(record)?
+        .map(|v| v.map(ValueRef::to_value))
+        .collect()
+}
+
+/// Decodes one value of serial type `t` from exactly its body bytes.
+fn decode_value(t: u64, bytes: &[u8]) -> ValueRef<'_> {
+    match t {
+        0 => ValueRef::Null,
+        8 => ValueRef::Integer(0),
+        9 => ValueRef::Integer(1),
+        1..=6 => {
+            // Sign-extend the big-endian two's complement integer.
+            let mut v: i64 = if bytes.first().is_some_and(|&b| b & 0x80 != 0) {
+                -1
+            } else {
+                0
+            };
+            for &b in bytes {
+                v = (v << 8) | i64::from(b);
+            }
+            ValueRef::Integer(v)
+        }
+        7 => {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(bytes);
+            ValueRef::Real(f64::from_bits(u64::from_be_bytes(raw)))
+        }
+        t if t % 2 == 0 => ValueRef::Blob(bytes),
+        _ => ValueRef::Text(bytes),
+    }
+}
+
+/// How one column of an index key sorts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyColumn {
+    /// The collation for TEXT values in this column.
+    pub collation: Collation,
+    /// True when the column sorts in descending order.
+    pub descending: bool,
+}
+
+/// The sort order of an index's keys, column by column (SQLite's KeyInfo). Columns past the
+/// end of `columns` (such as the trailing rowid) sort BINARY ascending.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyInfo {
+    /// The columns, in key order.
+    pub columns: Vec<KeyColumn>,
+}
+
+impl KeyInfo {
+    /// A key of `n` BINARY ascending columns.
+    pub fn binary(n: usize) -> Self {
+        KeyInfo {
+            columns: vec![KeyColumn::default(); n],
+        }
+    }
+
+    /// Compares two keys column by column over their common prefix: a key that is a prefix of
+    /// the other compares equal to it, which is what a seek on the leading columns wants.
+    pub fn compare(&self, a: &[Value], b: &[Value]) -> Ordering {
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            let column = self.columns.get(i).copied().unwrap_or_default();
+            let ord = x.compare(y, column.collation);
+            let ord = if column.descending {
+                ord.reverse()
+            } else {
+                ord
+            };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Compares an encoded record with a decoded key over their common prefix, without
+    /// decoding the record's values into owned ones.
+    pub fn compare_record(&self, record: &[u8], key: &[Value]) -> Result<Ordering> {
+        Ok(self.compare_record_inner(record, key)?.0)
+    }
+
+    /// As [`KeyInfo::compare_record`], then the record with fewer values first.
+    pub fn compare_record_full(&self, record: &[u8], key: &[Value]) -> Result<Ordering> {
+        let (ord, fields) = self.compare_record_inner(record, key)?;
+        Ok(ord.then(fields.cmp(&key.len())))
+    }
+
+    /// The prefix comparison and the record's number of values (counted only when equal).
+    fn compare_record_inner(&self, record: &[u8], key: &[Value]) -> Result<(Ordering, usize)> {
+        let mut fields = RecordFields::new(record)?;
+        let mut n = 0;
+        for (i, y) in key.iter().enumerate() {
+            let Some(x) = fields.next() else {
+                return Ok((Ordering::Equal, n));
+            };
+            let x = x?;
+            n += 1;
+            let column = self.columns.get(i).copied().unwrap_or_default();
+            let ord = x.compare(y, column.collation);
+            let ord = if column.descending {
+                ord.reverse()
+            } else {
+                ord
+            };
+            if ord != Ordering::Equal {
+                return Ok((ord, n));
+            }
+        }
+        for x in fields {
+            x?;
+            n += 1;
+        }
+        Ok((Ordering::Equal, n))
+    }
+
+    /// Compares two complete keys: as [`KeyInfo::compare`], then the shorter key first.
+    pub fn compare_full(&self, a: &[Value], b: &[Value]) -> Ordering {
+        self.compare(a, b).then(a.len().cmp(&b.len()))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_take_the_smallest_serial_type() {
+        let cases = [
+            (0i64, 8u64),
+            (1, 9),
+            (2, 1),
+            (-1, 1),
+            (127, 1),
+            (128, 2),
+            (-32768, 2),
+            (32768, 3),
+            (8_388_608, 4),
+            (2_147_483_648, 5),
+            (140_737_488_355_328, 6),
+            (i64::MIN, 6),
+        ];
+        for (v, t) in cases {
+            assert_eq!(serial_type(&Value::Integer(v)), t, "{v}");
+            let rec = encode_record(&[Value::Integer(v)]).unwrap();
+            assert_eq!(decode_record(&rec).unwrap(), vec![Value::Integer(v)]);
+        }
+    }
+
+    #[test]
+    fn record_round_trips_every_class() {
+        let values = vec![
+            Value::Null,
+            Value::Integer(-77),
+            Value::Real(2.5),
+            Value::Text("héllo".into()),
+            Value::Blob(vec![0, 1, 2]),
+            Value::Text(String::new()),
+            Value::Blob(vec![7; 300]),
+        ];
+        let rec = encode_record(&values).unwrap();
+        assert_eq!(rec[0] as usize, 9); // 6 one-byte types, one two-byte, the size byte
+        assert_eq!(decode_record(&rec).unwrap(), values);
+    }
+
+    #[test]
+    fn header_size_accounts_for_its_own_varint() {
+        // 126 one-byte types fit a 127-byte header; 127 types need a 2-byte size: 129.
+        let rec = encode_record(&vec![Value::Null; 126]).unwrap();
+        assert_eq!(read_varint(&rec), Some((127, 1)));
+        let rec = encode_record(&vec![Value::Null; 127]).unwrap();
+        assert_eq!(read_varint(&rec), Some((129, 2)));
+        assert_eq!(decode_record(&rec).unwrap().len(), 127);
+    }
+
+    #[test]
+    fn lying_headers_are_corrupt() {
+        assert!(decode_record(&[5, 1]).unwrap_err().is_corrupt());
+        assert!(decode_record(&[2, 6, 0]).unwrap_err().is_corrupt());
+        assert!(decode_record(&[2, 10]).unwrap_err().is_corrupt());
+        assert!(decode_record(&[0x81]).unwrap_err().is_corrupt());
+        assert!(decode_record(&[0]).unwrap_err().is_corrupt());
+    }
+
+    #[test]
+    fn key_compare_honours_collation_and_desc() {
+        let key = KeyInfo {
+            columns: vec![
+                KeyColumn {
+                    collation: Collation::NoCase,
+                    descending: false,
+                },
+                KeyColumn {
+                    collation: Collation::Binary,
+                    descending: true,
+                },
+            ],
+        };
+        let a = [
+            Value::Text("ABC".into()),
+            Value::Integer(5),
+            Value::Integer(1),
+        ];
+        let b = [
+            Value::Text("abc".into()),
+            Value::Integer(4),
+            Value::Integer(2),
+        ];
+        assert_eq!(key.compare(&a, &b), Ordering::Less);
+        assert_eq!(key.compare(&a[..1], &b), Ordering::Equal);
+        assert_eq!(key.compare_full(&a[..1], &b), Ordering::Less);
+        let ra = encode_record(&a).unwrap();
+        assert_eq!(key.compare_record(&ra, &b).unwrap(), Ordering::Less);
+        assert_eq!(key.compare_record_full(&ra, &a).unwrap(), Ordering::Equal);
+        assert_eq!(
+            key.compare_record_full(&ra, &a[..2]).unwrap(),
+            Ordering::Greater
+        );
+        assert_eq!(key.compare_record(&ra, &a[..2]).unwrap(), Ordering::Equal);
+    }
+}

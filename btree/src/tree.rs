@@ -1,0 +1,304 @@
+//! Changing B-trees: insert, delete and update in table and index trees.
+
+use std::cmp::Ordering;
+
+use concur_pager::{PageNo, PageSource, PageWriter};
+
+use crate::balance::{balance_up, Node};
+use crate::cell::convert_index_cell;
+use crate::error::{Error, Result};
+use crate::overflow::{free_chain, make_cell, read_payload};
+use crate::page::{drop_cell, insert_cell, BtreePage, PageKind};
+use crate::record::{decode_record, KeyInfo};
+use crate::value::Value;
+
+/// The deepest tree this layer follows; deeper means a cycle or a corrupt file.
+pub const MAX_DEPTH: usize = 40;
+
+/// Where a search for a key ended.
+struct Descent {
+    /// `(page, child index)` of every interior page passed, root first.
+    path: Vec<(PageNo, usize)>,
+    /// The page where the search stopped (a leaf, or an interior page holding the key).
+    pgno: PageNo,
+    /// Index of the first cell at or after the key on that page.
+    idx: usize,
+    /// True when the cell at `idx` holds exactly the key.
+    found: bool,
+}
+
+/// Checks that `child`, named by `parent`, may be visited.
+fn check_child<S: PageSource + ?Sized>(
+    src: &S,
+    parent: PageNo,
+    child: PageNo,
+    depth: usize,
+) -> Result<()> {
+    if child < 2 || child > src.page_count() {
+        return Err(Error::corrupt(
+            parent,
+            format!("child page {child} out of range"),
+        ));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(Error::corrupt(parent, "tree too deep (cycle?)"));
+    }
+    Ok(())
+}
+
+/// Descends from `root` to where `cmp` (which compares a cell's key with the searched key)
+/// says the key belongs. Stops early on an interior page when `stop_on_interior` and the key
+/// is there (index trees only).
+fn descend<S, F>(src: &S, root: PageNo, table: bool, mut cmp: F) -> Result<Descent>
+where
+    S: PageSource + ?Sized,
+    F: FnMut(&BtreePage, usize) -> Result<Ordering>,
+{
+    let usable = src.usable_size();
+    let mut path = Vec::new();
+    let mut pgno = root;
+    loop {
+        let data = src.page(pgno)?;
+        let page = BtreePage::parse(pgno, &data, usable)?;
+        if page.kind.is_table() != table {
+            return Err(Error::corrupt(pgno, "page of the wrong tree type"));
+        }
+        // Binary search for the first cell whose key is >= the searched key.
+        let (mut lo, mut hi) = (0, page.cell_count);
+        let mut found = false;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match cmp(&page, mid)? {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Equal => {
+                    hi = mid;
+                    found = true;
+                }
+                Ordering::Greater => hi = mid,
+            }
+        }
+        let found = found && lo < page.cell_count && cmp(&page, lo)? == Ordering::Equal;
+        if page.kind.is_leaf() || (found && !table) {
+            return Ok(Descent {
+                path,
+                pgno,
+                idx: lo,
+                found,
+            });
+        }
+        let child = page.child(lo)?;
+        check_child(src, pgno, child, path.len() + 1)?;
+        path.push((pgno, lo));
+        pgno = child;
+    }
+}
+
+/// Descends a table tree to the leaf position of `rowid`.
+fn descend_table<S: PageSource + ?Sized>(src: &S, root: PageNo, rowid: i64) -> Result<Descent> {
+    descend(src, root, true, |page, i| {
+        Ok(page.cell(i)?.rowid.cmp(&rowid))
+    })
+}
+
+/// Descends an index tree to `key` (a complete key, compared with [`KeyInfo::compare_full`]).
+fn descend_index<S: PageSource + ?Sized>(
+    src: &S,
+    root: PageNo,
+    info: &KeyInfo,
+    key: &[Value],
+) -> Result<Descent> {
+    descend(src, root, false, |page, i| {
+        let cell = page.cell(i)?;
+        let ord = if cell.overflow == 0 {
+            let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
+            info.compare_record_full(local, key)
+        } else {
+            let payload = read_payload(src, page.pgno, page.data, &cell)?;
+            info.compare_record_full(&payload, key)
+        };
+        ord.map_err(|e| e.on_page(page.pgno))
+    })
+}
+
+/// Puts `cell` at position `idx` of leaf `pgno` (replacing the cell there when `replace`),
+/// then balances.
+fn place_in_leaf<W: PageWriter + ?Sized>(
+    w: &mut W,
+    d: &Descent,
+    cell: Vec<u8>,
+    replace: bool,
+) -> Result<()> {
+    let usable = w.usable_size();
+    if replace {
+        remove_cell(w, d.pgno, d.idx)?;
+    }
+    let placed = insert_cell(w.page_mut(d.pgno)?, d.pgno, usable, d.idx, &cell)?;
+    if placed && (!replace || d.path.is_empty()) {
+        // A plain insert that fitted cannot leave the page underfull.
+        return Ok(());
+    }
+    let mut node = Node::load(w, d.pgno)?;
+    if !placed {
+        node.cells.insert(d.idx, cell);
+    } else if !node.underfull(usable) {
+        return Ok(());
+    }
+    balance_up(w, &d.path, node, None)
+}
+
+/// Frees the overflow chain of cell `idx` of page `pgno` and drops the cell in place.
+fn remove_cell<W: PageWriter + ?Sized>(w: &mut W, pgno: PageNo, idx: usize) -> Result<()> {
+    let usable = w.usable_size();
+    let info = {
+        let data = w.page(pgno)?;
+        BtreePage::parse(pgno, &data, usable)?.cell(idx)?
+    };
+    free_chain(w, pgno, &info)?;
+    drop_cell(w.page_mut(pgno)?, pgno, usable, idx)
+}
+
+/// Inserts the row `rowid` with record `payload` into the table tree at `root`, replacing
+/// the row with that rowid if there is one.
+pub fn table_insert<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    rowid: i64,
+    payload: &[u8],
+) -> Result<()> {
+    let d = descend_table(w, root, rowid)?;
+    let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
+    place_in_leaf(w, &d, cell, d.found)
+}
+
+/// Replaces the record of the existing row `rowid`; false (and nothing written) when the row
+/// does not exist. (`table_insert` is the upsert.)
+pub fn table_update<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    rowid: i64,
+    payload: &[u8],
+) -> Result<bool> {
+    let d = descend_table(w, root, rowid)?;
+    if !d.found {
+        return Ok(false);
+    }
+    let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
+    place_in_leaf(w, &d, cell, true)?;
+    Ok(true)
+}
+
+/// Deletes the row `rowid` from the table tree at `root`; false if there was none.
+pub fn table_delete<W: PageWriter + ?Sized>(w: &mut W, root: PageNo, rowid: i64) -> Result<bool> {
+    let d = descend_table(w, root, rowid)?;
+    if !d.found {
+        return Ok(false);
+    }
+    remove_cell(w, d.pgno, d.idx)?;
+    settle_after_delete(w, &d.path, d.pgno)?;
+    Ok(true)
+}
+
+/// Balances a leaf from which a cell was removed, if it became underfull.
+fn settle_after_delete<W: PageWriter + ?Sized>(
+    w: &mut W,
+    path: &[(PageNo, usize)],
+    pgno: PageNo,
+) -> Result<()> {
+    if path.is_empty() {
+        return Ok(());
+    }
+    let usable = w.usable_size();
+    let free = {
+        let data = w.page(pgno)?;
+        BtreePage::parse(pgno, &data, usable)?.free_space()?
+    };
+    // The same test as `Node::underfull`, without copying the cells.
+    if free > usable * 2 / 3 {
+        balance_up(w, path, Node::load(w, pgno)?, None)?;
+    }
+    Ok(())
+}
+
+/// Inserts the index entry `record` (an encoded record: indexed columns then rowid) into the
+/// index tree at `root`, whose keys sort by `info`. An entry that compares equal is replaced.
+pub fn index_insert<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    info: &KeyInfo,
+    record: &[u8],
+) -> Result<()> {
+    let key = decode_record(record)?;
+    let mut d = descend_index(w, root, info, &key)?;
+    if d.found {
+        let data = w.page(d.pgno)?;
+        let leaf = BtreePage::parse(d.pgno, &data, w.usable_size())?
+            .kind
+            .is_leaf();
+        if !leaf {
+            delete_found(w, d)?;
+            d = descend_index(w, root, info, &key)?;
+        }
+    }
+    let cell = make_cell(w, PageKind::IndexLeaf, 0, 0, record)?;
+    place_in_leaf(w, &d, cell, d.found)
+}
+
+/// Deletes the index entry equal to `record` from the index tree at `root`; false if absent.
+pub fn index_delete<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    info: &KeyInfo,
+    record: &[u8],
+) -> Result<bool> {
+    let key = decode_record(record)?;
+    let d = descend_index(w, root, info, &key)?;
+    if !d.found {
+        return Ok(false);
+    }
+    delete_found(w, d)?;
+    Ok(true)
+}
+
+/// Deletes the index entry a descent found. An entry on an interior page is replaced by its
+/// predecessor, the last entry of the left subtree's right-most leaf, as SQLite does.
+fn delete_found<W: PageWriter + ?Sized>(w: &mut W, d: Descent) -> Result<()> {
+    let usable = w.usable_size();
+    let interior = {
+        let data = w.page(d.pgno)?;
+        let page = BtreePage::parse(d.pgno, &data, usable)?;
+        (!page.kind.is_leaf())
+            .then(|| page.cell(d.idx))
+            .transpose()?
+    };
+    let Some(old) = interior else {
+        remove_cell(w, d.pgno, d.idx)?;
+        return settle_after_delete(w, &d.path, d.pgno);
+    };
+    // Walk to the right-most leaf of the left subtree.
+    let mut path = d.path;
+    let level = path.len();
+    path.push((d.pgno, d.idx));
+    let mut pgno = old.left_child;
+    loop {
+        check_child(w, path[path.len() - 1].0, pgno, path.len())?;
+        let data = w.page(pgno)?;
+        let page = BtreePage::parse(pgno, &data, usable)?;
+        if page.kind.is_table() {
+            return Err(Error::corrupt(pgno, "table page in an index tree"));
+        }
+        if page.kind.is_leaf() {
+            break;
+        }
+        path.push((pgno, page.cell_count));
+        pgno = page.right_child;
+    }
+    let mut leaf = Node::load(w, pgno)?;
+    let predecessor = leaf
+        .cells
+        .pop()
+        .ok_or_else(|| Error::corrupt(pgno, "empty leaf under an interior cell"))?;
+    let mut holder = Node::load(w, d.pgno)?;
+    free_chain(w, d.pgno, &old)?;
+    holder.cells[d.idx] = convert_index_cell(&predecessor, usable, Some(old.left_child))?;
+    balance_up(w, &path, leaf, Some((level, holder)))
+}
