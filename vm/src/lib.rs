@@ -82,7 +82,17 @@
 //! (equal to `sqlite3_error_offset`), line and column.
 
 pub mod ast;
+pub mod error;
+pub mod exec;
 pub mod func;
 pub mod lexer;
 pub mod parser;
+pub mod program;
+pub mod schema;
+pub mod session;
+pub mod storage;
 pub mod value;
+
+pub use error::{Error, Result};
+pub use session::{Connection, Statement};
+pub use storage::{MemStore, Store};

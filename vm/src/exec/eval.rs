@@ -1,0 +1,408 @@
+//! Evaluating compiled expressions.
+
+use concur_btree::Value;
+
+use super::{internal, Cursor, Env, Vm};
+use crate::ast::{RaiseAction, UnaryOp};
+use crate::error::{Error, Result};
+use crate::func::pattern::{glob, like};
+use crate::func::FuncCall;
+use crate::program::{BinOp, Expr, Program};
+use crate::storage::code;
+use crate::value::{
+    and, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast, compare_op, concat,
+    is, is_not, negate, not, or, truth, truth_value, value_to_text, Affinity, Collation, CompareOp,
+};
+
+/// Compares `a` and `b` (with their affinities) by `op`, three-valued.
+fn compare(
+    a: Value,
+    a_affinity: Option<Affinity>,
+    b: Value,
+    b_affinity: Option<Affinity>,
+    op: CompareOp,
+    collation: Collation,
+) -> Option<bool> {
+    let (a, b) = apply_comparison_affinity(a, a_affinity, b, b_affinity);
+    compare_op(&a, op, &b, collation)
+}
+
+impl Vm {
+    /// Evaluates `e`.
+    pub(super) fn eval(&mut self, program: &Program, e: &Expr, env: &mut Env<'_>) -> Result<Value> {
+        Ok(match e {
+            Expr::Const(v) => v.clone(),
+            Expr::Param(i) => env
+                .params
+                .get(i.wrapping_sub(1))
+                .cloned()
+                .unwrap_or(Value::Null),
+            Expr::Reg(r) => self.regs.get(*r).cloned().unwrap_or(Value::Null),
+            Expr::Column {
+                cursor,
+                column,
+                rowid,
+            } => match self.cursor(*cursor)? {
+                Cursor::Table { inner, null } => {
+                    if *null {
+                        Value::Null
+                    } else if *rowid {
+                        Value::Integer(inner.rowid()?)
+                    } else {
+                        inner.column(*column)?
+                    }
+                }
+                _ => return Err(internal("column of a non-table cursor")),
+            },
+            Expr::Rowid(cursor) => match self.cursor(*cursor)? {
+                Cursor::Table { inner, null } => {
+                    if *null {
+                        Value::Null
+                    } else {
+                        Value::Integer(inner.rowid()?)
+                    }
+                }
+                _ => return Err(internal("rowid of a non-table cursor")),
+            },
+            Expr::IdxColumn { cursor, column } => match self.cursor(*cursor)? {
+                Cursor::Index { inner, null, .. } => {
+                    if *null {
+                        Value::Null
+                    } else {
+                        inner.key()?.get(*column).cloned().unwrap_or(Value::Null)
+                    }
+                }
+                _ => return Err(internal("index column of a non-index cursor")),
+            },
+            Expr::EphColumn { cursor, column } => {
+                let (eph, pos, null) = match self.cursor(*cursor)? {
+                    Cursor::Ephemeral { eph, pos, null } => (*eph, *pos, *null),
+                    _ => return Err(internal("ephemeral column of another cursor")),
+                };
+                if null {
+                    Value::Null
+                } else {
+                    self.ephs
+                        .get(eph)
+                        .and_then(|rows| rows.get(pos))
+                        .and_then(|row| row.get(*column))
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                }
+            }
+            Expr::Unary(op, x) => {
+                let v = self.eval(program, x, env)?;
+                match op {
+                    UnaryOp::Negate => negate(&v),
+                    UnaryOp::Plus => v,
+                    UnaryOp::BitNot => bit_not(&v),
+                    UnaryOp::Not => not(&v),
+                }
+            }
+            Expr::Binary(op, a, b) => {
+                let l = self.eval(program, a, env)?;
+                match op {
+                    BinOp::And => {
+                        if truth(&l) == Some(false) {
+                            return Ok(Value::Integer(0));
+                        }
+                        let r = self.eval(program, b, env)?;
+                        and(&l, &r)
+                    }
+                    BinOp::Or => {
+                        if truth(&l) == Some(true) {
+                            return Ok(Value::Integer(1));
+                        }
+                        let r = self.eval(program, b, env)?;
+                        or(&l, &r)
+                    }
+                    BinOp::Arith(op) => {
+                        let r = self.eval(program, b, env)?;
+                        arithmetic(&l, *op, &r)
+                    }
+                    BinOp::Bit(op) => {
+                        let r = self.eval(program, b, env)?;
+                        bit_operation(&l, *op, &r)
+                    }
+                    BinOp::Concat => {
+                        let r = self.eval(program, b, env)?;
+                        concat(&l, &r)
+                    }
+                }
+            }
+            Expr::Compare {
+                op,
+                is: is_op,
+                left,
+                right,
+                left_affinity,
+                right_affinity,
+                collation,
+            } => {
+                let l = self.eval(program, left, env)?;
+                let r = self.eval(program, right, env)?;
+                let (l, r) = apply_comparison_affinity(l, *left_affinity, r, *right_affinity);
+                if *is_op {
+                    let t = if *op == CompareOp::Eq {
+                        is(&l, &r, *collation)
+                    } else {
+                        is_not(&l, &r, *collation)
+                    };
+                    Value::Integer(i64::from(t))
+                } else {
+                    truth_value(compare_op(&l, *op, &r, *collation))
+                }
+            }
+            Expr::Between {
+                negated,
+                expr,
+                low,
+                high,
+                affinities,
+                collation,
+            } => {
+                let x = self.eval(program, expr, env)?;
+                let lo = self.eval(program, low, env)?;
+                let hi = self.eval(program, high, env)?;
+                let a = compare(
+                    x.clone(),
+                    affinities[0],
+                    lo,
+                    affinities[1],
+                    CompareOp::Ge,
+                    *collation,
+                );
+                let b = compare(
+                    x,
+                    affinities[0],
+                    hi,
+                    affinities[2],
+                    CompareOp::Le,
+                    *collation,
+                );
+                let v = and(&truth_value(a), &truth_value(b));
+                if *negated {
+                    not(&v)
+                } else {
+                    v
+                }
+            }
+            Expr::InList {
+                negated,
+                expr,
+                list,
+                affinity,
+                collation,
+            } => {
+                if list.is_empty() {
+                    return Ok(Value::Integer(i64::from(*negated)));
+                }
+                let x = self.eval(program, expr, env)?;
+                let mut saw_null = matches!(x, Value::Null);
+                let mut found = false;
+                if !saw_null {
+                    for item in list {
+                        let v = self.eval(program, item, env)?;
+                        match compare(x.clone(), *affinity, v, None, CompareOp::Eq, *collation) {
+                            Some(true) => {
+                                found = true;
+                                break;
+                            }
+                            Some(false) => {}
+                            None => saw_null = true,
+                        }
+                    }
+                }
+                in_result(found, saw_null, *negated)
+            }
+            Expr::InSelect {
+                negated,
+                expr,
+                sub,
+                affinity,
+                sub_affinity,
+                collation,
+            } => {
+                let x = self.eval(program, expr, env)?;
+                let eph = self.run_sub(program, *sub, env)?;
+                let rows = self.ephs.get(eph).map_or(0, Vec::len);
+                if rows == 0 {
+                    return Ok(Value::Integer(i64::from(*negated)));
+                }
+                let mut saw_null = matches!(x, Value::Null);
+                let mut found = false;
+                if !saw_null {
+                    // The comparison affinity: the left operand's if it has one, else the
+                    // subquery column's.
+                    let (xa, va) = match affinity {
+                        Some(_) => (*affinity, None),
+                        None => (None, *sub_affinity),
+                    };
+                    for v in self.ephs[eph]
+                        .iter()
+                        .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                    {
+                        match compare(x.clone(), xa, v, va, CompareOp::Eq, *collation) {
+                            Some(true) => {
+                                found = true;
+                                break;
+                            }
+                            Some(false) => {}
+                            None => saw_null = true,
+                        }
+                    }
+                }
+                in_result(found, saw_null, *negated)
+            }
+            Expr::Exists(sub) => {
+                let eph = self.run_sub(program, *sub, env)?;
+                Value::Integer(i64::from(self.ephs.get(eph).is_some_and(|r| !r.is_empty())))
+            }
+            Expr::Scalar(sub) => {
+                let eph = self.run_sub(program, *sub, env)?;
+                self.ephs
+                    .get(eph)
+                    .and_then(|rows| rows.first())
+                    .and_then(|row| row.first())
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
+            Expr::Like {
+                negated,
+                glob: is_glob,
+                expr,
+                pattern,
+                escape,
+            } => {
+                let x = self.eval(program, expr, env)?;
+                let p = self.eval(program, pattern, env)?;
+                let esc = match escape {
+                    Some(e) => Some(self.eval(program, e, env)?),
+                    None => None,
+                };
+                if matches!(x, Value::Null) || matches!(p, Value::Null) {
+                    return Ok(Value::Null);
+                }
+                let esc_char = match esc {
+                    None => None,
+                    Some(Value::Null) => return Ok(Value::Null),
+                    Some(v) => {
+                        let t = value_to_text(&v);
+                        let mut chars = t.chars();
+                        match (chars.next(), chars.next()) {
+                            (Some(c), None) => Some(c),
+                            _ => {
+                                return Err(Error::msg(
+                                    "ESCAPE expression must be a single character",
+                                ))
+                            }
+                        }
+                    }
+                };
+                let text = value_to_text(&x);
+                let pat = value_to_text(&p);
+                let m = if *is_glob {
+                    glob(&text, &pat)?
+                } else {
+                    like(&text, &pat, esc_char)?
+                };
+                Value::Integer(i64::from(m != *negated))
+            }
+            Expr::Function {
+                body,
+                args,
+                collation,
+                ..
+            } => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(program, a, env)?);
+                }
+                let mut call = FuncCall {
+                    context: env.counters,
+                    collation: *collation,
+                };
+                body(&mut call, &values)?
+            }
+            Expr::Case {
+                operand,
+                when_then,
+                else_expr,
+                collation,
+            } => {
+                let base = match operand {
+                    Some(o) => Some(self.eval(program, o, env)?),
+                    None => None,
+                };
+                for (w, t) in when_then {
+                    let v = self.eval(program, w, env)?;
+                    let hit = match &base {
+                        Some(b) => compare_op(b, CompareOp::Eq, &v, *collation) == Some(true),
+                        None => truth(&v) == Some(true),
+                    };
+                    if hit {
+                        return self.eval(program, t, env);
+                    }
+                }
+                match else_expr {
+                    Some(e) => self.eval(program, e, env)?,
+                    None => Value::Null,
+                }
+            }
+            Expr::Cast(x, affinity) => {
+                let v = self.eval(program, x, env)?;
+                cast(&v, *affinity)
+            }
+            Expr::IsNull(x) => Value::Integer(i64::from(matches!(
+                self.eval(program, x, env)?,
+                Value::Null
+            ))),
+            Expr::NotNull(x) => Value::Integer(i64::from(!matches!(
+                self.eval(program, x, env)?,
+                Value::Null
+            ))),
+            Expr::AggValue { agg, index } => self
+                .aggs
+                .get(*agg)
+                .and_then(|a| a.values.get(*index))
+                .cloned()
+                .unwrap_or(Value::Null),
+            Expr::Captured { agg, index } => self
+                .aggs
+                .get(*agg)
+                .and_then(|a| a.captured.get(*index))
+                .cloned()
+                .unwrap_or(Value::Null),
+            Expr::Raise(action, message) => {
+                let text = match message {
+                    Some(m) => value_to_text(&self.eval(program, m, env)?),
+                    None => String::new(),
+                };
+                return Err(match action {
+                    RaiseAction::Ignore => {
+                        Error::with_code(code::CONSTRAINT_TRIGGER, "RAISE(IGNORE)")
+                    }
+                    _ => Error::Constraint {
+                        code: code::CONSTRAINT_TRIGGER,
+                        message: text,
+                    },
+                });
+            }
+            Expr::ApplyAffinity(x, affinity) => {
+                let v = self.eval(program, x, env)?;
+                affinity.apply(v)
+            }
+        })
+    }
+}
+
+/// The value of an IN test.
+fn in_result(found: bool, saw_null: bool, negated: bool) -> Value {
+    if found {
+        Value::Integer(i64::from(!negated))
+    } else if saw_null {
+        Value::Null
+    } else {
+        Value::Integer(i64::from(negated))
+    }
+}

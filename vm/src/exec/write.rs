@@ -1,0 +1,418 @@
+//! Writing rows: affinity, NOT NULL, CHECK, rowid allocation, UNIQUE checks with conflict
+//! resolution, and index maintenance.
+//!
+//! Constraint failures use SQLite's messages and extended codes:
+//!
+//! | failure | message | code |
+//! | --- | --- | --- |
+//! | NOT NULL | `NOT NULL constraint failed: t.a` | 1299 |
+//! | CHECK | `CHECK constraint failed: <expr>` | 275 |
+//! | rowid / INTEGER PRIMARY KEY | `UNIQUE constraint failed: t.id` | 1555 |
+//! | UNIQUE index | `UNIQUE constraint failed: t.a, t.b` | 2067 |
+
+use concur_btree::Value;
+
+use super::{internal, Cursor, Env, Vm};
+use crate::ast::ConflictResolution;
+use crate::error::{Error, Result};
+use crate::program::{Program, WriteTarget};
+use crate::storage::code;
+use crate::value::{truth, Affinity};
+
+/// What a constraint check decided.
+enum Outcome {
+    /// Go on writing.
+    Proceed,
+    /// Skip this row (OR IGNORE).
+    Skip,
+    /// A uniqueness conflict with this existing row (upsert).
+    Conflict(i64),
+}
+
+/// What an InsertRow did.
+pub(super) enum Inserted {
+    /// The row was written.
+    Yes,
+    /// OR IGNORE / DO NOTHING skipped it.
+    Skipped,
+    /// Upsert: it conflicts with this existing row.
+    Conflict(i64),
+}
+
+impl Vm {
+    /// Places a row in the target's scratch registers.
+    fn load_scratch(&mut self, target: &WriteTarget, rowid: i64, values: &[Value]) {
+        self.regs[target.scratch_rowid] = Value::Integer(rowid);
+        for (i, v) in values.iter().enumerate() {
+            self.regs[target.scratch_start + i] = v.clone();
+        }
+        if let Some(alias) = target.table.rowid_alias {
+            self.regs[target.scratch_start + alias] = Value::Integer(rowid);
+        }
+    }
+
+    /// The entry of index `i` for the row in the scratch registers (key columns then rowid);
+    /// None when a partial index excludes the row.
+    fn index_entry(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        i: usize,
+        env: &mut Env<'_>,
+    ) -> Result<Option<Vec<Value>>> {
+        if let Some(Some(w)) = target.index_where.get(i) {
+            let v = self.eval(program, w, env)?;
+            if truth(&v) != Some(true) {
+                return Ok(None);
+            }
+        }
+        let index = &target.indexes[i];
+        let mut key = Vec::with_capacity(index.columns.len() + 1);
+        for (k, column) in index.columns.iter().enumerate() {
+            let v = match (
+                column.column,
+                target.index_keys.get(i).and_then(|ks| ks.get(k)),
+            ) {
+                (_, Some(Some(expr))) => self.eval(program, expr, env)?,
+                (Some(c), _) => self.regs[target.scratch_start + c].clone(),
+                (None, _) => Value::Null,
+            };
+            key.push(v);
+        }
+        key.push(self.regs[target.scratch_rowid].clone());
+        Ok(Some(key))
+    }
+
+    /// Deletes row `rowid` (holding `values`) and its index entries.
+    pub(super) fn delete_row(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        rowid: i64,
+        values: &[Value],
+        env: &mut Env<'_>,
+    ) -> Result<()> {
+        self.load_scratch(target, rowid, values);
+        for i in 0..target.indexes.len() {
+            if let Some(key) = self.index_entry(program, target, i, env)? {
+                env.txn.delete_index(
+                    target.indexes[i].root,
+                    &key,
+                    &target.indexes[i].key_info(),
+                )?;
+            }
+        }
+        env.txn.delete_row(target.table.root, rowid)?;
+        Ok(())
+    }
+
+    /// Applies column affinities and checks NOT NULL and CHECK for a new row, leaving it in
+    /// the scratch registers.
+    fn prepare_row(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        rowid: i64,
+        values: &mut [Value],
+        conflict: ConflictResolution,
+        env: &mut Env<'_>,
+    ) -> Result<Outcome> {
+        let table = &target.table;
+        for (i, column) in table.columns.iter().enumerate() {
+            if Some(i) == table.rowid_alias {
+                values[i] = Value::Null;
+                continue;
+            }
+            let v = std::mem::replace(&mut values[i], Value::Null);
+            values[i] = column.affinity.apply(v);
+            if column.not_null && matches!(values[i], Value::Null) {
+                if conflict == ConflictResolution::Ignore {
+                    return Ok(Outcome::Skip);
+                }
+                return Err(Error::Constraint {
+                    code: code::CONSTRAINT_NOTNULL,
+                    message: format!("NOT NULL constraint failed: {}.{}", table.name, column.name),
+                });
+            }
+        }
+        self.load_scratch(target, rowid, values);
+        for (check, text) in &target.checks {
+            let v = self.eval(program, check, env)?;
+            if truth(&v) == Some(false) {
+                if conflict == ConflictResolution::Ignore {
+                    return Ok(Outcome::Skip);
+                }
+                return Err(Error::Constraint {
+                    code: code::CONSTRAINT_CHECK,
+                    message: format!("CHECK constraint failed: {text}"),
+                });
+            }
+        }
+        Ok(Outcome::Proceed)
+    }
+
+    /// Resolves conflicts of the row in the scratch registers with existing rows other than
+    /// `own` (the row being updated): the rowid, then each UNIQUE index.
+    #[allow(clippy::too_many_arguments)]
+    fn resolve_conflicts(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        rowid: i64,
+        own: Option<i64>,
+        conflict: ConflictResolution,
+        upsert: bool,
+        env: &mut Env<'_>,
+    ) -> Result<Outcome> {
+        let table = &target.table;
+        if own != Some(rowid) {
+            let mut cursor = env.txn.table_cursor(table.root)?;
+            if cursor.seek(rowid)? {
+                if upsert {
+                    return Ok(Outcome::Conflict(rowid));
+                }
+                match conflict {
+                    ConflictResolution::Ignore => return Ok(Outcome::Skip),
+                    ConflictResolution::Replace => {
+                        let old = cursor.row()?;
+                        let saved: Vec<Value> = self.scratch(target);
+                        self.delete_row(program, target, rowid, &old, env)?;
+                        self.restore_scratch(target, saved);
+                        env.counters.changes += 0;
+                    }
+                    _ => {
+                        let column = table
+                            .rowid_alias
+                            .map_or("rowid".to_string(), |i| table.columns[i].name.clone());
+                        return Err(Error::Constraint {
+                            code: code::CONSTRAINT_PRIMARYKEY,
+                            message: format!("UNIQUE constraint failed: {}.{}", table.name, column),
+                        });
+                    }
+                }
+            }
+        }
+        for i in 0..target.indexes.len() {
+            let index = target.indexes[i].clone();
+            if !index.unique {
+                continue;
+            }
+            let Some(key) = self.index_entry(program, target, i, env)? else {
+                continue;
+            };
+            let n = index.columns.len();
+            if key[..n].iter().any(|v| matches!(v, Value::Null)) {
+                continue;
+            }
+            let info = index.key_info();
+            let mut cursor = env.txn.index_cursor(index.root, &info)?;
+            let mut found = cursor.seek_ge(&key[..n], true)?;
+            let mut clash = None;
+            while found {
+                let entry = cursor.key()?;
+                if info.compare_prefix(&entry[..n.min(entry.len())], &key[..n])
+                    != std::cmp::Ordering::Equal
+                {
+                    break;
+                }
+                let other = match entry.last() {
+                    Some(Value::Integer(r)) => *r,
+                    _ => return Err(internal("index entry without rowid")),
+                };
+                if Some(other) != own && other != rowid {
+                    clash = Some(other);
+                    break;
+                }
+                found = cursor.next()?;
+            }
+            let Some(other) = clash else { continue };
+            if upsert {
+                return Ok(Outcome::Conflict(other));
+            }
+            let effective = match (conflict, index.on_conflict) {
+                (ConflictResolution::Abort, Some(c)) => c,
+                (c, _) => c,
+            };
+            match effective {
+                ConflictResolution::Ignore => return Ok(Outcome::Skip),
+                ConflictResolution::Replace => {
+                    let mut rows = env.txn.table_cursor(table.root)?;
+                    if rows.seek(other)? {
+                        let old = rows.row()?;
+                        let saved = self.scratch(target);
+                        self.delete_row(program, target, other, &old, env)?;
+                        self.restore_scratch(target, saved);
+                    }
+                }
+                _ => {
+                    let names: Vec<String> = index
+                        .columns
+                        .iter()
+                        .map(|c| match c.column {
+                            Some(col) => format!("{}.{}", table.name, table.columns[col].name),
+                            None => format!("index '{}'", index.name),
+                        })
+                        .collect();
+                    let code = if index.primary_key {
+                        code::CONSTRAINT_PRIMARYKEY
+                    } else {
+                        code::CONSTRAINT_UNIQUE
+                    };
+                    return Err(Error::Constraint {
+                        code,
+                        message: format!("UNIQUE constraint failed: {}", names.join(", ")),
+                    });
+                }
+            }
+        }
+        Ok(Outcome::Proceed)
+    }
+
+    /// A copy of the scratch registers.
+    fn scratch(&self, target: &WriteTarget) -> Vec<Value> {
+        let mut v = vec![self.regs[target.scratch_rowid].clone()];
+        v.extend_from_slice(
+            &self.regs[target.scratch_start..target.scratch_start + target.table.columns.len()],
+        );
+        v
+    }
+
+    /// Restores the scratch registers saved by [`Vm::scratch`].
+    fn restore_scratch(&mut self, target: &WriteTarget, saved: Vec<Value>) {
+        for (i, v) in saved.into_iter().enumerate() {
+            if i == 0 {
+                self.regs[target.scratch_rowid] = v;
+            } else {
+                self.regs[target.scratch_start + i - 1] = v;
+            }
+        }
+    }
+
+    /// Writes the row in the scratch registers and its index entries.
+    fn write_row(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        rowid: i64,
+        values: &[Value],
+        env: &mut Env<'_>,
+    ) -> Result<()> {
+        env.txn.insert_row(target.table.root, rowid, values)?;
+        for i in 0..target.indexes.len() {
+            if let Some(key) = self.index_entry(program, target, i, env)? {
+                env.txn.insert_index(
+                    target.indexes[i].root,
+                    &key,
+                    &target.indexes[i].key_info(),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Executes InsertRow; false when the row was skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert_row(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        rowid_reg: usize,
+        start: usize,
+        conflict: ConflictResolution,
+        count_change: bool,
+        upsert: bool,
+        env: &mut Env<'_>,
+    ) -> Result<Inserted> {
+        let table = &target.table;
+        let mut values = self.regs[start..start + table.columns.len()].to_vec();
+        let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
+            Value::Null => {
+                let max = env.txn.max_rowid(table.root)?;
+                max.checked_add(1)
+                    .ok_or_else(|| Error::with_code(code::FULL, "database or disk is full"))?
+            }
+            Value::Integer(i) => i,
+            _ => return Err(Error::with_code(code::MISMATCH, "datatype mismatch")),
+        };
+        if let Outcome::Skip =
+            self.prepare_row(program, target, rowid, &mut values, conflict, env)?
+        {
+            return Ok(Inserted::Skipped);
+        }
+        match self.resolve_conflicts(program, target, rowid, None, conflict, upsert, env)? {
+            Outcome::Skip => return Ok(Inserted::Skipped),
+            Outcome::Conflict(existing) => return Ok(Inserted::Conflict(existing)),
+            Outcome::Proceed => {}
+        }
+        self.write_row(program, target, rowid, &values, env)?;
+        // The stored row, for AFTER triggers and RETURNING.
+        self.regs[rowid_reg] = Value::Integer(rowid);
+        for (i, v) in values.into_iter().enumerate() {
+            self.regs[start + i] = if Some(i) == table.rowid_alias {
+                Value::Integer(rowid)
+            } else {
+                v
+            };
+        }
+        if count_change {
+            env.counters.changes += 1;
+            env.counters.last_insert_rowid = rowid;
+        }
+        Ok(Inserted::Yes)
+    }
+
+    /// Executes UpdateRow.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn update_row(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        cursor: usize,
+        rowid_reg: usize,
+        start: usize,
+        conflict: ConflictResolution,
+        env: &mut Env<'_>,
+    ) -> Result<()> {
+        let table = &target.table;
+        let (old_rowid, old_values) = match self.cursor(cursor)? {
+            Cursor::Table { inner, .. } => (inner.rowid()?, inner.row()?),
+            _ => return Err(internal("update through a non-table cursor")),
+        };
+        let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
+            Value::Integer(i) => i,
+            _ => return Err(Error::with_code(code::MISMATCH, "datatype mismatch")),
+        };
+        let mut values = self.regs[start..start + table.columns.len()].to_vec();
+        if let Outcome::Skip =
+            self.prepare_row(program, target, rowid, &mut values, conflict, env)?
+        {
+            return Ok(());
+        }
+        match self.resolve_conflicts(
+            program,
+            target,
+            rowid,
+            Some(old_rowid),
+            conflict,
+            false,
+            env,
+        )? {
+            Outcome::Proceed => {}
+            Outcome::Skip | Outcome::Conflict(_) => return Ok(()),
+        }
+        let saved = self.scratch(target);
+        self.delete_row(program, target, old_rowid, &old_values, env)?;
+        self.restore_scratch(target, saved);
+        self.write_row(program, target, rowid, &values, env)?;
+        self.regs[rowid_reg] = Value::Integer(rowid);
+        for (i, v) in values.into_iter().enumerate() {
+            self.regs[start + i] = if Some(i) == table.rowid_alias {
+                Value::Integer(rowid)
+            } else {
+                v
+            };
+        }
+        env.counters.changes += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,533 @@
+//! The planner: which access path each loop of a join takes, in which order the loops run,
+//! and whether a loop's order already gives ORDER BY.
+//!
+//! Every WHERE/ON term stays a filter, so an access path only has to produce a superset of
+//! the matching rows: a seek key is converted the way the comparison would convert it, and
+//! a term whose comparison would convert the *column's* values instead (a TEXT column
+//! compared with a number) cannot drive a seek. The preference order is rowid equality, an
+//! index with a full unique equality match, the index with the longest equality prefix (plus
+//! a range on its next column), IN lists on the rowid or a leading index column, a rowid
+//! range, an index range, and last a full scan.
+
+use super::select::{Access, CompiledTerm, Level, Term};
+
+use super::compile::Compiler;
+use super::insn::{CursorId, Expr};
+use crate::schema::{Index, Table};
+use crate::value::{Affinity, Collation, CompareOp};
+
+impl Compiler<'_> {
+    /// Whether a one-table query can produce ORDER BY order from its loop: rowid order of a
+    /// table scan or rowid range (a descending rowid order scans backwards), or the order of
+    /// an index whose columns after its equality prefix are the ORDER BY columns (ascending,
+    /// same collation). Sets the access path the loop must then use.
+    pub(super) fn order_from_loop(
+        &mut self,
+        levels: &[Level],
+        terms: &[Term],
+        keys: &[(Expr, Collation, bool, bool)],
+    ) -> bool {
+        let [level] = levels else { return false };
+        let Some(table) = &level.table else {
+            return false;
+        };
+        if keys.is_empty() {
+            return false;
+        }
+        let cursor = level.cursor;
+        let access = self.choose_access(levels, terms, 0);
+        let is_rowid = |e: &Expr| match e {
+            Expr::Rowid(c) => *c == cursor,
+            Expr::Column {
+                cursor: c, rowid, ..
+            } => *c == cursor && *rowid,
+            _ => false,
+        };
+        if let [(key, _, desc, nulls_first)] = keys {
+            if is_rowid(key) {
+                match (&access, desc) {
+                    (Access::Scan, false)
+                    | (Access::RowidRange(..), false)
+                    | (Access::RowidEq(_), _) => {
+                        let _ = nulls_first;
+                        self.ordered_access = Some((cursor, access));
+                        return true;
+                    }
+                    (Access::Scan, true) => {
+                        self.ordered_access = Some((cursor, access));
+                        self.reverse_scan = true;
+                        return true;
+                    }
+                    _ => return false,
+                }
+            }
+        }
+        // Every key ascending, NULLs first, a plain column of this table.
+        let mut wanted = Vec::new();
+        for (key, collation, desc, nulls_first) in keys {
+            match key {
+                Expr::Column {
+                    cursor: c,
+                    column,
+                    rowid: false,
+                } if *c == cursor && !*desc && *nulls_first => wanted.push((*column, *collation)),
+                _ => return false,
+            }
+        }
+        let fits = |index: &Index, skip: usize| {
+            index.columns.len() >= skip + wanted.len()
+                && index.columns[skip..]
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(ic, (col, coll))| {
+                        ic.column == Some(*col) && !ic.desc && ic.collation == *coll
+                    })
+        };
+        match &access {
+            Access::Index { index, eq, .. } if fits(index, eq.len()) => {
+                self.ordered_access = Some((cursor, access.clone()));
+                true
+            }
+            Access::Scan => {
+                for index in self.schema.indexes_of(&table.name) {
+                    if index.partial.is_none() && index.root != 0 && fits(&index, 0) {
+                        self.ordered_access = Some((
+                            cursor,
+                            Access::Index {
+                                index,
+                                eq: Vec::new(),
+                                low: None,
+                                high: None,
+                            },
+                        ));
+                        return true;
+                    }
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Picks the access path of loop `depth`.
+    pub(super) fn choose_access(&self, levels: &[Level], terms: &[Term], depth: usize) -> Access {
+        let Some(level) = levels.get(depth) else {
+            return Access::Scan;
+        };
+        let Some(table) = &level.table else {
+            return Access::Scan;
+        };
+        let cursor = level.cursor;
+        let outer: Vec<CursorId> = levels[..depth].iter().map(|l| l.cursor).collect();
+        // (column or None for rowid, op, key expr, key affinity source, collation)
+        let mut candidates: Vec<(Option<usize>, CompareOp, Expr, Collation)> = Vec::new();
+        for t in terms {
+            if t.on_level.is_some() && t.on_level != Some(depth) {
+                continue;
+            }
+            let Expr::Compare {
+                op,
+                is: false,
+                left,
+                right,
+                left_affinity,
+                right_affinity,
+                collation,
+            } = &t.expr
+            else {
+                continue;
+            };
+            for (col_side, other, col_aff, other_aff, op) in [
+                (left, right, *left_affinity, *right_affinity, *op),
+                (right, left, *right_affinity, *left_affinity, flip(*op)),
+            ] {
+                let column = match col_side.as_ref() {
+                    Expr::Column {
+                        cursor: c,
+                        column,
+                        rowid,
+                    } if *c == cursor => {
+                        if *rowid {
+                            None
+                        } else {
+                            Some(*column)
+                        }
+                    }
+                    Expr::Rowid(c) if *c == cursor => None,
+                    _ => continue,
+                };
+                if op == CompareOp::Ne {
+                    continue;
+                }
+                let mut ok = true;
+                let mut correlated = false;
+                cursors_of(
+                    other,
+                    &mut |c| {
+                        if !outer.contains(&c) {
+                            ok = false;
+                        }
+                    },
+                    &mut correlated,
+                    &self.subs,
+                );
+                if !ok || correlated {
+                    continue;
+                }
+                let key = match column {
+                    None => Some(other.as_ref().clone()),
+                    Some(_) => seek_key(other, col_aff, other_aff),
+                };
+                if let Some(key) = key {
+                    candidates.push((column, op, key, *collation));
+                }
+            }
+        }
+        if let Some((_, _, key, _)) = candidates
+            .iter()
+            .find(|(c, op, ..)| c.is_none() && *op == CompareOp::Eq)
+        {
+            return Access::RowidEq(key.clone());
+        }
+        let mut best: Option<(usize, Access)> = None;
+        for index in self.schema.indexes_of(&table.name) {
+            if index.partial.is_some() || index.root == 0 {
+                continue;
+            }
+            let mut eq = Vec::new();
+            let mut low = None;
+            let mut high = None;
+            for ic in &index.columns {
+                let Some(col) = ic.column else { break };
+                let matches = |op: CompareOp| {
+                    candidates.iter().find(|(c, o, _, coll)| {
+                        *c == Some(col)
+                            && *o == op
+                            && (*coll == ic.collation || !is_text_affinity(table, col))
+                    })
+                };
+                if let Some((_, _, key, _)) = matches(CompareOp::Eq) {
+                    eq.push(key.clone());
+                    continue;
+                }
+                if !ic.desc {
+                    low = matches(CompareOp::Gt)
+                        .map(|(_, _, k, _)| (k.clone(), false))
+                        .or_else(|| matches(CompareOp::Ge).map(|(_, _, k, _)| (k.clone(), true)));
+                    high = matches(CompareOp::Lt)
+                        .map(|(_, _, k, _)| (k.clone(), false))
+                        .or_else(|| matches(CompareOp::Le).map(|(_, _, k, _)| (k.clone(), true)));
+                }
+                break;
+            }
+            let score = eq.len() * 4 + usize::from(low.is_some()) + usize::from(high.is_some());
+            if score == 0 {
+                continue;
+            }
+            let full_unique = index.unique && eq.len() == index.columns.len();
+            let score = score + if full_unique { 100 } else { 0 };
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((
+                    score,
+                    Access::Index {
+                        index,
+                        eq,
+                        low,
+                        high,
+                    },
+                ));
+            }
+        }
+        if let Some((score, access)) = &best {
+            if *score >= 4 {
+                return access.clone();
+            }
+        }
+        if let Some(access) = self.in_access(table, cursor, &outer, terms, depth) {
+            return access;
+        }
+        let rowid_bound = |op: CompareOp| {
+            candidates
+                .iter()
+                .find(|(c, o, ..)| c.is_none() && *o == op)
+                .map(|(_, _, k, _)| k.clone())
+        };
+        let low = rowid_bound(CompareOp::Gt)
+            .map(|k| (k, false))
+            .or_else(|| rowid_bound(CompareOp::Ge).map(|k| (k, true)));
+        let high = rowid_bound(CompareOp::Lt)
+            .map(|k| (k, false))
+            .or_else(|| rowid_bound(CompareOp::Le).map(|k| (k, true)));
+        if low.is_some() || high.is_some() {
+            return Access::RowidRange(low, high);
+        }
+        if let Some((_, access)) = best {
+            return access;
+        }
+        Access::Scan
+    }
+}
+
+impl Compiler<'_> {
+    /// An IN-list access path for loop `depth`, when a term `column IN (list)` has a list
+    /// that reads only outer loops and the column is the rowid or leads an index.
+    pub(super) fn in_access(
+        &self,
+        table: &Table,
+        cursor: CursorId,
+        outer: &[CursorId],
+        terms: &[Term],
+        depth: usize,
+    ) -> Option<Access> {
+        for t in terms {
+            if t.on_level.is_some() && t.on_level != Some(depth) {
+                continue;
+            }
+            let Expr::InList {
+                negated: false,
+                expr,
+                list,
+                affinity,
+                collation,
+            } = &t.expr
+            else {
+                continue;
+            };
+            let column = match expr.as_ref() {
+                Expr::Column {
+                    cursor: c,
+                    column,
+                    rowid,
+                } if *c == cursor => (!*rowid).then_some(*column),
+                Expr::Rowid(c) if *c == cursor => None,
+                _ => continue,
+            };
+            let mut ok = true;
+            let mut correlated = false;
+            for x in list {
+                cursors_of(
+                    x,
+                    &mut |c| {
+                        if !outer.contains(&c) {
+                            ok = false;
+                        }
+                    },
+                    &mut correlated,
+                    &self.subs,
+                );
+            }
+            if !ok || correlated {
+                continue;
+            }
+            let Some(column) = column else {
+                return Some(Access::In {
+                    index: None,
+                    list: list.clone(),
+                });
+            };
+            let keys: Option<Vec<Expr>> =
+                list.iter().map(|x| seek_key(x, *affinity, None)).collect();
+            let Some(keys) = keys else { continue };
+            for index in self.schema.indexes_of(&table.name) {
+                let Some(first) = index.columns.first() else {
+                    continue;
+                };
+                if index.partial.is_none()
+                    && index.root != 0
+                    && first.column == Some(column)
+                    && (first.collation == *collation || !is_text_affinity(table, column))
+                {
+                    return Some(Access::In {
+                        index: Some(index),
+                        list: keys,
+                    });
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Orders the loops of an inner join greedily: next comes the table that the most terms
+/// can be checked on together with the tables already placed (ties keep FROM order), so
+/// filtered and joined tables come before unconstrained ones.
+pub(super) fn join_order(levels: Vec<Level>, terms: &[CompiledTerm]) -> Vec<Level> {
+    if levels.len() < 3 {
+        return levels;
+    }
+    let mut remaining = levels;
+    let mut placed: Vec<Level> = Vec::new();
+    while !remaining.is_empty() {
+        let mut best = 0;
+        let mut best_score = -1i64;
+        for (i, candidate) in remaining.iter().enumerate() {
+            let mut score = 0i64;
+            for (_, _, used) in terms {
+                let Some(used) = used else { continue };
+                if !used.contains(&candidate.cursor) {
+                    continue;
+                }
+                let ready = used.iter().all(|c| {
+                    *c == candidate.cursor
+                        || placed.iter().any(|p| p.cursor == *c)
+                        || !remaining.iter().any(|r| r.cursor == *c)
+                });
+                if ready {
+                    score += 1;
+                }
+            }
+            if score > best_score {
+                best_score = score;
+                best = i;
+            }
+        }
+        placed.push(remaining.remove(best));
+    }
+    placed
+}
+
+/// Whether column `col` of `table` has TEXT-like affinity (collation matters for it).
+pub(super) fn is_text_affinity(table: &Table, col: usize) -> bool {
+    table
+        .columns
+        .get(col)
+        .is_some_and(|c| matches!(c.affinity, Affinity::Text | Affinity::Blob))
+}
+
+/// The seek key for `column op other`, converted as the comparison converts `other`; None
+/// when the comparison would convert the column's values instead (the index order does not
+/// apply).
+pub(super) fn seek_key(
+    other: &Expr,
+    column: Option<Affinity>,
+    other_affinity: Option<Affinity>,
+) -> Option<Expr> {
+    let numeric = |a: Option<Affinity>| a.is_some_and(Affinity::is_numeric);
+    match column {
+        Some(a) if a.is_numeric() => {
+            if numeric(other_affinity) {
+                Some(other.clone())
+            } else {
+                Some(Expr::ApplyAffinity(
+                    Box::new(other.clone()),
+                    Affinity::Numeric,
+                ))
+            }
+        }
+        Some(Affinity::Text) => match other_affinity {
+            None => Some(Expr::ApplyAffinity(Box::new(other.clone()), Affinity::Text)),
+            Some(Affinity::Text) | Some(Affinity::Blob) => Some(other.clone()),
+            _ => None,
+        },
+        _ => match other_affinity {
+            None | Some(Affinity::Blob) => Some(other.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// The operator with its operands swapped.
+pub(super) fn flip(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        other => other,
+    }
+}
+
+/// Calls `f` with every cursor `e` reads; sets `correlated` when it runs a correlated
+/// subquery (whose cursors are not visible here).
+pub fn cursors_of(
+    e: &Expr,
+    f: &mut dyn FnMut(CursorId),
+    correlated: &mut bool,
+    subs: &[super::SubProgram],
+) {
+    let go = |x: &Expr, f: &mut dyn FnMut(CursorId), c: &mut bool| cursors_of(x, f, c, subs);
+    match e {
+        Expr::Column { cursor, .. }
+        | Expr::IdxColumn { cursor, .. }
+        | Expr::EphColumn { cursor, .. }
+        | Expr::Rowid(cursor) => f(*cursor),
+        Expr::Unary(_, x)
+        | Expr::Cast(x, _)
+        | Expr::IsNull(x)
+        | Expr::NotNull(x)
+        | Expr::ApplyAffinity(x, _) => go(x, f, correlated),
+        Expr::Binary(_, a, b) => {
+            go(a, f, correlated);
+            go(b, f, correlated);
+        }
+        Expr::Compare { left, right, .. } => {
+            go(left, f, correlated);
+            go(right, f, correlated);
+        }
+        Expr::Between {
+            expr, low, high, ..
+        } => {
+            go(expr, f, correlated);
+            go(low, f, correlated);
+            go(high, f, correlated);
+        }
+        Expr::InList { expr, list, .. } => {
+            go(expr, f, correlated);
+            for x in list {
+                go(x, f, correlated);
+            }
+        }
+        Expr::InSelect { expr, sub, .. } => {
+            go(expr, f, correlated);
+            if subs.get(*sub).is_some_and(|s| s.correlated) {
+                *correlated = true;
+            }
+        }
+        Expr::Exists(sub) | Expr::Scalar(sub) => {
+            if subs.get(*sub).is_some_and(|s| s.correlated) {
+                *correlated = true;
+            }
+        }
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
+            go(expr, f, correlated);
+            go(pattern, f, correlated);
+            if let Some(e) = escape {
+                go(e, f, correlated);
+            }
+        }
+        Expr::Function { args, .. } => {
+            for x in args {
+                go(x, f, correlated);
+            }
+        }
+        Expr::Case {
+            operand,
+            when_then,
+            else_expr,
+            ..
+        } => {
+            if let Some(o) = operand {
+                go(o, f, correlated);
+            }
+            for (w, t) in when_then {
+                go(w, f, correlated);
+                go(t, f, correlated);
+            }
+            if let Some(e) = else_expr {
+                go(e, f, correlated);
+            }
+        }
+        Expr::Raise(_, Some(m)) => go(m, f, correlated),
+        Expr::Const(_)
+        | Expr::Param(_)
+        | Expr::Reg(_)
+        | Expr::AggValue { .. }
+        | Expr::Captured { .. }
+        | Expr::Raise(_, None) => {}
+    }
+}

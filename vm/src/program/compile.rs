@@ -1,0 +1,1027 @@
+//! The compiler's core: code buffers and labels, name scopes, and expressions.
+//!
+//! Name resolution follows SQLite: a column name is looked up in the innermost query's FROM
+//! items first (ambiguous if two items have it, except a column merged by USING/NATURAL),
+//! then outward through the enclosing queries, which makes the subquery correlated. A
+//! double-quoted name that resolves to nothing is a string literal.
+
+use std::collections::HashMap;
+
+use concur_btree::Value;
+
+use super::insn::{AggCall, BinOp, CursorId, Expr, Insn, Reg};
+use super::{Program, ProgramKind, SubProgram};
+use crate::ast::{self, FunctionArgs, Literal, UnaryOp};
+use crate::error::{Error, Result};
+use crate::func::{FoundFunction, FunctionRegistry};
+use crate::schema::Schema;
+use crate::value::{Affinity, ArithOp, BitOp, Collation, CompareOp};
+
+/// Metadata of one column a query produces or a FROM item offers.
+#[derive(Debug, Clone)]
+pub struct ColumnMeta {
+    /// The column's name.
+    pub name: String,
+    /// Its affinity as an operand (None: no affinity).
+    pub affinity: Option<Affinity>,
+    /// Its collation.
+    pub collation: Collation,
+    /// Whether the collation was written with COLLATE.
+    pub explicit: bool,
+    /// Whether the value is a column reference (its collation then takes part in
+    /// comparisons even when BINARY).
+    pub from_column: bool,
+}
+
+/// How a FROM item's columns are read.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// A table through a table cursor; `rowid_alias` is the INTEGER PRIMARY KEY column.
+    Table {
+        /// The cursor.
+        cursor: CursorId,
+        /// The rowid alias column.
+        rowid_alias: Option<usize>,
+    },
+    /// A materialized row set through an ephemeral cursor.
+    Ephemeral {
+        /// The cursor.
+        cursor: CursorId,
+    },
+    /// A row held in registers (NEW/OLD rows, `excluded`).
+    Registers {
+        /// Register of the rowid.
+        rowid: Reg,
+        /// First column register.
+        start: Reg,
+    },
+}
+
+/// One item of a FROM clause as name resolution sees it.
+#[derive(Debug, Clone)]
+pub struct FromItem {
+    /// The name it is referred to by (alias, else table name).
+    pub name: String,
+    /// Its columns.
+    pub columns: Vec<ColumnMeta>,
+    /// Where its values come from.
+    pub source: Source,
+    /// Columns merged into an earlier item by USING/NATURAL (not matched unqualified).
+    pub merged: Vec<String>,
+    /// Whether `rowid` names its rowid.
+    pub has_rowid: bool,
+}
+
+/// Aggregation state of a query being compiled.
+#[derive(Debug, Clone, Default)]
+pub struct AggContext {
+    /// The aggregation number.
+    pub agg: usize,
+    /// The aggregate calls found so far.
+    pub calls: Vec<AggCall>,
+    /// Expressions captured per group.
+    pub captured: Vec<Expr>,
+}
+
+/// The names visible to one query level.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// The FROM items.
+    pub items: Vec<FromItem>,
+    /// The subprogram this query's code belongs to (None: the main program).
+    pub sub: Option<usize>,
+    /// Set while compiling expressions evaluated after aggregation.
+    pub agg: Option<AggContext>,
+    /// Result column aliases usable in WHERE/GROUP BY/HAVING/ORDER BY (name, AST).
+    pub aliases: Vec<(String, ast::Expr)>,
+}
+
+/// A common table expression in scope.
+#[derive(Debug, Clone)]
+pub struct CteDef {
+    /// Its definition.
+    pub cte: ast::CommonTableExpr,
+    /// Whether the WITH was RECURSIVE.
+    pub recursive: bool,
+    /// Set while compiling the CTE's own body: the name then means a table again.
+    pub hidden: bool,
+    /// Inside a recursive CTE's recursive part: the ephemeral table holding the current
+    /// row, with its columns.
+    pub current: Option<(usize, Vec<ColumnMeta>)>,
+}
+
+/// The compiler of one statement.
+pub struct Compiler<'a> {
+    /// The catalog.
+    pub schema: &'a Schema,
+    /// The functions.
+    pub functions: &'a FunctionRegistry,
+    /// The code being emitted.
+    pub code: Vec<Insn>,
+    /// Subprograms (None while being compiled).
+    pub subs: Vec<SubProgram>,
+    /// Label addresses.
+    pub labels: Vec<Option<usize>>,
+    /// Register count.
+    pub registers: usize,
+    /// Cursor count.
+    pub cursors: usize,
+    /// Ephemeral table count.
+    pub ephemerals: usize,
+    /// Distinct set count.
+    pub sets: usize,
+    /// Aggregation count.
+    pub aggregations: usize,
+    /// Name scopes, outermost first.
+    pub scopes: Vec<Scope>,
+    /// CTEs in scope, innermost last.
+    pub ctes: Vec<HashMap<String, CteDef>>,
+    /// Stack of subprograms being compiled.
+    pub sub_stack: Vec<usize>,
+    /// Views being expanded (to stop recursion).
+    pub expanding: Vec<String>,
+    /// Triggers whose bodies are being compiled (a trigger does not fire itself).
+    pub firing: Vec<String>,
+    /// The access path the next loop over this cursor must use (chosen for its order).
+    pub ordered_access: Option<(CursorId, super::select::Access)>,
+    /// Whether the next table scan runs backwards (ORDER BY rowid DESC).
+    pub reverse_scan: bool,
+}
+
+/// Compiles a SELECT/INSERT/UPDATE/DELETE statement into a program.
+pub fn compile(
+    schema: &Schema,
+    functions: &FunctionRegistry,
+    statement: &ast::Statement,
+) -> Result<Program> {
+    let mut c = Compiler {
+        schema,
+        functions,
+        code: Vec::new(),
+        subs: Vec::new(),
+        labels: Vec::new(),
+        registers: 0,
+        cursors: 0,
+        ephemerals: 0,
+        sets: 0,
+        aggregations: 0,
+        scopes: Vec::new(),
+        ctes: Vec::new(),
+        sub_stack: Vec::new(),
+        expanding: Vec::new(),
+        firing: Vec::new(),
+        ordered_access: None,
+        reverse_scan: false,
+    };
+    let (columns, kind) = match statement {
+        ast::Statement::Select(select) => {
+            let metas = c.select(select, super::select::Dest::Result)?;
+            (
+                metas.into_iter().map(|m| m.name).collect(),
+                ProgramKind::Query,
+            )
+        }
+        ast::Statement::Insert(insert) => (c.insert(insert)?, ProgramKind::Write),
+        ast::Statement::Update(update) => (c.update(update)?, ProgramKind::Write),
+        ast::Statement::Delete(delete) => (c.delete(delete)?, ProgramKind::Write),
+        _ => return Err(Error::msg("statement cannot be compiled to a program")),
+    };
+    c.emit(Insn::Halt);
+    let code = std::mem::take(&mut c.code);
+    let code = c.resolve(code)?;
+    Ok(Program {
+        code,
+        subs: c.subs,
+        registers: c.registers,
+        cursors: c.cursors,
+        ephemerals: c.ephemerals,
+        sets: c.sets,
+        aggregations: c.aggregations,
+        columns,
+        kind,
+        on_constraint: match statement {
+            ast::Statement::Insert(i) => i.or_conflict,
+            ast::Statement::Update(u) => u.or_conflict,
+            _ => None,
+        },
+    })
+}
+
+impl Compiler<'_> {
+    /// Appends an instruction.
+    pub fn emit(&mut self, insn: Insn) {
+        self.code.push(insn);
+    }
+
+    /// A new unplaced label (used as an address until [`Compiler::resolve`]).
+    pub fn label(&mut self) -> usize {
+        self.labels.push(None);
+        self.labels.len() - 1
+    }
+
+    /// Places `label` at the next instruction.
+    pub fn place(&mut self, label: usize) {
+        if let Some(slot) = self.labels.get_mut(label) {
+            *slot = Some(self.code.len());
+        }
+    }
+
+    /// Replaces labels by addresses in `code`.
+    pub fn resolve(&self, mut code: Vec<Insn>) -> Result<Vec<Insn>> {
+        let mut failed = false;
+        for insn in &mut code {
+            super::explain::map_targets(insn, &mut |label| match self
+                .labels
+                .get(label)
+                .copied()
+                .flatten()
+            {
+                Some(addr) => addr,
+                None => {
+                    failed = true;
+                    0
+                }
+            });
+        }
+        if failed {
+            return Err(Error::with_code(
+                crate::storage::code::INTERNAL,
+                "unplaced label",
+            ));
+        }
+        Ok(code)
+    }
+
+    /// A fresh register.
+    pub fn reg(&mut self) -> Reg {
+        self.registers += 1;
+        self.registers - 1
+    }
+
+    /// `n` consecutive fresh registers; returns the first.
+    pub fn regs(&mut self, n: usize) -> Reg {
+        self.registers += n;
+        self.registers - n
+    }
+
+    /// A fresh cursor.
+    pub fn cursor(&mut self) -> CursorId {
+        self.cursors += 1;
+        self.cursors - 1
+    }
+
+    /// A fresh ephemeral table.
+    pub fn ephemeral(&mut self) -> usize {
+        self.ephemerals += 1;
+        self.ephemerals - 1
+    }
+
+    /// A fresh distinct set.
+    pub fn set(&mut self) -> usize {
+        self.sets += 1;
+        self.sets - 1
+    }
+
+    /// Compiles `select` as a subprogram writing into a fresh ephemeral table; returns the
+    /// subprogram number and its columns.
+    pub fn subquery(
+        &mut self,
+        select: &ast::Select,
+        first_row_only: bool,
+    ) -> Result<(usize, Vec<ColumnMeta>)> {
+        let result = self.ephemeral();
+        let sub = self.subs.len();
+        self.subs.push(SubProgram {
+            code: Vec::new(),
+            result,
+            correlated: false,
+        });
+        let outer_code = std::mem::take(&mut self.code);
+        self.sub_stack.push(sub);
+        let dest = if first_row_only {
+            super::select::Dest::First(result)
+        } else {
+            super::select::Dest::Ephemeral(result)
+        };
+        let metas = self.select(select, dest);
+        self.sub_stack.pop();
+        self.emit(Insn::Halt);
+        let code = std::mem::replace(&mut self.code, outer_code);
+        let metas = metas?;
+        let code = self.resolve(code)?;
+        if let Some(s) = self.subs.get_mut(sub) {
+            s.code = code;
+        }
+        Ok((sub, metas))
+    }
+
+    /// The subprogram the current code belongs to.
+    pub fn current_sub(&self) -> Option<usize> {
+        self.sub_stack.last().copied()
+    }
+
+    /// Resolves a column reference to an expression with its metadata.
+    fn column(
+        &mut self,
+        column: &ast::ColumnRef,
+        double_quoted: bool,
+    ) -> Result<(Expr, ColumnMeta)> {
+        let name = column.column.as_str();
+        let table = column.table.as_ref().map(|t| t.as_str());
+        for depth in (0..self.scopes.len()).rev() {
+            let mut found: Option<(Expr, ColumnMeta)> = None;
+            let mut count = 0;
+            if table.is_none() && depth + 1 == self.scopes.len() {
+                if let Some((_, alias_expr)) = self.scopes[depth]
+                    .aliases
+                    .iter()
+                    .find(|(a, _)| a.eq_ignore_ascii_case(name))
+                    .cloned()
+                {
+                    // Aliases are consulted only after the FROM items (below) fail.
+                    let from_has = self.scopes[depth]
+                        .items
+                        .iter()
+                        .any(|i| i.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)));
+                    if !from_has {
+                        let saved = std::mem::take(&mut self.scopes[depth].aliases);
+                        let result = self.expr_meta(&alias_expr);
+                        self.scopes[depth].aliases = saved;
+                        return result;
+                    }
+                }
+            }
+            for item in &self.scopes[depth].items {
+                if let Some(t) = table {
+                    if !item.name.eq_ignore_ascii_case(t) {
+                        continue;
+                    }
+                } else if item.merged.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+                    continue;
+                }
+                let position = item
+                    .columns
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(name));
+                let expr = match (position, item.source) {
+                    (
+                        Some(i),
+                        Source::Table {
+                            cursor,
+                            rowid_alias,
+                        },
+                    ) => Some(Expr::Column {
+                        cursor,
+                        column: i,
+                        rowid: rowid_alias == Some(i),
+                    }),
+                    (Some(i), Source::Ephemeral { cursor }) => {
+                        Some(Expr::EphColumn { cursor, column: i })
+                    }
+                    (Some(i), Source::Registers { start, .. }) => Some(Expr::Reg(start + i)),
+                    (None, source) if item.has_rowid && is_rowid_name(name) => match source {
+                        Source::Table { cursor, .. } => Some(Expr::Rowid(cursor)),
+                        Source::Registers { rowid, .. } => Some(Expr::Reg(rowid)),
+                        Source::Ephemeral { .. } => None,
+                    },
+                    _ => None,
+                };
+                if let Some(expr) = expr {
+                    count += 1;
+                    let meta = match position {
+                        Some(i) => item.columns[i].clone(),
+                        None => ColumnMeta {
+                            name: name.to_string(),
+                            affinity: Some(Affinity::Integer),
+                            collation: Collation::Binary,
+                            explicit: false,
+                            from_column: false,
+                        },
+                    };
+                    if found.is_none() {
+                        found = Some((expr, meta));
+                    }
+                }
+            }
+            if count > 1 {
+                let full = match table {
+                    Some(t) => format!("{t}.{name}"),
+                    None => name.to_string(),
+                };
+                return Err(Error::msg(format!("ambiguous column name: {full}")));
+            }
+            if let Some((expr, meta)) = found {
+                if depth + 1 < self.scopes.len() {
+                    self.mark_correlated(depth);
+                }
+                // Inside aggregate output, a plain column is captured per group.
+                let expr = self.capture(depth, expr);
+                let mut meta = meta;
+                meta.from_column = true;
+                return Ok((expr, meta));
+            }
+        }
+        if double_quoted && table.is_none() {
+            return Ok((Expr::Const(Value::Text(name.to_string())), no_meta(name)));
+        }
+        let full = match table {
+            Some(t) => format!("{t}.{name}"),
+            None => name.to_string(),
+        };
+        Err(Error::msg(format!("no such column: {full}")))
+    }
+
+    /// Marks every subquery nested deeper than scope `depth` as correlated.
+    fn mark_correlated(&mut self, depth: usize) {
+        for scope in &self.scopes[depth + 1..] {
+            if let Some(sub) = scope.sub {
+                if let Some(s) = self.subs.get_mut(sub) {
+                    s.correlated = true;
+                }
+            }
+        }
+    }
+
+    /// In aggregate output mode of scope `depth`, turns a row expression into a captured one.
+    fn capture(&mut self, depth: usize, expr: Expr) -> Expr {
+        match &mut self.scopes[depth].agg {
+            Some(ctx) => {
+                ctx.captured.push(expr);
+                Expr::Captured {
+                    agg: ctx.agg,
+                    index: ctx.captured.len() - 1,
+                }
+            }
+            None => expr,
+        }
+    }
+
+    /// Compiles an expression.
+    pub fn expr(&mut self, e: &ast::Expr) -> Result<Expr> {
+        Ok(self.expr_meta(e)?.0)
+    }
+
+    /// Compiles an expression and reports its operand affinity and collation.
+    pub fn expr_meta(&mut self, e: &ast::Expr) -> Result<(Expr, ColumnMeta)> {
+        let plain = |expr: Expr| Ok((expr, no_meta("")));
+        match e {
+            ast::Expr::Literal(
+                l @ (Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp),
+            ) => {
+                let name = match l {
+                    Literal::CurrentTime => "time",
+                    Literal::CurrentDate => "date",
+                    _ => "datetime",
+                };
+                match self.functions.find(name, 1)? {
+                    FoundFunction::Scalar(f) => plain(Expr::Function {
+                        name: f.name,
+                        body: f.body,
+                        args: vec![Expr::Const(Value::Text("now".to_string()))],
+                        collation: Collation::Binary,
+                    }),
+                    FoundFunction::Aggregate(_) => {
+                        Err(Error::msg(format!("no such function: {name}")))
+                    }
+                }
+            }
+            ast::Expr::Literal(l) => plain(Expr::Const(literal(l))),
+            ast::Expr::Column {
+                column,
+                double_quoted,
+            } => self.column(column, *double_quoted),
+            ast::Expr::Variable { index, .. } => plain(Expr::Param(*index as usize)),
+            ast::Expr::Unary { op, operand } => {
+                let (inner, meta) = self.expr_meta(operand)?;
+                match op {
+                    // Unary plus keeps the operand's affinity and collation.
+                    UnaryOp::Plus => Ok((inner, meta)),
+                    _ => plain(Expr::Unary(*op, Box::new(inner))),
+                }
+            }
+            ast::Expr::Binary { op, left, right } => self.binary(*op, left, right),
+            ast::Expr::Collate { expr, collation } => {
+                let (inner, mut meta) = self.expr_meta(expr)?;
+                meta.collation = Collation::from_name(collation.as_str()).ok_or_else(|| {
+                    Error::msg(format!("no such collation sequence: {}", collation.0))
+                })?;
+                meta.explicit = true;
+                Ok((inner, meta))
+            }
+            ast::Expr::Cast { expr, type_name } => {
+                let inner = self.expr(expr)?;
+                let affinity =
+                    Affinity::from_type_name(type_name.as_ref().map_or("", |t| t.name.as_str()));
+                Ok((
+                    Expr::Cast(Box::new(inner), affinity),
+                    ColumnMeta {
+                        name: String::new(),
+                        affinity: Some(affinity),
+                        collation: Collation::Binary,
+                        explicit: false,
+                        from_column: false,
+                    },
+                ))
+            }
+            ast::Expr::Like {
+                negated,
+                op,
+                expr,
+                pattern,
+                escape,
+            } => {
+                let glob = match op {
+                    ast::LikeOp::Like => false,
+                    ast::LikeOp::Glob => true,
+                    ast::LikeOp::Match | ast::LikeOp::Regexp => {
+                        let name = if *op == ast::LikeOp::Match {
+                            "match"
+                        } else {
+                            "regexp"
+                        };
+                        return Err(Error::msg(format!("no such function: {name}")));
+                    }
+                };
+                let expr = self.expr(expr)?;
+                let pattern = self.expr(pattern)?;
+                let escape = match escape {
+                    Some(e) => Some(Box::new(self.expr(e)?)),
+                    None => None,
+                };
+                plain(Expr::Like {
+                    negated: *negated,
+                    glob,
+                    expr: Box::new(expr),
+                    pattern: Box::new(pattern),
+                    escape,
+                })
+            }
+            ast::Expr::Between {
+                negated,
+                expr,
+                low,
+                high,
+            } => {
+                let (x, xm) = self.expr_meta(expr)?;
+                let (l, lm) = self.expr_meta(low)?;
+                let (h, hm) = self.expr_meta(high)?;
+                let collation = pick_collation(&xm, &lm);
+                plain(Expr::Between {
+                    negated: *negated,
+                    expr: Box::new(x),
+                    low: Box::new(l),
+                    high: Box::new(h),
+                    affinities: [xm.affinity, lm.affinity, hm.affinity],
+                    collation,
+                })
+            }
+            ast::Expr::InList {
+                negated,
+                expr,
+                list,
+            } => {
+                let (x, xm) = self.expr_meta(expr)?;
+                let mut items = Vec::new();
+                for item in list {
+                    items.push(self.expr(item)?);
+                }
+                plain(Expr::InList {
+                    negated: *negated,
+                    expr: Box::new(x),
+                    list: items,
+                    affinity: xm.affinity,
+                    collation: xm.collation,
+                })
+            }
+            ast::Expr::InSelect {
+                negated,
+                expr,
+                select,
+            } => {
+                let (x, xm) = self.expr_meta(expr)?;
+                let (sub, metas) = self.subquery(select, false)?;
+                if metas.len() != 1 {
+                    return Err(Error::msg(format!(
+                        "sub-select returns {} columns - expected 1",
+                        metas.len()
+                    )));
+                }
+                let collation = pick_collation(&xm, &metas[0]);
+                plain(Expr::InSelect {
+                    negated: *negated,
+                    expr: Box::new(x),
+                    sub,
+                    affinity: xm.affinity,
+                    sub_affinity: metas[0].affinity,
+                    collation,
+                })
+            }
+            ast::Expr::InTable {
+                negated,
+                expr,
+                table,
+                args,
+            } => {
+                if args.is_some() {
+                    return Err(Error::msg(format!("no such table: {}", table.name.0)));
+                }
+                let select = table_select(table);
+                let wrapped = ast::Expr::InSelect {
+                    negated: *negated,
+                    expr: expr.clone(),
+                    select: Box::new(select),
+                };
+                self.expr_meta(&wrapped)
+            }
+            ast::Expr::IsNull(inner) => plain(Expr::IsNull(Box::new(self.expr(inner)?))),
+            ast::Expr::NotNull(inner) => plain(Expr::NotNull(Box::new(self.expr(inner)?))),
+            ast::Expr::Exists(select) => {
+                let (sub, _) = self.subquery(select, true)?;
+                plain(Expr::Exists(sub))
+            }
+            ast::Expr::Subquery(select) => {
+                let (sub, metas) = self.subquery(select, true)?;
+                let meta = metas.into_iter().next().unwrap_or_else(|| no_meta(""));
+                Ok((Expr::Scalar(sub), meta))
+            }
+            ast::Expr::Function(call) => self.function(call),
+            ast::Expr::Case {
+                operand,
+                when_then,
+                else_expr,
+            } => {
+                let (operand, collation) = match operand {
+                    Some(o) => {
+                        let (x, m) = self.expr_meta(o)?;
+                        (Some(Box::new(x)), m.collation)
+                    }
+                    None => (None, Collation::Binary),
+                };
+                let mut pairs = Vec::new();
+                for (w, t) in when_then {
+                    pairs.push((self.expr(w)?, self.expr(t)?));
+                }
+                let else_expr = match else_expr {
+                    Some(e) => Some(Box::new(self.expr(e)?)),
+                    None => None,
+                };
+                plain(Expr::Case {
+                    operand,
+                    when_then: pairs,
+                    else_expr,
+                    collation,
+                })
+            }
+            ast::Expr::Raise { action, message } => {
+                let message = match message {
+                    Some(m) => Some(Box::new(self.expr(m)?)),
+                    None => None,
+                };
+                plain(Expr::Raise(*action, message))
+            }
+            ast::Expr::Row(_) => Err(Error::msg("row value misused")),
+        }
+    }
+
+    /// Compiles a binary operator.
+    fn binary(
+        &mut self,
+        op: ast::BinaryOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+    ) -> Result<(Expr, ColumnMeta)> {
+        use ast::BinaryOp as B;
+        let (l, lm) = self.expr_meta(left)?;
+        let (r, rm) = self.expr_meta(right)?;
+        let compare = |op: CompareOp, is: bool| Expr::Compare {
+            op,
+            is,
+            left: Box::new(l.clone()),
+            right: Box::new(r.clone()),
+            left_affinity: lm.affinity,
+            right_affinity: rm.affinity,
+            collation: pick_collation(&lm, &rm),
+        };
+        let bin = |op: BinOp| Expr::Binary(op, Box::new(l.clone()), Box::new(r.clone()));
+        let expr = match op {
+            B::Or => bin(BinOp::Or),
+            B::And => bin(BinOp::And),
+            B::Eq => compare(CompareOp::Eq, false),
+            B::Ne => compare(CompareOp::Ne, false),
+            B::Is => compare(CompareOp::Eq, true),
+            B::IsNot => compare(CompareOp::Ne, true),
+            B::Lt => compare(CompareOp::Lt, false),
+            B::Le => compare(CompareOp::Le, false),
+            B::Gt => compare(CompareOp::Gt, false),
+            B::Ge => compare(CompareOp::Ge, false),
+            B::BitAnd => bin(BinOp::Bit(BitOp::And)),
+            B::BitOr => bin(BinOp::Bit(BitOp::Or)),
+            B::ShiftLeft => bin(BinOp::Bit(BitOp::ShiftLeft)),
+            B::ShiftRight => bin(BinOp::Bit(BitOp::ShiftRight)),
+            B::Add => bin(BinOp::Arith(ArithOp::Add)),
+            B::Subtract => bin(BinOp::Arith(ArithOp::Subtract)),
+            B::Multiply => bin(BinOp::Arith(ArithOp::Multiply)),
+            B::Divide => bin(BinOp::Arith(ArithOp::Divide)),
+            B::Remainder => bin(BinOp::Arith(ArithOp::Remainder)),
+            B::Concat => {
+                // `||` keeps the collation of an explicitly collated operand.
+                let collation = pick_collation(&lm, &rm);
+                return Ok((
+                    bin(BinOp::Concat),
+                    ColumnMeta {
+                        name: String::new(),
+                        affinity: None,
+                        collation,
+                        explicit: lm.explicit || rm.explicit,
+                        from_column: false,
+                    },
+                ));
+            }
+            B::Arrow | B::LongArrow => {
+                return Err(Error::msg("no such function: json_extract"));
+            }
+        };
+        Ok((expr, no_meta("")))
+    }
+
+    /// Compiles a function call, aggregate or scalar.
+    fn function(&mut self, call: &ast::FunctionCall) -> Result<(Expr, ColumnMeta)> {
+        let name = call.name.as_str();
+        if call.over.is_some() {
+            return Err(Error::msg(format!("no such window function: {name}")));
+        }
+        let (args, distinct, star) = match &call.args {
+            FunctionArgs::Star => (&[][..], false, true),
+            FunctionArgs::List { distinct, args } => (args.as_slice(), *distinct, false),
+        };
+        if star && !name.eq_ignore_ascii_case("count") {
+            return Err(Error::msg(format!(
+                "wrong number of arguments to function {name}()"
+            )));
+        }
+        let found = self.functions.find(name, args.len())?;
+        match found {
+            FoundFunction::Scalar(f) => {
+                if distinct {
+                    return Err(Error::msg(
+                        "DISTINCT aggregates must have exactly one argument",
+                    ));
+                }
+                if call.filter.is_some() {
+                    return Err(Error::msg(format!(
+                        "FILTER may not be used with non-aggregate {name}()"
+                    )));
+                }
+                let mut compiled = Vec::new();
+                let mut collation = Collation::Binary;
+                let mut explicit = false;
+                for (i, a) in args.iter().enumerate() {
+                    let (x, m) = self.expr_meta(a)?;
+                    if !explicit && (m.explicit || (i == 0 && m.collation != Collation::Binary)) {
+                        collation = m.collation;
+                        explicit = m.explicit;
+                    }
+                    compiled.push(x);
+                }
+                Ok((
+                    Expr::Function {
+                        name: f.name,
+                        body: f.body,
+                        args: compiled,
+                        collation,
+                    },
+                    no_meta(""),
+                ))
+            }
+            FoundFunction::Aggregate(f) => {
+                let depth = self.scopes.len().checked_sub(1);
+                let in_agg = depth.is_some_and(|d| self.scopes[d].agg.is_some());
+                if !in_agg {
+                    return Err(Error::msg(format!("misuse of aggregate function {name}()")));
+                }
+                let Some(depth) = depth else {
+                    return Err(Error::msg(format!("misuse of aggregate function {name}()")));
+                };
+                if distinct && args.len() != 1 {
+                    return Err(Error::msg(
+                        "DISTINCT aggregates must have exactly one argument",
+                    ));
+                }
+                // Arguments are evaluated per row: compile them outside aggregate mode.
+                let ctx = self.scopes[depth].agg.take();
+                let mut compiled = Vec::new();
+                let mut collation = Collation::Binary;
+                let mut result = Ok(());
+                for a in args {
+                    match self.expr_meta(a) {
+                        Ok((x, m)) => {
+                            if compiled.is_empty() {
+                                collation = m.collation;
+                            }
+                            compiled.push(x);
+                        }
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                let filter = match (&call.filter, &result) {
+                    (Some(f), Ok(())) => match self.expr(f) {
+                        Ok(x) => Some(x),
+                        Err(e) => {
+                            result = Err(e);
+                            None
+                        }
+                    },
+                    _ => None,
+                };
+                self.scopes[depth].agg = ctx;
+                result?;
+                let Some(ctx) = self.scopes[depth].agg.as_mut() else {
+                    return Err(Error::msg(format!("misuse of aggregate function {name}()")));
+                };
+                ctx.calls.push(AggCall {
+                    kind: f.kind,
+                    distinct,
+                    args: compiled,
+                    filter,
+                    collation,
+                });
+                Ok((
+                    Expr::AggValue {
+                        agg: ctx.agg,
+                        index: ctx.calls.len() - 1,
+                    },
+                    no_meta(""),
+                ))
+            }
+        }
+    }
+
+    /// Whether `e` (outside subqueries) calls an aggregate function.
+    pub fn has_aggregate(&self, e: &ast::Expr) -> bool {
+        let mut found = false;
+        walk(e, &mut |x| {
+            if let ast::Expr::Function(call) = x {
+                if call.over.is_none() {
+                    let n = match &call.args {
+                        FunctionArgs::Star => 0,
+                        FunctionArgs::List { args, .. } => args.len(),
+                    };
+                    if matches!(
+                        self.functions.find(call.name.as_str(), n),
+                        Ok(FoundFunction::Aggregate(_))
+                    ) {
+                        found = true;
+                    }
+                }
+            }
+        });
+        found
+    }
+}
+
+/// Calls `f` on `e` and every sub-expression outside subqueries.
+pub fn walk(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
+    f(e);
+    match e {
+        ast::Expr::Unary { operand, .. } => walk(operand, f),
+        ast::Expr::Binary { left, right, .. } => {
+            walk(left, f);
+            walk(right, f);
+        }
+        ast::Expr::Collate { expr, .. }
+        | ast::Expr::Cast { expr, .. }
+        | ast::Expr::IsNull(expr)
+        | ast::Expr::NotNull(expr)
+        | ast::Expr::InSelect { expr, .. }
+        | ast::Expr::InTable { expr, .. } => walk(expr, f),
+        ast::Expr::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
+            walk(expr, f);
+            walk(pattern, f);
+            if let Some(e) = escape {
+                walk(e, f);
+            }
+        }
+        ast::Expr::Between {
+            expr, low, high, ..
+        } => {
+            walk(expr, f);
+            walk(low, f);
+            walk(high, f);
+        }
+        ast::Expr::InList { expr, list, .. } => {
+            walk(expr, f);
+            for x in list {
+                walk(x, f);
+            }
+        }
+        ast::Expr::Function(call) => {
+            if let FunctionArgs::List { args, .. } = &call.args {
+                for x in args {
+                    walk(x, f);
+                }
+            }
+        }
+        ast::Expr::Case {
+            operand,
+            when_then,
+            else_expr,
+        } => {
+            if let Some(o) = operand {
+                walk(o, f);
+            }
+            for (w, t) in when_then {
+                walk(w, f);
+                walk(t, f);
+            }
+            if let Some(e) = else_expr {
+                walk(e, f);
+            }
+        }
+        ast::Expr::Row(items) => {
+            for x in items {
+                walk(x, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `SELECT * FROM table` for `x IN table`.
+fn table_select(table: &ast::QualifiedName) -> ast::Select {
+    ast::Select {
+        with: None,
+        first: ast::SelectCore::Select(Box::new(ast::SelectClause {
+            distinct: false,
+            columns: vec![ast::ResultColumn::Star],
+            from: Some(ast::FromClause {
+                first: ast::TableOrSubquery::Table {
+                    name: table.clone(),
+                    alias: None,
+                    indexed: None,
+                },
+                joins: Vec::new(),
+            }),
+            where_clause: None,
+            group_by: Vec::new(),
+            having: None,
+            windows: Vec::new(),
+        })),
+        compounds: Vec::new(),
+        order_by: Vec::new(),
+        limit: None,
+    }
+}
+
+/// Whether `name` is one of the rowid's names.
+pub fn is_rowid_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("rowid")
+        || name.eq_ignore_ascii_case("oid")
+        || name.eq_ignore_ascii_case("_rowid_")
+}
+
+/// Metadata of an expression with no affinity and BINARY collation.
+pub fn no_meta(name: &str) -> ColumnMeta {
+    ColumnMeta {
+        name: name.to_string(),
+        affinity: None,
+        collation: Collation::Binary,
+        explicit: false,
+        from_column: false,
+    }
+}
+
+/// The collation of a comparison: an explicit COLLATE on the left, then on the right, then
+/// the left column's, then the right's.
+pub fn pick_collation(left: &ColumnMeta, right: &ColumnMeta) -> Collation {
+    let explicit = |m: &ColumnMeta| m.explicit;
+    if explicit(left) {
+        left.collation
+    } else if explicit(right) {
+        right.collation
+    } else if left.from_column || left.collation != Collation::Binary {
+        left.collation
+    } else {
+        right.collation
+    }
+}
+
+/// The value of a literal.
+pub fn literal(l: &Literal) -> Value {
+    match l {
+        Literal::Null => Value::Null,
+        Literal::Integer(i) => Value::Integer(*i),
+        Literal::Real(r) => Value::Real(*r),
+        Literal::String(s) => Value::Text(s.clone()),
+        Literal::Blob(b) => Value::Blob(b.clone()),
+        Literal::Bool(b) => Value::Integer(i64::from(*b)),
+        Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp => Value::Null,
+    }
+}

@@ -1,0 +1,436 @@
+//! Emitting nested loops: one loop per FROM item, with seeks, range ends, ON and WHERE
+//! filters at the innermost loop they need, LEFT JOIN null rows, and the second pass of a
+//! FULL JOIN.
+
+use super::select::{Access, Level, Term};
+
+use super::compile::Compiler;
+use super::insn::{Expr, Insn, SeekOp};
+use crate::ast::CompoundOp;
+use crate::error::Result;
+use crate::value::CompareOp;
+
+impl Compiler<'_> {
+    /// Emits the join loops with `body` innermost; for `A FULL JOIN B` then a second pass
+    /// over B emits each B row that no A row matches, with A's columns NULL.
+    pub(super) fn all_loops(
+        &mut self,
+        levels: &[Level],
+        terms: &[Term],
+        outer_next: usize,
+        body: &mut dyn FnMut(&mut Compiler<'_>, usize) -> Result<()>,
+    ) -> Result<()> {
+        let [a, b] = levels else {
+            return self.loops(levels, terms, 0, outer_next, body);
+        };
+        if !b.full_join {
+            return self.loops(levels, terms, 0, outer_next, body);
+        }
+        let first_end = self.label();
+        self.loops(levels, terms, 0, first_end, body)?;
+        self.place(first_end);
+        let done = self.label();
+        let b_top = self.label();
+        let b_next = self.label();
+        self.emit(Insn::Rewind {
+            cursor: b.cursor,
+            if_empty: done,
+        });
+        self.place(b_top);
+        let matched = self.reg();
+        self.emit(Insn::Value {
+            value: concur_btree::Value::Integer(0),
+            dest: matched,
+        });
+        let a_top = self.label();
+        let a_next = self.label();
+        let a_end = self.label();
+        self.emit(Insn::Rewind {
+            cursor: a.cursor,
+            if_empty: a_end,
+        });
+        self.place(a_top);
+        for t in terms.iter().filter(|t| t.on_level == Some(1)) {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: a_next,
+                jump_if_null: true,
+            });
+        }
+        self.emit(Insn::Value {
+            value: concur_btree::Value::Integer(1),
+            dest: matched,
+        });
+        self.emit(Insn::Goto { target: a_end });
+        self.place(a_next);
+        self.emit(Insn::Next {
+            cursor: a.cursor,
+            target: a_top,
+        });
+        self.place(a_end);
+        self.emit(Insn::IfPos {
+            reg: matched,
+            target: b_next,
+        });
+        self.emit(Insn::NullRow { cursor: a.cursor });
+        for t in terms.iter().filter(|t| t.on_level.is_none()) {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: b_next,
+                jump_if_null: true,
+            });
+        }
+        body(self, b_next)?;
+        self.place(b_next);
+        self.emit(Insn::Next {
+            cursor: b.cursor,
+            target: b_top,
+        });
+        self.place(done);
+        Ok(())
+    }
+
+    /// Emits the nested loops from `depth` inward, with `body` innermost. `body` receives
+    /// the label that continues with the next row.
+    pub(super) fn loops(
+        &mut self,
+        levels: &[Level],
+        terms: &[Term],
+        depth: usize,
+        outer_next: usize,
+        body: &mut dyn FnMut(&mut Compiler<'_>, usize) -> Result<()>,
+    ) -> Result<()> {
+        if levels.is_empty() {
+            for t in terms {
+                self.emit(Insn::IfNot {
+                    expr: t.expr.clone(),
+                    target: outer_next,
+                    jump_if_null: true,
+                });
+            }
+            return body(self, outer_next);
+        }
+        let Some(level) = levels.get(depth) else {
+            return body(self, outer_next);
+        };
+        let cursor = level.cursor;
+        let next = self.label();
+        let scan_end = self.label();
+        let body_label = self.label();
+        let matched = if level.left_join {
+            let r = self.reg();
+            self.emit(Insn::Value {
+                value: concur_btree::Value::Integer(0),
+                dest: r,
+            });
+            Some(r)
+        } else {
+            None
+        };
+        let access = match self.ordered_access.take() {
+            Some((c, access)) if c == cursor => access,
+            _ => self.choose_access(levels, terms, depth),
+        };
+        let reverse = matches!(access, Access::Scan) && std::mem::take(&mut self.reverse_scan);
+        let mut loops = true;
+        let mut index_cursor = None;
+        // For IN access: (list cursor, its loop head, its next label, key register).
+        let mut in_loop = None;
+        match &access {
+            Access::Scan if reverse => self.emit(Insn::Last {
+                cursor,
+                if_empty: scan_end,
+            }),
+            Access::Scan => self.emit(Insn::Rewind {
+                cursor,
+                if_empty: scan_end,
+            }),
+            Access::RowidEq(key) => {
+                let r = self.reg();
+                self.emit(Insn::Eval {
+                    expr: key.clone(),
+                    dest: r,
+                });
+                self.emit(Insn::SeekRowid {
+                    cursor,
+                    key: r,
+                    not_found: scan_end,
+                });
+                loops = false;
+            }
+            Access::RowidRange(low, _) => match low {
+                Some((key, inclusive)) => {
+                    let r = self.reg();
+                    self.emit(Insn::Eval {
+                        expr: key.clone(),
+                        dest: r,
+                    });
+                    self.emit(Insn::SeekRowidRange {
+                        cursor,
+                        op: if *inclusive { SeekOp::Ge } else { SeekOp::Gt },
+                        key: r,
+                        not_found: scan_end,
+                    });
+                }
+                None => self.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: scan_end,
+                }),
+            },
+            Access::In { index, list } => {
+                let values = self.ephemeral();
+                let empty = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph: values });
+                let r = self.reg();
+                for x in list {
+                    self.emit(Insn::Eval {
+                        expr: x.clone(),
+                        dest: r,
+                    });
+                    self.emit(Insn::EphInsert {
+                        eph: values,
+                        start: r,
+                        count: 1,
+                    });
+                }
+                self.emit(Insn::ClearEphemeral { eph: empty });
+                self.emit(Insn::Compound {
+                    op: CompoundOp::Union,
+                    left: values,
+                    right: empty,
+                });
+                if let Some(index) = index {
+                    let ic = self.cursor();
+                    index_cursor = Some(ic);
+                    self.emit(Insn::OpenIndex {
+                        cursor: ic,
+                        root: index.root,
+                        key_info: index.key_info(),
+                        name: index.name.clone(),
+                    });
+                }
+                let ec = self.cursor();
+                self.emit(Insn::OpenEphemeral {
+                    cursor: ec,
+                    eph: values,
+                });
+                self.emit(Insn::Rewind {
+                    cursor: ec,
+                    if_empty: scan_end,
+                });
+                let in_top = self.label();
+                let in_next = self.label();
+                self.place(in_top);
+                let key = self.reg();
+                self.emit(Insn::Eval {
+                    expr: Expr::EphColumn {
+                        cursor: ec,
+                        column: 0,
+                    },
+                    dest: key,
+                });
+                match index_cursor {
+                    Some(ic) => self.emit(Insn::IdxSeek {
+                        cursor: ic,
+                        op: SeekOp::Ge,
+                        start: key,
+                        count: 1,
+                        not_found: in_next,
+                    }),
+                    None => {
+                        self.emit(Insn::SeekRowid {
+                            cursor,
+                            key,
+                            not_found: in_next,
+                        });
+                        loops = false;
+                    }
+                }
+                in_loop = Some((ec, in_top, in_next, key));
+            }
+            Access::Index { index, eq, low, .. } => {
+                let ic = self.cursor();
+                index_cursor = Some(ic);
+                self.emit(Insn::OpenIndex {
+                    cursor: ic,
+                    root: index.root,
+                    key_info: index.key_info(),
+                    name: index.name.clone(),
+                });
+                let n = eq.len() + usize::from(low.is_some());
+                let start = self.regs(n.max(1));
+                for (i, k) in eq.iter().enumerate() {
+                    self.emit(Insn::Eval {
+                        expr: k.clone(),
+                        dest: start + i,
+                    });
+                }
+                let op = match low {
+                    Some((k, inclusive)) => {
+                        self.emit(Insn::Eval {
+                            expr: k.clone(),
+                            dest: start + eq.len(),
+                        });
+                        if *inclusive {
+                            SeekOp::Ge
+                        } else {
+                            SeekOp::Gt
+                        }
+                    }
+                    None => SeekOp::Ge,
+                };
+                self.emit(Insn::IdxSeek {
+                    cursor: ic,
+                    op,
+                    start,
+                    count: n,
+                    not_found: scan_end,
+                });
+            }
+        }
+        let top = self.label();
+        self.place(top);
+        // Range ends.
+        match &access {
+            Access::RowidRange(_, Some((key, inclusive))) => {
+                let r = self.reg();
+                self.emit(Insn::Eval {
+                    expr: key.clone(),
+                    dest: r,
+                });
+                self.emit(Insn::RowidCompare {
+                    cursor,
+                    op: if *inclusive {
+                        CompareOp::Gt
+                    } else {
+                        CompareOp::Ge
+                    },
+                    key: r,
+                    target: scan_end,
+                });
+            }
+            Access::In { index: Some(_), .. } => {
+                if let (Some(ic), Some((_, _, in_next, key))) = (index_cursor, in_loop) {
+                    self.emit(Insn::IdxCompare {
+                        cursor: ic,
+                        op: CompareOp::Gt,
+                        start: key,
+                        count: 1,
+                        target: in_next,
+                    });
+                    self.emit(Insn::IdxRowSeek {
+                        index: ic,
+                        table: cursor,
+                    });
+                }
+            }
+            Access::Index { eq, high, .. } => {
+                if let Some(ic) = index_cursor {
+                    let n = eq.len() + usize::from(high.is_some());
+                    if n > 0 {
+                        let start = self.regs(n);
+                        for (i, k) in eq.iter().enumerate() {
+                            self.emit(Insn::Eval {
+                                expr: k.clone(),
+                                dest: start + i,
+                            });
+                        }
+                        let op = match high {
+                            Some((k, inclusive)) => {
+                                self.emit(Insn::Eval {
+                                    expr: k.clone(),
+                                    dest: start + eq.len(),
+                                });
+                                if *inclusive {
+                                    CompareOp::Gt
+                                } else {
+                                    CompareOp::Ge
+                                }
+                            }
+                            None => CompareOp::Gt,
+                        };
+                        self.emit(Insn::IdxCompare {
+                            cursor: ic,
+                            op,
+                            start,
+                            count: n,
+                            target: scan_end,
+                        });
+                    }
+                    self.emit(Insn::IdxRowSeek {
+                        index: ic,
+                        table: cursor,
+                    });
+                }
+            }
+            _ => {}
+        }
+        for t in terms.iter().filter(|t| t.on_level == Some(depth)) {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: next,
+                jump_if_null: true,
+            });
+        }
+        if let Some(r) = matched {
+            self.emit(Insn::Value {
+                value: concur_btree::Value::Integer(1),
+                dest: r,
+            });
+        }
+        self.place(body_label);
+        for t in terms
+            .iter()
+            .filter(|t| t.on_level.is_none() && t.level == depth)
+        {
+            self.emit(Insn::IfNot {
+                expr: t.expr.clone(),
+                target: next,
+                jump_if_null: true,
+            });
+        }
+        if depth + 1 < levels.len() {
+            self.loops(levels, terms, depth + 1, next, body)?;
+        } else {
+            body(self, next)?;
+        }
+        self.place(next);
+        if loops && reverse {
+            self.emit(Insn::Prev {
+                cursor,
+                target: top,
+            });
+        } else if loops {
+            self.emit(Insn::Next {
+                cursor: index_cursor.unwrap_or(cursor),
+                target: top,
+            });
+        }
+        if let Some((ec, in_top, in_next, _)) = in_loop {
+            self.place(in_next);
+            self.emit(Insn::Next {
+                cursor: ec,
+                target: in_top,
+            });
+        }
+        self.place(scan_end);
+        if let Some(r) = matched {
+            let done = self.label();
+            self.emit(Insn::IfPos {
+                reg: r,
+                target: done,
+            });
+            self.emit(Insn::NullRow { cursor });
+            if let Some(ic) = index_cursor {
+                self.emit(Insn::NullRow { cursor: ic });
+            }
+            self.emit(Insn::Value {
+                value: concur_btree::Value::Integer(1),
+                dest: r,
+            });
+            self.emit(Insn::Goto { target: body_label });
+            self.place(done);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,849 @@
+//! Compiling SELECT: FROM items, nested-loop joins with access paths chosen from WHERE,
+//! aggregation, DISTINCT, ORDER BY through a sorter, LIMIT/OFFSET, compound selects.
+//!
+//! The parts live beside this file: FROM items in [`super::from`], the loops in
+//! [`super::loops`], and the planner (access paths, join order, ORDER BY from an index) in
+//! [`super::access`].
+
+use super::access::{cursors_of, join_order};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::compile::{no_meta, ColumnMeta, Compiler, CteDef};
+use super::insn::{CursorId, Expr, Insn, Reg};
+use crate::ast::{self, CompoundOp, SelectCore};
+use crate::error::{Error, Result};
+use crate::schema::{Index, Table};
+use crate::value::Collation;
+
+/// Where a query's rows go.
+#[derive(Debug, Clone, Copy)]
+pub enum Dest {
+    /// Result rows of the statement.
+    Result,
+    /// Appended to an ephemeral table.
+    Ephemeral(usize),
+    /// The first row appended to an ephemeral table, then the subprogram ends.
+    First(usize),
+}
+
+/// An ON or USING term with the LEFT JOIN loop it belongs to.
+pub(super) type OnTerm = (ast::Expr, Option<usize>);
+
+/// A compiled term, the LEFT JOIN loop it belongs to, and the cursors it reads (None: it
+/// runs a correlated subquery, so it needs every loop).
+pub(super) type CompiledTerm = (Expr, Option<usize>, Option<Vec<CursorId>>);
+
+/// One loop of a join.
+#[derive(Debug, Clone)]
+pub(super) struct Level {
+    /// The cursor its columns are read through.
+    pub(super) cursor: CursorId,
+    /// The table, for table items.
+    pub(super) table: Option<Arc<Table>>,
+    /// Whether it is the right side of a LEFT JOIN.
+    pub(super) left_join: bool,
+    /// Whether it is the right side of a FULL JOIN (its unmatched rows come out too).
+    pub(super) full_join: bool,
+}
+
+/// A WHERE or ON term.
+#[derive(Debug, Clone)]
+pub(super) struct Term {
+    /// The compiled condition.
+    pub(super) expr: Expr,
+    /// The innermost loop it needs.
+    pub(super) level: usize,
+    /// For ON terms of a LEFT JOIN: the loop they belong to.
+    pub(super) on_level: Option<usize>,
+}
+
+/// How one loop reads its table.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Every row.
+    Scan,
+    /// One rowid.
+    RowidEq(Expr),
+    /// A rowid range.
+    RowidRange(Option<(Expr, bool)>, Option<(Expr, bool)>),
+    /// Each distinct value of an IN list: a rowid lookup (no index) or an equality scan
+    /// of an index whose first column is the tested column.
+    In {
+        /// The index; None for the rowid.
+        index: Option<Arc<Index>>,
+        /// The list values (converted as the comparison converts them).
+        list: Vec<Expr>,
+    },
+    /// An index: equality keys, then optional bounds on the next column.
+    Index {
+        /// The index.
+        index: Arc<Index>,
+        /// Equality keys.
+        eq: Vec<Expr>,
+        /// Lower bound (key, inclusive).
+        low: Option<(Expr, bool)>,
+        /// Upper bound (key, inclusive).
+        high: Option<(Expr, bool)>,
+    },
+}
+
+/// Limit and offset counters.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Limits {
+    /// LIMIT counter register.
+    pub(super) limit: Option<Reg>,
+    /// OFFSET counter register.
+    pub(super) offset: Option<Reg>,
+}
+
+impl Compiler<'_> {
+    /// Compiles a complete SELECT into `dest`; returns its result columns.
+    pub fn select(&mut self, select: &ast::Select, dest: Dest) -> Result<Vec<ColumnMeta>> {
+        let pushed = if let Some(with) = &select.with {
+            let mut map = HashMap::new();
+            for cte in &with.ctes {
+                map.insert(
+                    cte.name.as_str().to_ascii_lowercase(),
+                    CteDef {
+                        cte: cte.clone(),
+                        recursive: with.recursive,
+                        hidden: false,
+                        current: None,
+                    },
+                );
+            }
+            self.ctes.push(map);
+            true
+        } else {
+            false
+        };
+        let result = if select.compounds.is_empty() {
+            self.core(&select.first, &select.order_by, select.limit.as_ref(), dest)
+        } else {
+            self.compound(select, dest)
+        };
+        if pushed {
+            self.ctes.pop();
+        }
+        result
+    }
+
+    /// Emits LIMIT/OFFSET counters; jumps to `end` when the limit is zero.
+    pub(super) fn limits(&mut self, limit: Option<&ast::Limit>, end: usize) -> Result<Limits> {
+        let Some(limit) = limit else {
+            return Ok(Limits::default());
+        };
+        let count = self.scoped_const_expr(&limit.count)?;
+        let r = self.reg();
+        self.emit(Insn::Limit {
+            expr: count,
+            dest: r,
+            offset: false,
+        });
+        self.emit(Insn::IfZero {
+            reg: r,
+            target: end,
+        });
+        let offset = match &limit.offset {
+            Some(o) => {
+                let o = self.scoped_const_expr(o)?;
+                let r = self.reg();
+                self.emit(Insn::Limit {
+                    expr: o,
+                    dest: r,
+                    offset: true,
+                });
+                Some(r)
+            }
+            None => None,
+        };
+        Ok(Limits {
+            limit: Some(r),
+            offset,
+        })
+    }
+
+    /// Compiles an expression that may not name the query's own columns (LIMIT/OFFSET).
+    pub(super) fn scoped_const_expr(&mut self, e: &ast::Expr) -> Result<Expr> {
+        let saved = self.scopes.pop();
+        let result = self.expr(e);
+        if let Some(s) = saved {
+            self.scopes.push(s);
+        }
+        result
+    }
+
+    /// Sends the row in `start..start+count` to `dest`, honouring limits; `skip` continues
+    /// with the next row, `end` stops the query.
+    pub(super) fn output(
+        &mut self,
+        dest: Dest,
+        start: Reg,
+        count: usize,
+        limits: Limits,
+        skip: usize,
+        end: usize,
+    ) {
+        if let Some(offset) = limits.offset {
+            self.emit(Insn::OffsetSkip {
+                reg: offset,
+                target: skip,
+            });
+        }
+        match dest {
+            Dest::Result => self.emit(Insn::ResultRow { start, count }),
+            Dest::Ephemeral(eph) => self.emit(Insn::EphInsert { eph, start, count }),
+            Dest::First(eph) => {
+                self.emit(Insn::EphInsert { eph, start, count });
+                self.emit(Insn::Halt);
+            }
+        }
+        if let Some(limit) = limits.limit {
+            self.emit(Insn::DecrJumpZero {
+                reg: limit,
+                target: end,
+            });
+        }
+    }
+
+    /// Compiles a compound select.
+    pub(super) fn compound(&mut self, select: &ast::Select, dest: Dest) -> Result<Vec<ColumnMeta>> {
+        let acc = self.ephemeral();
+        self.emit(Insn::ClearEphemeral { eph: acc });
+        let metas = self.core(&select.first, &[], None, Dest::Ephemeral(acc))?;
+        for (op, core) in &select.compounds {
+            let right = self.ephemeral();
+            self.emit(Insn::ClearEphemeral { eph: right });
+            let more = self.core(core, &[], None, Dest::Ephemeral(right))?;
+            if more.len() != metas.len() {
+                let word = match op {
+                    CompoundOp::Union => "UNION",
+                    CompoundOp::UnionAll => "UNION ALL",
+                    CompoundOp::Intersect => "INTERSECT",
+                    CompoundOp::Except => "EXCEPT",
+                };
+                return Err(Error::msg(format!(
+                    "SELECTs to the left and right of {word} do not have the same number of result columns"
+                )));
+            }
+            self.emit(Insn::Compound {
+                op: *op,
+                left: acc,
+                right,
+            });
+        }
+        let mut keys = Vec::new();
+        for (i, term) in select.order_by.iter().enumerate() {
+            let column = match &term.expr {
+                ast::Expr::Literal(ast::Literal::Integer(k))
+                    if *k >= 1 && (*k as usize) <= metas.len() =>
+                {
+                    *k as usize - 1
+                }
+                other => {
+                    let bare = strip_collate(other);
+                    let found = match bare {
+                        ast::Expr::Column { column, .. } => metas
+                            .iter()
+                            .position(|m| m.name.eq_ignore_ascii_case(column.column.as_str())),
+                        _ => None,
+                    };
+                    found.ok_or_else(|| {
+                        Error::msg(format!(
+                            "{} ORDER BY term does not match any column in the result set",
+                            ordinal(i + 1)
+                        ))
+                    })?
+                }
+            };
+            let collation = match &term.expr {
+                ast::Expr::Collate { collation, .. } => Collation::from_name(collation.as_str())
+                    .ok_or_else(|| {
+                        Error::msg(format!("no such collation sequence: {}", collation.0))
+                    })?,
+                _ => metas[column].collation,
+            };
+            let desc = term.order == Some(ast::SortOrder::Desc);
+            let nulls_first = match term.nulls {
+                Some(ast::NullsOrder::First) => true,
+                Some(ast::NullsOrder::Last) => false,
+                None => !desc,
+            };
+            keys.push((column, collation, desc, nulls_first));
+        }
+        if !keys.is_empty() {
+            self.emit(Insn::Sort { eph: acc, keys });
+        }
+        let end = self.label();
+        self.scopes.push(super::compile::Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let limits = self.limits(select.limit.as_ref(), end);
+        self.scopes.pop();
+        let limits = limits?;
+        let cursor = self.cursor();
+        self.emit(Insn::OpenEphemeral { cursor, eph: acc });
+        self.emit(Insn::Rewind {
+            cursor,
+            if_empty: end,
+        });
+        let top = self.label();
+        let next = self.label();
+        self.place(top);
+        let start = self.regs(metas.len());
+        for i in 0..metas.len() {
+            self.emit(Insn::Eval {
+                expr: Expr::EphColumn { cursor, column: i },
+                dest: start + i,
+            });
+        }
+        self.output(dest, start, metas.len(), limits, next, end);
+        self.place(next);
+        self.emit(Insn::Next {
+            cursor,
+            target: top,
+        });
+        self.place(end);
+        Ok(metas)
+    }
+
+    /// Compiles one core with its ORDER BY and LIMIT.
+    pub(super) fn core(
+        &mut self,
+        core: &SelectCore,
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        dest: Dest,
+    ) -> Result<Vec<ColumnMeta>> {
+        let clause = match core {
+            SelectCore::Values(rows) => return self.values(rows, order_by, limit, dest),
+            SelectCore::Select(clause) => clause,
+        };
+        self.scopes.push(super::compile::Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let result = self.select_clause(clause, order_by, limit, dest);
+        self.scopes.pop();
+        result
+    }
+
+    /// VALUES rows.
+    pub(super) fn values(
+        &mut self,
+        rows: &[Vec<ast::Expr>],
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        dest: Dest,
+    ) -> Result<Vec<ColumnMeta>> {
+        let width = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != width) {
+            return Err(Error::msg("all VALUES must have the same number of terms"));
+        }
+        if !order_by.is_empty() || limit.is_some() {
+            // Rare: materialize, then treat as a compound of one core.
+            let select = ast::Select {
+                with: None,
+                first: SelectCore::Values(rows.to_vec()),
+                compounds: vec![(CompoundOp::UnionAll, SelectCore::Values(Vec::new()))],
+                order_by: order_by.to_vec(),
+                limit: limit.cloned(),
+            };
+            let _ = select;
+            return Err(Error::msg("ORDER BY and LIMIT on VALUES are not supported"));
+        }
+        self.scopes.push(super::compile::Scope {
+            sub: self.current_sub(),
+            ..Default::default()
+        });
+        let end = self.label();
+        let start = self.regs(width);
+        let mut result = Ok(());
+        for row in rows {
+            for (i, e) in row.iter().enumerate() {
+                match self.expr(e) {
+                    Ok(x) => self.emit(Insn::Eval {
+                        expr: x,
+                        dest: start + i,
+                    }),
+                    Err(e) => result = Err(e),
+                }
+            }
+            let skip = self.label();
+            self.output(dest, start, width, Limits::default(), skip, end);
+            self.place(skip);
+        }
+        self.place(end);
+        self.scopes.pop();
+        result?;
+        Ok((0..width)
+            .map(|i| no_meta(&format!("column{}", i + 1)))
+            .collect())
+    }
+
+    /// Compiles one SELECT clause (the scope is already pushed).
+    pub(super) fn select_clause(
+        &mut self,
+        clause: &ast::SelectClause,
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        dest: Dest,
+    ) -> Result<Vec<ColumnMeta>> {
+        let end = self.label();
+        let limits = self.limits(limit, end)?;
+        let (levels, on_terms) = match &clause.from {
+            Some(from) => self.open_from(from)?,
+            None => (Vec::new(), Vec::new()),
+        };
+        let columns = self.result_columns(&clause.columns)?;
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.aliases = columns
+                .iter()
+                .filter(|(e, _)| !matches!(e, ast::Expr::Column { .. }))
+                .map(|(e, n)| (n.clone(), e.clone()))
+                .collect();
+        }
+        // Terms.
+        let mut where_parts = Vec::new();
+        if let Some(w) = &clause.where_clause {
+            if self.has_aggregate(w) {
+                return Err(Error::msg("misuse of aggregate function"));
+            }
+            split_and(w, &mut where_parts);
+        }
+        // Compile every term and note the cursors it reads (None: all of them).
+        let mut compiled = Vec::new();
+        for (e, on_level) in on_terms
+            .iter()
+            .map(|(e, l)| (e, *l))
+            .chain(where_parts.into_iter().map(|e| (e, None)))
+        {
+            let expr = self.expr(e)?;
+            let mut used = Vec::new();
+            let mut correlated_sub = false;
+            cursors_of(
+                &expr,
+                &mut |c| used.push(c),
+                &mut correlated_sub,
+                &self.subs,
+            );
+            compiled.push((expr, on_level, (!correlated_sub).then_some(used)));
+        }
+        let levels = if on_terms.iter().all(|(_, l)| l.is_none()) {
+            join_order(levels, &compiled)
+        } else {
+            levels
+        };
+        let cursor_level: HashMap<CursorId, usize> = levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.cursor, i))
+            .collect();
+        let last = levels.len().saturating_sub(1);
+        let mut terms = Vec::new();
+        for (expr, on_level, used) in compiled {
+            let mut level = 0;
+            match used {
+                Some(used) => {
+                    for c in used {
+                        if let Some(l) = cursor_level.get(&c) {
+                            level = level.max(*l);
+                        }
+                    }
+                }
+                None => level = last,
+            }
+            if let Some(l) = on_level {
+                level = level.max(l);
+            }
+            terms.push(Term {
+                expr,
+                level,
+                on_level,
+            });
+        }
+        let aggregate = !clause.group_by.is_empty()
+            || columns.iter().any(|(e, _)| self.has_aggregate(e))
+            || clause
+                .having
+                .as_ref()
+                .is_some_and(|h| self.has_aggregate(h))
+            || order_by.iter().any(|t| self.has_aggregate(&t.expr));
+        if clause.having.is_some() && !aggregate {
+            return Err(Error::msg("a GROUP BY clause is required before HAVING"));
+        }
+        let metas: Vec<ColumnMeta>;
+        if aggregate {
+            let agg = self.aggregations;
+            self.aggregations += 1;
+            let mut keys = Vec::new();
+            let mut key_collations = Vec::new();
+            for g in &clause.group_by {
+                let g = self.group_term(g, &columns)?;
+                if self.has_aggregate(&g) {
+                    return Err(Error::msg(
+                        "aggregate functions are not allowed in the GROUP BY clause",
+                    ));
+                }
+                let (x, m) = self.expr_meta(&g)?;
+                keys.push(x);
+                key_collations.push(m.collation);
+            }
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.agg = Some(super::compile::AggContext {
+                    agg,
+                    ..Default::default()
+                });
+            }
+            let compiled = self.compile_outputs(&columns, order_by);
+            let having = match (&clause.having, &compiled) {
+                (Some(h), Ok(_)) => Some(self.expr(h)),
+                _ => None,
+            };
+            let ctx = self.scopes.last_mut().and_then(|s| s.agg.take());
+            let (cols, col_metas, order_keys) = compiled?;
+            let having = having.transpose()?;
+            let ctx = ctx.unwrap_or_default();
+            metas = col_metas;
+            let sorter_eph = if order_keys.is_empty() {
+                None
+            } else {
+                let eph = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph });
+                Some(eph)
+            };
+            let distinct_set = if clause.distinct {
+                let set = self.set();
+                self.emit(Insn::ClearSet { set });
+                Some(set)
+            } else {
+                None
+            };
+            self.emit(Insn::AggReset { agg });
+            let step = Insn::AggStep {
+                agg,
+                keys,
+                collations: key_collations,
+                calls: ctx.calls.clone(),
+                captured: ctx.captured.clone(),
+            };
+            let loops_end = self.label();
+            self.all_loops(
+                &levels,
+                &terms,
+                loops_end,
+                &mut |c: &mut Compiler<'_>, _next| {
+                    c.emit(step.clone());
+                    Ok(())
+                },
+            )?;
+            self.place(loops_end);
+            if clause.group_by.is_empty() {
+                self.emit(Insn::AggEnsure {
+                    agg,
+                    calls: ctx.calls.clone(),
+                    captured: ctx.captured.len(),
+                });
+            }
+            self.emit(Insn::AggRewind { agg, if_empty: end });
+            let top = self.label();
+            let next = self.label();
+            self.place(top);
+            if let Some(h) = having {
+                self.emit(Insn::IfNot {
+                    expr: h,
+                    target: next,
+                    jump_if_null: true,
+                });
+            }
+            let sorter = self.emit_row_with(
+                &cols,
+                &order_keys,
+                distinct_set,
+                sorter_eph,
+                dest,
+                limits,
+                next,
+                end,
+            )?;
+            self.place(next);
+            self.emit(Insn::AggNext { agg, target: top });
+            if let Some((eph, n)) = sorter {
+                self.sorted_output(eph, n, &order_keys, dest, limits, end);
+            }
+        } else {
+            let (cols, col_metas, order_keys) = self.compile_outputs(&columns, order_by)?;
+            metas = col_metas;
+            let loops_end = self.label();
+            let mut sorter = None;
+            let distinct = clause.distinct;
+            // An ORDER BY that the single loop's rowid or index order already gives needs
+            // no sorter.
+            let order_keys = if self.order_from_loop(&levels, &terms, &order_keys) {
+                Vec::new()
+            } else {
+                order_keys
+            };
+            let cols_c = cols.clone();
+            let keys_c = order_keys.clone();
+            // With a sorter, the loops feed it; else the loops emit directly.
+            let pre_sorter = if !order_keys.is_empty() {
+                let eph = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph });
+                Some(eph)
+            } else {
+                None
+            };
+            let distinct_set = if distinct {
+                let set = self.set();
+                self.emit(Insn::ClearSet { set });
+                Some(set)
+            } else {
+                None
+            };
+            self.all_loops(
+                &levels,
+                &terms,
+                loops_end,
+                &mut |c: &mut Compiler<'_>, next| {
+                    sorter = c.emit_row_with(
+                        &cols_c,
+                        &keys_c,
+                        distinct_set,
+                        pre_sorter,
+                        dest,
+                        limits,
+                        next,
+                        end,
+                    )?;
+                    Ok(())
+                },
+            )?;
+            self.place(loops_end);
+            if let Some((eph, n)) = sorter {
+                self.sorted_output(eph, n, &order_keys, dest, limits, end);
+            }
+        }
+        self.place(end);
+        Ok(metas)
+    }
+
+    /// A GROUP BY term: an ordinal or alias names a result column.
+    pub(super) fn group_term(
+        &self,
+        g: &ast::Expr,
+        columns: &[(ast::Expr, String)],
+    ) -> Result<ast::Expr> {
+        match g {
+            ast::Expr::Literal(ast::Literal::Integer(k)) => {
+                if *k < 1 || *k as usize > columns.len() {
+                    return Err(Error::msg(format!(
+                        "1st GROUP BY term out of range - should be between 1 and {}",
+                        columns.len()
+                    )));
+                }
+                Ok(columns[*k as usize - 1].0.clone())
+            }
+            _ => Ok(g.clone()),
+        }
+    }
+
+    /// Compiles the result columns and ORDER BY keys.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn compile_outputs(
+        &mut self,
+        columns: &[(ast::Expr, String)],
+        order_by: &[ast::OrderingTerm],
+    ) -> Result<(
+        Vec<Expr>,
+        Vec<ColumnMeta>,
+        Vec<(Expr, Collation, bool, bool)>,
+    )> {
+        let mut cols = Vec::new();
+        let mut metas = Vec::new();
+        for (e, name) in columns {
+            let (x, mut m) = self.expr_meta(e)?;
+            m.name = name.clone();
+            cols.push(x);
+            metas.push(m);
+        }
+        let mut keys = Vec::new();
+        for (i, term) in order_by.iter().enumerate() {
+            let bare = strip_collate(&term.expr);
+            let (x, m) = match bare {
+                ast::Expr::Literal(ast::Literal::Integer(k)) => {
+                    if *k < 1 || *k as usize > cols.len() {
+                        return Err(Error::msg(format!(
+                            "{} ORDER BY term out of range - should be between 1 and {}",
+                            ordinal(i + 1),
+                            cols.len()
+                        )));
+                    }
+                    (
+                        cols[*k as usize - 1].clone(),
+                        metas[*k as usize - 1].clone(),
+                    )
+                }
+                ast::Expr::Column { column, .. }
+                    if column.table.is_none()
+                        && columns
+                            .iter()
+                            .any(|(_, n)| n.eq_ignore_ascii_case(column.column.as_str())) =>
+                {
+                    let k = columns
+                        .iter()
+                        .position(|(_, n)| n.eq_ignore_ascii_case(column.column.as_str()))
+                        .unwrap_or(0);
+                    (cols[k].clone(), metas[k].clone())
+                }
+                _ => self.expr_meta(bare)?,
+            };
+            let collation = match &term.expr {
+                ast::Expr::Collate { collation, .. } => Collation::from_name(collation.as_str())
+                    .ok_or_else(|| {
+                        Error::msg(format!("no such collation sequence: {}", collation.0))
+                    })?,
+                _ => m.collation,
+            };
+            let desc = term.order == Some(ast::SortOrder::Desc);
+            let nulls_first = match term.nulls {
+                Some(ast::NullsOrder::First) => true,
+                Some(ast::NullsOrder::Last) => false,
+                None => !desc,
+            };
+            keys.push((x, collation, desc, nulls_first));
+        }
+        Ok((cols, metas, keys))
+    }
+
+    /// Emits one output row: evaluates the columns, checks DISTINCT, and sends the row to the
+    /// sorter or to `dest`. Returns the sorter and its width when one is used.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn emit_row_with(
+        &mut self,
+        cols: &[Expr],
+        keys: &[(Expr, Collation, bool, bool)],
+        distinct: Option<usize>,
+        sorter: Option<usize>,
+        dest: Dest,
+        limits: Limits,
+        next: usize,
+        end: usize,
+    ) -> Result<Option<(usize, usize)>> {
+        let width = cols.len() + if sorter.is_some() { keys.len() } else { 0 };
+        let start = self.regs(width);
+        for (i, x) in cols.iter().enumerate() {
+            self.emit(Insn::Eval {
+                expr: x.clone(),
+                dest: start + i,
+            });
+        }
+        if let Some(set) = distinct {
+            self.emit(Insn::Distinct {
+                set,
+                start,
+                count: cols.len(),
+                collations: vec![Collation::Binary; cols.len()],
+                if_seen: next,
+            });
+        }
+        match sorter {
+            Some(eph) => {
+                for (i, (x, ..)) in keys.iter().enumerate() {
+                    self.emit(Insn::Eval {
+                        expr: x.clone(),
+                        dest: start + cols.len() + i,
+                    });
+                }
+                self.emit(Insn::EphInsert {
+                    eph,
+                    start,
+                    count: width,
+                });
+                Ok(Some((eph, cols.len())))
+            }
+            None => {
+                self.output(dest, start, cols.len(), limits, next, end);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Sorts the sorter and emits its rows.
+    pub(super) fn sorted_output(
+        &mut self,
+        eph: usize,
+        width: usize,
+        keys: &[(Expr, Collation, bool, bool)],
+        dest: Dest,
+        limits: Limits,
+        end: usize,
+    ) {
+        self.emit(Insn::Sort {
+            eph,
+            keys: keys
+                .iter()
+                .enumerate()
+                .map(|(i, (_, c, d, n))| (width + i, *c, *d, *n))
+                .collect(),
+        });
+        let cursor = self.cursor();
+        self.emit(Insn::OpenEphemeral { cursor, eph });
+        self.emit(Insn::Rewind {
+            cursor,
+            if_empty: end,
+        });
+        let top = self.label();
+        let next = self.label();
+        self.place(top);
+        let start = self.regs(width);
+        for i in 0..width {
+            self.emit(Insn::Eval {
+                expr: Expr::EphColumn { cursor, column: i },
+                dest: start + i,
+            });
+        }
+        self.output(dest, start, width, limits, next, end);
+        self.place(next);
+        self.emit(Insn::Next {
+            cursor,
+            target: top,
+        });
+    }
+}
+
+/// Splits `e` at its top-level ANDs.
+pub fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+    match e {
+        ast::Expr::Binary {
+            op: ast::BinaryOp::And,
+            left,
+            right,
+        } => {
+            split_and(left, out);
+            split_and(right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// `e` without outer COLLATE clauses.
+pub(super) fn strip_collate(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Collate { expr, .. } => strip_collate(expr),
+        other => other,
+    }
+}
+
+/// "1st", "2nd", "3rd", "4th", ...
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, x) if x != 11 => "st",
+        (2, x) if x != 12 => "nd",
+        (3, x) if x != 13 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}

@@ -1,0 +1,895 @@
+//! # Sessions: the vm-level connection
+//!
+//! A [`Connection`] owns the transaction state of one user connection over a shared
+//! [`Store`]: parse and compile (with a statement cache keyed by SQL text), bind, step,
+//! reset; autocommit; `BEGIN`/`COMMIT`/`ROLLBACK`; SQL savepoints; PRAGMAs; EXPLAIN; DDL.
+//!
+//! ## Transactions
+//!
+//! | state | how it starts | how it ends |
+//! | --- | --- | --- |
+//! | autocommit | any statement outside BEGIN | when the statement finishes (commit) or fails (rollback) |
+//! | explicit | `BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE|CONCURRENT]`, or `SAVEPOINT` outside one | `COMMIT`/`END`, `ROLLBACK`, or `RELEASE` of the outermost savepoint |
+//!
+//! A deferred transaction starts as a reader and upgrades to the writer at its first write.
+//!
+//! ## Statement atomicity
+//!
+//! Every writing statement runs inside a storage savepoint: on success the savepoint is
+//! released, on failure rolled back, so a failed statement undoes exactly its own changes and
+//! the transaction stays usable, as in SQLite.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use concur_btree::Value;
+
+use crate::ast::{self, Statement as Ast, TransactionMode};
+use crate::error::{Error, Result};
+use crate::exec::{Counters, Env, Vm};
+use crate::func::FunctionRegistry;
+use crate::parser::Parser;
+use crate::program::{compile, explain_rows, Program, ProgramKind};
+use crate::schema::{ddl, Schema};
+use crate::storage::{code, Store, Txn, TxnMode};
+
+/// How many prepared statements the cache keeps.
+const CACHE_CAPACITY: usize = 64;
+
+/// A parsed statement, shared through the cache.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The statement.
+    pub statement: Ast,
+    /// Its text (CREATE statements store it in `sqlite_schema`).
+    pub sql: String,
+    /// Parameter names by index (`None` for `?`).
+    pub parameters: Vec<Option<String>>,
+    /// The compiled program with the schema cookie it was compiled at.
+    compiled: std::sync::Mutex<Option<(u32, Arc<Program>)>>,
+}
+
+/// A prepared statement being executed: bind, step, reset.
+pub struct Statement {
+    /// The parsed statement.
+    prepared: Arc<Prepared>,
+    /// Bound values by index (index 0 is `?1`).
+    params: Vec<Value>,
+    /// The running execution.
+    run: Option<Running>,
+    /// Result column names of the last execution.
+    columns: Vec<String>,
+}
+
+/// An execution in progress.
+enum Running {
+    /// A compiled program.
+    Program {
+        /// The program.
+        program: Arc<Program>,
+        /// Its state.
+        vm: Vm,
+        /// The statement savepoint (writes).
+        savepoint: Option<usize>,
+    },
+    /// Rows computed in one go (PRAGMA, EXPLAIN, DDL).
+    Rows(std::vec::IntoIter<Vec<Value>>),
+    /// Finished.
+    Done,
+}
+
+impl Statement {
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.prepared.sql
+    }
+
+    /// The number of parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.prepared.parameters.len()
+    }
+
+    /// The index (1-based) of the parameter called `name` (with its sigil, `:a`).
+    pub fn parameter_index(&self, name: &str) -> Option<usize> {
+        self.prepared
+            .parameters
+            .iter()
+            .position(|p| p.as_deref() == Some(name))
+            .map(|i| i + 1)
+    }
+
+    /// Binds `value` to parameter `index` (1-based).
+    pub fn bind(&mut self, index: usize, value: Value) -> Result<()> {
+        if index == 0 || index > self.prepared.parameters.len() {
+            return Err(Error::with_code(code::RANGE, "column index out of range"));
+        }
+        if self.params.len() < index {
+            self.params.resize(index, Value::Null);
+        }
+        self.params[index - 1] = value;
+        Ok(())
+    }
+
+    /// Clears all bindings.
+    pub fn clear_bindings(&mut self) {
+        self.params.clear();
+    }
+
+    /// Result column names (known after the first step).
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Whether the statement only reads.
+    pub fn is_query(&self) -> bool {
+        matches!(self.prepared.statement, Ast::Select(_))
+    }
+}
+
+/// A connection: transaction state, catalog cache, statement cache, counters.
+pub struct Connection {
+    /// The database.
+    store: Arc<dyn Store>,
+    /// The open transaction.
+    txn: Option<Box<dyn Txn>>,
+    /// Whether the open transaction was started by BEGIN or SAVEPOINT.
+    explicit: bool,
+    /// SQL savepoints: name and storage depth, oldest first.
+    savepoints: Vec<(String, usize)>,
+    /// Whether the open transaction was started by SAVEPOINT (RELEASE of the last one
+    /// commits it).
+    savepoint_txn: bool,
+    /// The catalog.
+    schema: Arc<Schema>,
+    /// Built-in functions.
+    functions: Arc<FunctionRegistry>,
+    /// changes(), last_insert_rowid() and friends.
+    counters: Counters,
+    /// Parsed statements by SQL text.
+    cache: HashMap<String, Arc<Prepared>>,
+}
+
+impl Connection {
+    /// A connection to `store`.
+    pub fn new(store: Arc<dyn Store>) -> Connection {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+            | 1;
+        Connection {
+            store,
+            txn: None,
+            explicit: false,
+            savepoints: Vec::new(),
+            savepoint_txn: false,
+            schema: Arc::new(Schema::default()),
+            functions: Arc::new(FunctionRegistry::builtin()),
+            counters: Counters {
+                random_state: seed,
+                ..Counters::default()
+            },
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Whether the connection is in autocommit mode (no BEGIN in effect).
+    pub fn is_autocommit(&self) -> bool {
+        !self.explicit
+    }
+
+    /// `changes()`.
+    pub fn changes(&self) -> i64 {
+        self.counters.changes
+    }
+
+    /// `total_changes()`.
+    pub fn total_changes(&self) -> i64 {
+        self.counters.total_changes
+    }
+
+    /// `last_insert_rowid()`.
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.counters.last_insert_rowid
+    }
+
+    /// Parses the first statement of `sql` (through the cache).
+    pub fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        let prepared = match self.cache.get(sql) {
+            Some(p) => p.clone(),
+            None => {
+                let mut parser = Parser::new(sql);
+                let Some(parsed) = parser.next_statement()? else {
+                    return Err(Error::with_code(code::MISUSE, "not an SQL statement"));
+                };
+                let text = sql
+                    .get(parsed.span.start..parsed.span.end)
+                    .unwrap_or(sql)
+                    .to_string();
+                let p = Arc::new(Prepared {
+                    statement: parsed.statement,
+                    sql: text,
+                    parameters: parsed.parameters,
+                    compiled: std::sync::Mutex::new(None),
+                });
+                if self.cache.len() >= CACHE_CAPACITY {
+                    self.cache.clear();
+                }
+                self.cache.insert(sql.to_string(), p.clone());
+                p
+            }
+        };
+        Ok(Statement {
+            prepared,
+            params: Vec::new(),
+            run: None,
+            columns: Vec::new(),
+        })
+    }
+
+    /// Runs every statement of `sql`, discarding rows.
+    pub fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        let mut parser = Parser::new(sql);
+        while let Some(parsed) = parser.next_statement()? {
+            let text = sql
+                .get(parsed.span.start..parsed.span.end)
+                .unwrap_or_default()
+                .to_string();
+            let mut stmt = Statement {
+                prepared: Arc::new(Prepared {
+                    statement: parsed.statement,
+                    sql: text,
+                    parameters: parsed.parameters,
+                    compiled: std::sync::Mutex::new(None),
+                }),
+                params: Vec::new(),
+                run: None,
+                columns: Vec::new(),
+            };
+            while self.step(&mut stmt)?.is_some() {}
+        }
+        Ok(())
+    }
+
+    /// Runs one statement with `params` and returns its column names and rows.
+    pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
+        let mut stmt = self.prepare(sql)?;
+        for (i, v) in params.iter().enumerate() {
+            stmt.bind(i + 1, v.clone())?;
+        }
+        let mut rows = Vec::new();
+        while let Some(row) = self.step(&mut stmt)? {
+            rows.push(row);
+        }
+        Ok((stmt.columns.clone(), rows))
+    }
+
+    /// Runs one statement with `params`; returns the rows it changed.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
+        self.query(sql, params)?;
+        Ok(self.counters.changes)
+    }
+
+    /// Resets `stmt` so the next step starts it again (bindings are kept).
+    pub fn reset(&mut self, stmt: &mut Statement) {
+        if let Some(Running::Program { savepoint, .. }) = stmt.run.take() {
+            let _ = self.finish_statement(savepoint, Ok(()));
+        }
+    }
+
+    /// Reloads the catalog when the schema cookie moved.
+    fn refresh_schema(&mut self) -> Result<()> {
+        let Some(txn) = self.txn.as_deref() else {
+            return Ok(());
+        };
+        let cookie = txn.schema_cookie()?;
+        if cookie != self.schema.cookie || self.schema.rows.is_empty() && cookie != 0 {
+            self.schema = Arc::new(Schema::load(txn)?);
+        }
+        Ok(())
+    }
+
+    /// Makes sure a transaction is open; writers get the write lock.
+    fn ensure_txn(&mut self, write: bool) -> Result<()> {
+        if self.txn.is_none() {
+            let mode = if write { TxnMode::Write } else { TxnMode::Read };
+            self.txn = Some(self.store.begin(mode)?);
+        } else if write {
+            if let Some(txn) = self.txn.as_mut() {
+                txn.begin_write()?;
+            }
+        }
+        self.refresh_schema()
+    }
+
+    /// Ends a statement: releases or rolls back its savepoint, commits or rolls back an
+    /// autocommit transaction.
+    fn finish_statement(&mut self, savepoint: Option<usize>, outcome: Result<()>) -> Result<()> {
+        let mut result = outcome;
+        if let (Some(sp), Some(txn)) = (savepoint, self.txn.as_deref()) {
+            if result.is_err() {
+                let _ = txn.rollback_to_savepoint(sp);
+            }
+            if let Err(e) = txn.release_savepoint(sp) {
+                result = result.and(Err(e.into()));
+            }
+        }
+        if !self.explicit {
+            if let Some(txn) = self.txn.take() {
+                let ended = if result.is_ok() {
+                    txn.commit()
+                } else {
+                    txn.rollback()
+                };
+                if let Err(e) = ended {
+                    result = result.and(Err(e.into()));
+                }
+            }
+        }
+        if result.is_err() {
+            // The catalog may have changed and changed back.
+            self.schema = Arc::new(Schema::default());
+        }
+        result
+    }
+
+    /// Advances `stmt`: the next row, or None when it is done.
+    pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
+        if stmt.run.is_none() {
+            let started = self.start(stmt);
+            match started {
+                Ok(run) => stmt.run = Some(run),
+                Err(e) => {
+                    stmt.run = Some(Running::Done);
+                    if !self.explicit {
+                        if let Some(txn) = self.txn.take() {
+                            let _ = txn.rollback();
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        match stmt.run.as_mut() {
+            Some(Running::Program {
+                program,
+                vm,
+                savepoint,
+            }) => {
+                let Some(txn) = self.txn.as_deref() else {
+                    return Err(Error::with_code(code::MISUSE, "no transaction"));
+                };
+                let mut env = Env {
+                    txn,
+                    counters: &mut self.counters,
+                    params: &stmt.params,
+                };
+                let before = env.counters.changes;
+                let result = vm.step(program, &mut env);
+                let kind = program.kind;
+                let on_constraint = program.on_constraint;
+                let sp = *savepoint;
+                match result {
+                    Ok(Some(row)) => Ok(Some(row)),
+                    Ok(None) => {
+                        stmt.run = Some(Running::Done);
+                        if kind == ProgramKind::Write {
+                            self.counters.total_changes += self.counters.changes;
+                        }
+                        let _ = before;
+                        self.finish_statement(sp, Ok(()))?;
+                        Ok(None)
+                    }
+                    Err(e) => {
+                        stmt.run = Some(Running::Done);
+                        let constraint = matches!(e, Error::Constraint { .. });
+                        match on_constraint {
+                            Some(ast::ConflictResolution::Fail) if constraint => {
+                                // Keep what the statement wrote before the failure.
+                                let _ = self.finish_statement(sp, Ok(()));
+                                Err(e)
+                            }
+                            Some(ast::ConflictResolution::Rollback) if constraint => {
+                                let _ = self.finish_statement(sp, Err(e.clone()));
+                                self.explicit = false;
+                                self.savepoints.clear();
+                                if let Some(txn) = self.txn.take() {
+                                    let _ = txn.rollback();
+                                }
+                                self.schema = Arc::new(Schema::default());
+                                Err(e)
+                            }
+                            _ => {
+                                let e = self.finish_statement(sp, Err(e)).err();
+                                Err(e.unwrap_or_else(|| Error::msg("statement failed")))
+                            }
+                        }
+                    }
+                }
+            }
+            Some(Running::Rows(rows)) => Ok(rows.next()),
+            Some(Running::Done) | None => Ok(None),
+        }
+    }
+
+    /// Starts executing `stmt`.
+    fn start(&mut self, stmt: &mut Statement) -> Result<Running> {
+        let prepared = stmt.prepared.clone();
+        match &prepared.statement {
+            Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => {
+                let write = !matches!(prepared.statement, Ast::Select(_));
+                self.ensure_txn(write)?;
+                let program = self.program(&prepared)?;
+                stmt.columns = program.columns.clone();
+                let savepoint = if write {
+                    self.counters.changes = 0;
+                    match self.txn.as_deref() {
+                        Some(txn) => Some(txn.savepoint()?),
+                        None => None,
+                    }
+                } else {
+                    None
+                };
+                let vm = Vm::new(&program);
+                self.counters.now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
+                Ok(Running::Program {
+                    program,
+                    vm,
+                    savepoint,
+                })
+            }
+            other => {
+                let (columns, rows) = self.run_other(other, &prepared.sql)?;
+                stmt.columns = columns;
+                Ok(Running::Rows(rows.into_iter()))
+            }
+        }
+    }
+
+    /// The compiled program of `prepared` for the current schema.
+    fn program(&mut self, prepared: &Prepared) -> Result<Arc<Program>> {
+        let cookie = self.schema.cookie;
+        if let Ok(slot) = prepared.compiled.lock() {
+            if let Some((c, p)) = slot.as_ref() {
+                if *c == cookie {
+                    return Ok(p.clone());
+                }
+            }
+        }
+        let program = Arc::new(compile(&self.schema, &self.functions, &prepared.statement)?);
+        if let Ok(mut slot) = prepared.compiled.lock() {
+            *slot = Some((cookie, program.clone()));
+        }
+        Ok(program)
+    }
+
+    /// Runs a write outside the program path (DDL) inside a statement savepoint.
+    fn ddl<T>(&mut self, f: impl FnOnce(&dyn Txn, &Schema) -> Result<T>) -> Result<T> {
+        self.ensure_txn(true)?;
+        let schema = self.schema.clone();
+        let Some(txn) = self.txn.as_deref() else {
+            return Err(Error::with_code(code::MISUSE, "no transaction"));
+        };
+        let sp = txn.savepoint()?;
+        let result = f(txn, &schema);
+        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.finish_statement(Some(sp), outcome)?;
+        self.schema = Arc::new(Schema::default());
+        if let Some(txn) = self.txn.as_deref() {
+            self.schema = Arc::new(Schema::load(txn)?);
+        }
+        result
+    }
+
+    /// Executes a statement that is not a compiled program.
+    #[allow(clippy::type_complexity)]
+    fn run_other(&mut self, statement: &Ast, sql: &str) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
+        let none = || (Vec::new(), Vec::new());
+        match statement {
+            Ast::CreateTable(create) => {
+                if let ast::CreateTableBody::AsSelect(select) = &create.body {
+                    return self.create_table_as(create, select).map(|_| none());
+                }
+                self.ddl(|txn, schema| ddl::create_table(txn, schema, create, sql))?;
+                Ok(none())
+            }
+            Ast::CreateIndex(create) => {
+                self.ddl(|txn, schema| ddl::create_index(txn, schema, create, sql))?;
+                Ok(none())
+            }
+            Ast::CreateView(create) => {
+                // Check that the view compiles.
+                self.ensure_txn(false)?;
+                let check = Ast::Select(create.select.clone());
+                compile(&self.schema, &self.functions, &check)?;
+                self.ddl(|txn, schema| ddl::create_view(txn, schema, create, sql))?;
+                Ok(none())
+            }
+            Ast::CreateTrigger(create) => {
+                self.ddl(|txn, schema| ddl::create_trigger(txn, schema, create, sql))?;
+                Ok(none())
+            }
+            Ast::Drop {
+                kind,
+                if_exists,
+                name,
+            } => {
+                self.ddl(|txn, schema| {
+                    ddl::drop(txn, schema, *kind, name.name.as_str(), *if_exists)
+                })?;
+                Ok(none())
+            }
+            Ast::Reindex(Some(name)) => {
+                self.ensure_txn(false)?;
+                let n = name.name.as_str();
+                let known = self.schema.table(n).is_some()
+                    || self.schema.indexes.contains_key(&n.to_ascii_lowercase())
+                    || crate::value::Collation::from_name(n).is_some();
+                self.finish_statement(None, Ok(()))?;
+                if !known {
+                    return Err(Error::msg("unable to identify the object to be reindexed"));
+                }
+                Ok(none())
+            }
+            Ast::Reindex(None) | Ast::Analyze(_) => {
+                self.ensure_txn(false)?;
+                self.finish_statement(None, Ok(()))?;
+                Ok(none())
+            }
+            Ast::Begin(mode) => {
+                if self.explicit {
+                    return Err(Error::msg(
+                        "cannot start a transaction within a transaction",
+                    ));
+                }
+                let mode = match mode {
+                    TransactionMode::Deferred => TxnMode::Read,
+                    TransactionMode::Immediate | TransactionMode::Exclusive => TxnMode::Write,
+                    TransactionMode::Concurrent => TxnMode::Concurrent,
+                };
+                self.txn = Some(self.store.begin(mode)?);
+                self.explicit = true;
+                self.savepoint_txn = false;
+                Ok(none())
+            }
+            Ast::Commit => {
+                if !self.explicit {
+                    return Err(Error::msg("cannot commit - no transaction is active"));
+                }
+                self.explicit = false;
+                self.savepoints.clear();
+                if let Some(txn) = self.txn.take() {
+                    txn.commit()?;
+                }
+                Ok(none())
+            }
+            Ast::Rollback { savepoint: None } => {
+                if !self.explicit {
+                    return Err(Error::msg("cannot rollback - no transaction is active"));
+                }
+                self.explicit = false;
+                self.savepoints.clear();
+                if let Some(txn) = self.txn.take() {
+                    txn.rollback()?;
+                }
+                self.schema = Arc::new(Schema::default());
+                Ok(none())
+            }
+            Ast::Rollback {
+                savepoint: Some(name),
+            } => {
+                let Some(pos) = self
+                    .savepoints
+                    .iter()
+                    .rposition(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+                else {
+                    return Err(Error::msg(format!("no such savepoint: {}", name.0)));
+                };
+                let depth = self.savepoints[pos].1;
+                self.savepoints.truncate(pos + 1);
+                if let Some(txn) = self.txn.as_deref() {
+                    txn.rollback_to_savepoint(depth)?;
+                }
+                self.schema = Arc::new(Schema::default());
+                self.refresh_schema()?;
+                Ok(none())
+            }
+            Ast::Savepoint(name) => {
+                if !self.explicit {
+                    if self.txn.is_none() {
+                        self.txn = Some(self.store.begin(TxnMode::Read)?);
+                    }
+                    self.savepoint_txn = true;
+                }
+                self.explicit = true;
+                let depth = match self.txn.as_deref() {
+                    Some(txn) => txn.savepoint()?,
+                    None => 0,
+                };
+                self.savepoints.push((name.0.clone(), depth));
+                Ok(none())
+            }
+            Ast::Release(name) => {
+                let Some(pos) = self
+                    .savepoints
+                    .iter()
+                    .rposition(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+                else {
+                    return Err(Error::msg(format!("no such savepoint: {}", name.0)));
+                };
+                let depth = self.savepoints[pos].1;
+                self.savepoints.truncate(pos);
+                if let Some(txn) = self.txn.as_deref() {
+                    txn.release_savepoint(depth)?;
+                }
+                if self.savepoints.is_empty() && self.savepoint_txn {
+                    self.explicit = false;
+                    self.savepoint_txn = false;
+                    if let Some(txn) = self.txn.take() {
+                        txn.commit()?;
+                    }
+                }
+                Ok(none())
+            }
+            Ast::Pragma { name, value } => self.pragma(name.name.as_str(), value.as_ref()),
+            Ast::Explain {
+                query_plan,
+                statement,
+            } => {
+                self.ensure_txn(false)?;
+                let program = compile(&self.schema, &self.functions, statement);
+                self.finish_statement(None, Ok(()))?;
+                let program = program?;
+                if *query_plan {
+                    let mut rows = Vec::new();
+                    for insn in &program.code {
+                        if let crate::program::Insn::OpenTable { name, .. }
+                        | crate::program::Insn::OpenIndex { name, .. } = insn
+                        {
+                            let id = rows.len() as i64 + 2;
+                            rows.push(vec![
+                                Value::Integer(id),
+                                Value::Integer(0),
+                                Value::Integer(0),
+                                Value::Text(format!("OPEN {name}")),
+                            ]);
+                        }
+                    }
+                    let names = ["id", "parent", "notused", "detail"];
+                    return Ok((names.iter().map(|s| s.to_string()).collect(), rows));
+                }
+                let names = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"];
+                Ok((
+                    names.iter().map(|s| s.to_string()).collect(),
+                    explain_rows(&program),
+                ))
+            }
+            Ast::CreateVirtualTable { .. } => Err(Error::msg("virtual tables are not supported")),
+            Ast::AlterTable { table, action } => {
+                let name = table.name.0.clone();
+                match action.as_ref() {
+                    ast::AlterTableAction::RenameTable(new) => {
+                        let new = new.0.clone();
+                        self.ddl(|txn, schema| ddl::rename_table(txn, schema, &name, &new))?;
+                    }
+                    ast::AlterTableAction::AddColumn(def) => {
+                        let default = def.constraints.iter().find_map(|c| match &c.constraint {
+                            ast::ColumnConstraint::Default(e) => Some(e.clone()),
+                            _ => None,
+                        });
+                        let value = match default {
+                            Some(e) => {
+                                let select = format!("SELECT {e}");
+                                let (_, rows) = self.query(&select, &[])?;
+                                rows.into_iter()
+                                    .next()
+                                    .and_then(|r| r.into_iter().next())
+                                    .unwrap_or(Value::Null)
+                            }
+                            None => Value::Null,
+                        };
+                        self.ddl(|txn, schema| ddl::add_column(txn, schema, &name, def, &value))?;
+                    }
+                    _ => return Err(Error::msg("this ALTER TABLE form is not supported yet")),
+                }
+                Ok(none())
+            }
+            Ast::Vacuum { .. } => Ok(none()),
+            Ast::Attach { .. } | Ast::Detach(_) => Err(Error::msg("ATTACH is not supported")),
+            Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => Err(
+                Error::with_code(code::INTERNAL, "program statement in run_other"),
+            ),
+        }
+    }
+
+    /// `CREATE TABLE ... AS SELECT`.
+    fn create_table_as(&mut self, create: &ast::CreateTable, select: &ast::Select) -> Result<()> {
+        self.ensure_txn(true)?;
+        let program = compile(
+            &self.schema,
+            &self.functions,
+            &Ast::Select(Box::new(select.clone())),
+        );
+        let program = match program {
+            Ok(p) => p,
+            Err(e) => {
+                self.finish_statement(None, Err(e.clone())).ok();
+                return Err(e);
+            }
+        };
+        let mut columns = Vec::new();
+        for name in &program.columns {
+            columns.push(format!("\"{}\"", name.replace('"', "\"\"")));
+        }
+        let create_sql = format!(
+            "CREATE TABLE {}({})",
+            quote_name(create.name.name.as_str()),
+            columns.join(",")
+        );
+        self.finish_statement(None, Ok(()))?;
+        let parsed = crate::parser::parse_statement(&create_sql)?;
+        let Ast::CreateTable(table) = parsed else {
+            return Err(Error::with_code(code::INTERNAL, "CREATE TABLE AS"));
+        };
+        let mut table = table;
+        table.if_not_exists = create.if_not_exists;
+        self.ddl(|txn, schema| ddl::create_table(txn, schema, &table, &create_sql))?;
+        let insert = format!(
+            "INSERT INTO {} {}",
+            quote_name(create.name.name.as_str()),
+            select
+        );
+        self.execute_batch(&insert)
+    }
+
+    /// Executes a PRAGMA.
+    #[allow(clippy::type_complexity)]
+    fn pragma(
+        &mut self,
+        name: &str,
+        value: Option<&ast::PragmaValue>,
+    ) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
+        let lower = name.to_ascii_lowercase();
+        let arg = value.map(|v| match v {
+            ast::PragmaValue::Name(n) => n.0.clone(),
+            ast::PragmaValue::Literal(l) => {
+                crate::value::value_to_text(&crate::program::literal_value(l))
+            }
+        });
+        let one = |name: &str, v: Value| Ok((vec![name.to_string()], vec![vec![v]]));
+        self.ensure_txn(lower == "user_version" && arg.is_some())?;
+        let schema = self.schema.clone();
+        let result = match lower.as_str() {
+            "table_info" | "table_xinfo" => {
+                let t = arg.as_deref().and_then(|a| schema.table(a));
+                let rows = t.map_or(Vec::new(), |t| {
+                    let pk_order = |i: usize| -> i64 {
+                        if t.columns[i].primary_key {
+                            1
+                        } else {
+                            0
+                        }
+                    };
+                    t.columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                Value::Integer(i as i64),
+                                Value::Text(c.name.clone()),
+                                Value::Text(c.declared_type.clone()),
+                                Value::Integer(i64::from(c.not_null)),
+                                c.default
+                                    .as_ref()
+                                    .map_or(Value::Null, |d| Value::Text(d.to_string())),
+                                Value::Integer(pk_order(i)),
+                            ]
+                        })
+                        .collect()
+                });
+                Ok((
+                    ["cid", "name", "type", "notnull", "dflt_value", "pk"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    rows,
+                ))
+            }
+            "index_list" => {
+                let t = arg.unwrap_or_default();
+                let mut indexes = schema.indexes_of(&t);
+                indexes.reverse();
+                let rows = indexes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let origin = if x.sql.is_some() {
+                            "c"
+                        } else if x.primary_key {
+                            "pk"
+                        } else {
+                            "u"
+                        };
+                        vec![
+                            Value::Integer(i as i64),
+                            Value::Text(x.name.clone()),
+                            Value::Integer(i64::from(x.unique)),
+                            Value::Text(origin.to_string()),
+                            Value::Integer(i64::from(x.partial.is_some())),
+                        ]
+                    })
+                    .collect();
+                Ok((
+                    ["seq", "name", "unique", "origin", "partial"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    rows,
+                ))
+            }
+            "index_info" => {
+                let x = arg
+                    .as_deref()
+                    .and_then(|a| schema.indexes.get(&a.to_ascii_lowercase()));
+                let table = x.and_then(|x| schema.table(&x.table));
+                let rows = match (x, table) {
+                    (Some(x), Some(t)) => x
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                Value::Integer(i as i64),
+                                Value::Integer(c.column.map_or(-2, |c| c as i64)),
+                                c.column.map_or(Value::Null, |c| {
+                                    Value::Text(t.columns[c].name.clone())
+                                }),
+                            ]
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Ok((
+                    ["seqno", "cid", "name"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    rows,
+                ))
+            }
+            "user_version" => match (arg, self.txn.as_deref()) {
+                (Some(v), Some(txn)) => {
+                    let n = v.trim().parse::<i64>().unwrap_or(0) as i32;
+                    txn.set_user_version(n)?;
+                    Ok((Vec::new(), Vec::new()))
+                }
+                (None, Some(txn)) => one(
+                    "user_version",
+                    Value::Integer(i64::from(txn.user_version()?)),
+                ),
+                _ => Ok((Vec::new(), Vec::new())),
+            },
+            "schema_version" => one("schema_version", Value::Integer(i64::from(schema.cookie))),
+            "page_size" => one("page_size", Value::Integer(4096)),
+            "page_count" => one("page_count", Value::Integer(1 + schema.rows.len() as i64)),
+            "freelist_count" => one("freelist_count", Value::Integer(0)),
+            "integrity_check" | "quick_check" => one(&lower, Value::Text("ok".to_string())),
+            "journal_mode" => one("journal_mode", Value::Text("wal".to_string())),
+            "synchronous" => one("synchronous", Value::Integer(2)),
+            "busy_timeout" => one(
+                "timeout",
+                Value::Integer(arg.and_then(|a| a.parse().ok()).unwrap_or(0)),
+            ),
+            "cache_size" => one("cache_size", Value::Integer(-2000)),
+            _ => Ok((Vec::new(), Vec::new())),
+        };
+        self.finish_statement(None, result.as_ref().map(|_| ()).map_err(Clone::clone))?;
+        result
+    }
+}
+
+/// `name` quoted as an identifier.
+fn quote_name(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

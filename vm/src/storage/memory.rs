@@ -1,0 +1,669 @@
+//! `MemStore`: an in-memory [`Store`] over ordered maps, for tests and `open_in_memory` until
+//! the MVCC store is plugged in.
+//!
+//! All trees live in one map behind a mutex. A writing transaction holds the store's single
+//! writer lock and writes in place, recording an undo log; savepoints are positions in that
+//! log, rollback replays it backwards. Readers of other transactions see a writer's changes
+//! before commit (no isolation between connections): this store exists to exercise the
+//! executor, not to model concurrency.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use concur_btree::Value;
+
+use super::{
+    code, IndexCursor, KeyInfo, OrderedKey, StorageError, StorageResult, Store, TableCursor, Txn,
+    TxnMode,
+};
+
+/// A stored row: shared so cursors can hold it without copying.
+type Row = Arc<Vec<Value>>;
+
+/// One tree of the store.
+#[derive(Debug, Clone)]
+enum Tree {
+    /// A rowid table.
+    Table(BTreeMap<i64, Row>),
+    /// An index: entries ordered by their key info.
+    Index(BTreeSet<OrderedKey>),
+}
+
+/// One step of the undo log.
+#[derive(Debug)]
+enum Undo {
+    /// Row `rowid` of `root` held `old` (None: it did not exist).
+    Row {
+        /// The table.
+        root: u32,
+        /// The row.
+        rowid: i64,
+        /// Its previous value.
+        old: Option<Row>,
+    },
+    /// An index entry was inserted (`inserted`) or deleted.
+    Entry {
+        /// The index.
+        root: u32,
+        /// The entry.
+        key: OrderedKey,
+        /// True when the write inserted it.
+        inserted: bool,
+    },
+    /// A tree was created, dropped or cleared; `old` is its previous content.
+    Tree {
+        /// The tree.
+        root: u32,
+        /// Its previous content (None: it did not exist).
+        old: Option<Tree>,
+    },
+    /// The schema cookie held this value.
+    Cookie(u32),
+    /// The user version held this value.
+    UserVersion(i32),
+}
+
+/// The shared state of a [`MemStore`].
+#[derive(Debug)]
+struct State {
+    /// Every tree by root page.
+    trees: HashMap<u32, Tree>,
+    /// The root the next created tree gets.
+    next_root: u32,
+    /// The schema cookie.
+    cookie: u32,
+    /// The user version.
+    user_version: i32,
+    /// The transaction holding the writer lock.
+    writer: Option<u64>,
+}
+
+/// An in-memory database.
+#[derive(Debug, Clone)]
+pub struct MemStore {
+    /// The shared state.
+    state: Arc<Mutex<State>>,
+    /// The id source for transactions.
+    ids: Arc<AtomicU64>,
+}
+
+impl Default for MemStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemStore {
+    /// An empty database holding only the empty `sqlite_schema` table at root 1.
+    pub fn new() -> MemStore {
+        let mut trees = HashMap::new();
+        trees.insert(1, Tree::Table(BTreeMap::new()));
+        MemStore {
+            state: Arc::new(Mutex::new(State {
+                trees,
+                next_root: 2,
+                cookie: 0,
+                user_version: 0,
+                writer: None,
+            })),
+            ids: Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+/// Locks the state; a poisoned lock (a panic elsewhere) is an internal error.
+fn lock(state: &Mutex<State>) -> StorageResult<MutexGuard<'_, State>> {
+    state
+        .lock()
+        .map_err(|_| StorageError::new(code::INTERNAL, "store lock poisoned"))
+}
+
+impl Store for MemStore {
+    fn begin(&self, mode: TxnMode) -> StorageResult<Box<dyn Txn>> {
+        let id = self.ids.fetch_add(1, AtomicOrdering::Relaxed);
+        let mut txn = MemTxn {
+            state: self.state.clone(),
+            id,
+            writer: false,
+            undo: Mutex::new(Vec::new()),
+            marks: Mutex::new(Vec::new()),
+        };
+        if mode != TxnMode::Read {
+            txn.begin_write()?;
+        }
+        Ok(Box::new(txn))
+    }
+}
+
+/// A transaction of a [`MemStore`].
+#[derive(Debug)]
+struct MemTxn {
+    /// The shared state.
+    state: Arc<Mutex<State>>,
+    /// This transaction's id (the writer lock's owner).
+    id: u64,
+    /// Whether it holds the writer lock.
+    writer: bool,
+    /// Undo steps of every write, oldest first.
+    undo: Mutex<Vec<Undo>>,
+    /// Savepoint marks: undo log lengths.
+    marks: Mutex<Vec<usize>>,
+}
+
+impl MemTxn {
+    /// Locks the state for a write, recording `undo`.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut State) -> StorageResult<(T, Option<Undo>)>,
+    ) -> StorageResult<T> {
+        if !self.writer {
+            return Err(StorageError::new(
+                code::READONLY,
+                "attempt to write in a read transaction",
+            ));
+        }
+        let mut state = lock(&self.state)?;
+        let (result, undo) = f(&mut state)?;
+        if let Some(undo) = undo {
+            self.undo
+                .lock()
+                .map_err(|_| StorageError::new(code::INTERNAL, "undo lock poisoned"))?
+                .push(undo);
+        }
+        Ok(result)
+    }
+
+    /// Undoes the log down to `length` entries.
+    fn undo_to(&self, length: usize) -> StorageResult<()> {
+        let mut state = lock(&self.state)?;
+        let mut undo = self
+            .undo
+            .lock()
+            .map_err(|_| StorageError::new(code::INTERNAL, "undo lock poisoned"))?;
+        while undo.len() > length {
+            let Some(step) = undo.pop() else { break };
+            match step {
+                Undo::Row { root, rowid, old } => {
+                    if let Some(Tree::Table(rows)) = state.trees.get_mut(&root) {
+                        match old {
+                            Some(row) => rows.insert(rowid, row),
+                            None => rows.remove(&rowid),
+                        };
+                    }
+                }
+                Undo::Entry {
+                    root,
+                    key,
+                    inserted,
+                } => {
+                    if let Some(Tree::Index(entries)) = state.trees.get_mut(&root) {
+                        if inserted {
+                            entries.remove(&key);
+                        } else {
+                            entries.insert(key);
+                        }
+                    }
+                }
+                Undo::Tree { root, old } => match old {
+                    Some(tree) => {
+                        state.trees.insert(root, tree);
+                    }
+                    None => {
+                        state.trees.remove(&root);
+                    }
+                },
+                Undo::Cookie(c) => state.cookie = c,
+                Undo::UserVersion(v) => state.user_version = v,
+            }
+        }
+        Ok(())
+    }
+
+    /// Releases the writer lock.
+    fn finish(&mut self) {
+        if self.writer {
+            if let Ok(mut state) = self.state.lock() {
+                if state.writer == Some(self.id) {
+                    state.writer = None;
+                }
+            }
+            self.writer = false;
+        }
+    }
+}
+
+impl Drop for MemTxn {
+    fn drop(&mut self) {
+        if self.writer {
+            let _ = self.undo_to(0);
+        }
+        self.finish();
+    }
+}
+
+/// The table tree `root` of `state`.
+fn table(state: &mut State, root: u32) -> StorageResult<&mut BTreeMap<i64, Row>> {
+    match state.trees.get_mut(&root) {
+        Some(Tree::Table(rows)) => Ok(rows),
+        _ => Err(StorageError::corrupt(format!(
+            "no table tree at root {root}"
+        ))),
+    }
+}
+
+/// The index tree `root` of `state`; an empty tree created as a table becomes an index.
+fn index(state: &mut State, root: u32) -> StorageResult<&mut BTreeSet<OrderedKey>> {
+    match state.trees.get_mut(&root) {
+        Some(Tree::Index(entries)) => Ok(entries),
+        _ => Err(StorageError::corrupt(format!(
+            "no index tree at root {root}"
+        ))),
+    }
+}
+
+impl Txn for MemTxn {
+    fn is_writer(&self) -> bool {
+        self.writer
+    }
+
+    fn begin_write(&mut self) -> StorageResult<()> {
+        if self.writer {
+            return Ok(());
+        }
+        let mut state = lock(&self.state)?;
+        if state.writer.is_some() {
+            return Err(StorageError::new(code::BUSY, "database is locked"));
+        }
+        state.writer = Some(self.id);
+        self.writer = true;
+        Ok(())
+    }
+
+    fn table_cursor(&self, root: u32) -> StorageResult<Box<dyn TableCursor>> {
+        table(&mut *lock(&self.state)?, root)?;
+        Ok(Box::new(MemTableCursor {
+            state: self.state.clone(),
+            root,
+            current: None,
+        }))
+    }
+
+    fn index_cursor(&self, root: u32, key: &KeyInfo) -> StorageResult<Box<dyn IndexCursor>> {
+        index(&mut *lock(&self.state)?, root)?;
+        Ok(Box::new(MemIndexCursor {
+            state: self.state.clone(),
+            root,
+            info: Arc::new(key.clone()),
+            current: None,
+        }))
+    }
+
+    fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
+        self.write(|state| {
+            let old = table(state, root)?.insert(rowid, Arc::new(values.to_vec()));
+            Ok(((), Some(Undo::Row { root, rowid, old })))
+        })
+    }
+
+    fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
+        self.write(|state| {
+            let old = table(state, root)?.remove(&rowid);
+            let undo = old.map(|row| Undo::Row {
+                root,
+                rowid,
+                old: Some(row),
+            });
+            Ok(((), undo))
+        })
+    }
+
+    fn insert_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
+        self.write(|state| {
+            let key = OrderedKey::new(key.to_vec(), Arc::new(info.clone()));
+            let inserted = index(state, root)?.insert(key.clone());
+            let undo = inserted.then_some(Undo::Entry {
+                root,
+                key,
+                inserted: true,
+            });
+            Ok(((), undo))
+        })
+    }
+
+    fn delete_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
+        self.write(|state| {
+            let key = OrderedKey::new(key.to_vec(), Arc::new(info.clone()));
+            let removed = index(state, root)?.take(&key);
+            let undo = removed.map(|key| Undo::Entry {
+                root,
+                key,
+                inserted: false,
+            });
+            Ok(((), undo))
+        })
+    }
+
+    fn create_table(&self) -> StorageResult<u32> {
+        self.write(|state| {
+            let root = state.next_root;
+            state.next_root += 1;
+            state.trees.insert(root, Tree::Table(BTreeMap::new()));
+            Ok((root, Some(Undo::Tree { root, old: None })))
+        })
+    }
+
+    fn create_index(&self) -> StorageResult<u32> {
+        self.write(|state| {
+            let root = state.next_root;
+            state.next_root += 1;
+            state.trees.insert(root, Tree::Index(BTreeSet::new()));
+            Ok((root, Some(Undo::Tree { root, old: None })))
+        })
+    }
+
+    fn drop_tree(&self, root: u32) -> StorageResult<()> {
+        self.write(|state| {
+            let old = state.trees.remove(&root);
+            Ok(((), Some(Undo::Tree { root, old })))
+        })
+    }
+
+    fn clear_tree(&self, root: u32) -> StorageResult<()> {
+        self.write(|state| {
+            let Some(tree) = state.trees.get_mut(&root) else {
+                return Err(StorageError::corrupt(format!("no tree at root {root}")));
+            };
+            let empty = match tree {
+                Tree::Table(_) => Tree::Table(BTreeMap::new()),
+                Tree::Index(_) => Tree::Index(BTreeSet::new()),
+            };
+            let old = std::mem::replace(tree, empty);
+            Ok((
+                (),
+                Some(Undo::Tree {
+                    root,
+                    old: Some(old),
+                }),
+            ))
+        })
+    }
+
+    fn max_rowid(&self, root: u32) -> StorageResult<i64> {
+        let mut state = lock(&self.state)?;
+        Ok(table(&mut state, root)?
+            .last_key_value()
+            .map_or(0, |(k, _)| *k))
+    }
+
+    fn schema_cookie(&self) -> StorageResult<u32> {
+        Ok(lock(&self.state)?.cookie)
+    }
+
+    fn set_schema_cookie(&self, cookie: u32) -> StorageResult<()> {
+        self.write(|state| {
+            let old = std::mem::replace(&mut state.cookie, cookie);
+            Ok(((), Some(Undo::Cookie(old))))
+        })
+    }
+
+    fn user_version(&self) -> StorageResult<i32> {
+        Ok(lock(&self.state)?.user_version)
+    }
+
+    fn set_user_version(&self, version: i32) -> StorageResult<()> {
+        self.write(|state| {
+            let old = std::mem::replace(&mut state.user_version, version);
+            Ok(((), Some(Undo::UserVersion(old))))
+        })
+    }
+
+    fn savepoint(&self) -> StorageResult<usize> {
+        let length = self
+            .undo
+            .lock()
+            .map_err(|_| StorageError::new(code::INTERNAL, "undo lock poisoned"))?
+            .len();
+        let mut marks = self
+            .marks
+            .lock()
+            .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+        marks.push(length);
+        Ok(marks.len())
+    }
+
+    fn rollback_to_savepoint(&self, depth: usize) -> StorageResult<()> {
+        let length = {
+            let mut marks = self
+                .marks
+                .lock()
+                .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+            marks.truncate(depth);
+            match marks.last() {
+                Some(length) if depth > 0 => *length,
+                _ => return Err(StorageError::new(code::MISUSE, "no such savepoint")),
+            }
+        };
+        self.undo_to(length)
+    }
+
+    fn release_savepoint(&self, depth: usize) -> StorageResult<()> {
+        let mut marks = self
+            .marks
+            .lock()
+            .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+        marks.truncate(depth.saturating_sub(1));
+        if marks.is_empty() {
+            if let Ok(mut undo) = self.undo.lock() {
+                // With no mark left only a full rollback needs the log.
+                undo.shrink_to_fit();
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(mut self: Box<Self>) -> StorageResult<()> {
+        if let Ok(mut undo) = self.undo.lock() {
+            undo.clear();
+        }
+        self.finish();
+        Ok(())
+    }
+
+    fn rollback(mut self: Box<Self>) -> StorageResult<()> {
+        if self.writer {
+            self.undo_to(0)?;
+        }
+        self.finish();
+        Ok(())
+    }
+}
+
+/// A cursor over a table of a [`MemStore`]; re-finds its place on every move, so writes
+/// under it are harmless.
+struct MemTableCursor {
+    /// The shared state.
+    state: Arc<Mutex<State>>,
+    /// The table.
+    root: u32,
+    /// The current row.
+    current: Option<(i64, Row)>,
+}
+
+impl MemTableCursor {
+    /// Moves to the first row within `range`, from the front (`forward`) or the back.
+    fn place(&mut self, range: (Bound<i64>, Bound<i64>), forward: bool) -> StorageResult<bool> {
+        let mut state = lock(&self.state)?;
+        let rows = table(&mut state, self.root)?;
+        let mut found = rows.range(range);
+        let hit = if forward {
+            found.next()
+        } else {
+            found.next_back()
+        };
+        self.current = hit.map(|(k, v)| (*k, v.clone()));
+        Ok(self.current.is_some())
+    }
+
+    /// The current row or an error.
+    fn current(&self) -> StorageResult<&(i64, Row)> {
+        self.current
+            .as_ref()
+            .ok_or_else(|| StorageError::new(code::MISUSE, "cursor is not on a row"))
+    }
+}
+
+impl TableCursor for MemTableCursor {
+    fn first(&mut self) -> StorageResult<bool> {
+        self.place((Bound::Unbounded, Bound::Unbounded), true)
+    }
+
+    fn last(&mut self) -> StorageResult<bool> {
+        self.place((Bound::Unbounded, Bound::Unbounded), false)
+    }
+
+    fn next(&mut self) -> StorageResult<bool> {
+        match &self.current {
+            Some((rowid, _)) => self.place((Bound::Excluded(*rowid), Bound::Unbounded), true),
+            None => Ok(false),
+        }
+    }
+
+    fn prev(&mut self) -> StorageResult<bool> {
+        match &self.current {
+            Some((rowid, _)) => self.place((Bound::Unbounded, Bound::Excluded(*rowid)), false),
+            None => Ok(false),
+        }
+    }
+
+    fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
+        self.place((Bound::Included(rowid), Bound::Included(rowid)), true)
+    }
+
+    fn seek_ge(&mut self, rowid: i64) -> StorageResult<bool> {
+        self.place((Bound::Included(rowid), Bound::Unbounded), true)
+    }
+
+    fn seek_le(&mut self, rowid: i64) -> StorageResult<bool> {
+        self.place((Bound::Unbounded, Bound::Included(rowid)), false)
+    }
+
+    fn valid(&self) -> bool {
+        self.current.is_some()
+    }
+
+    fn rowid(&self) -> StorageResult<i64> {
+        Ok(self.current()?.0)
+    }
+
+    fn column(&mut self, index: usize) -> StorageResult<Value> {
+        Ok(self.current()?.1.get(index).cloned().unwrap_or(Value::Null))
+    }
+
+    fn row(&mut self) -> StorageResult<Vec<Value>> {
+        Ok(self.current()?.1.as_ref().clone())
+    }
+}
+
+/// A cursor over an index of a [`MemStore`].
+struct MemIndexCursor {
+    /// The shared state.
+    state: Arc<Mutex<State>>,
+    /// The index.
+    root: u32,
+    /// How keys order.
+    info: Arc<KeyInfo>,
+    /// The current entry.
+    current: Option<Vec<Value>>,
+}
+
+impl MemIndexCursor {
+    /// A probe key for `prefix` sorting before (`Less`) or after (`Greater`) its group.
+    fn probe(&self, prefix: &[Value], bias: Ordering) -> OrderedKey {
+        OrderedKey {
+            values: prefix.to_vec(),
+            info: self.info.clone(),
+            bias,
+        }
+    }
+
+    /// Moves to the first entry within `range`, from the front (`forward`) or the back.
+    fn place(
+        &mut self,
+        range: (Bound<OrderedKey>, Bound<OrderedKey>),
+        forward: bool,
+    ) -> StorageResult<bool> {
+        let mut state = lock(&self.state)?;
+        let entries = index(&mut state, self.root)?;
+        let mut found = entries.range(range);
+        let hit = if forward {
+            found.next()
+        } else {
+            found.next_back()
+        };
+        self.current = hit.map(|k| k.values.clone());
+        Ok(self.current.is_some())
+    }
+}
+
+impl IndexCursor for MemIndexCursor {
+    fn first(&mut self) -> StorageResult<bool> {
+        self.place((Bound::Unbounded, Bound::Unbounded), true)
+    }
+
+    fn last(&mut self) -> StorageResult<bool> {
+        self.place((Bound::Unbounded, Bound::Unbounded), false)
+    }
+
+    fn next(&mut self) -> StorageResult<bool> {
+        match self.current.take() {
+            Some(key) => {
+                let key = OrderedKey::new(key, self.info.clone());
+                self.place((Bound::Excluded(key), Bound::Unbounded), true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn prev(&mut self) -> StorageResult<bool> {
+        match self.current.take() {
+            Some(key) => {
+                let key = OrderedKey::new(key, self.info.clone());
+                self.place((Bound::Unbounded, Bound::Excluded(key)), false)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn seek_ge(&mut self, prefix: &[Value], inclusive: bool) -> StorageResult<bool> {
+        let bias = if inclusive {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+        let probe = self.probe(prefix, bias);
+        self.place((Bound::Included(probe), Bound::Unbounded), true)
+    }
+
+    fn seek_le(&mut self, prefix: &[Value], inclusive: bool) -> StorageResult<bool> {
+        let bias = if inclusive {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        };
+        let probe = self.probe(prefix, bias);
+        self.place((Bound::Unbounded, Bound::Included(probe)), false)
+    }
+
+    fn valid(&self) -> bool {
+        self.current.is_some()
+    }
+
+    fn key(&self) -> StorageResult<&[Value]> {
+        self.current
+            .as_deref()
+            .ok_or_else(|| StorageError::new(code::MISUSE, "cursor is not on an entry"))
+    }
+}
