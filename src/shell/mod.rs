@@ -58,6 +58,7 @@
 
 mod columnar;
 pub mod complete;
+mod concur_engine;
 mod dot;
 mod dump;
 pub mod engine;
@@ -72,6 +73,7 @@ pub mod settings;
 
 use std::io::{BufRead, Write};
 
+pub use concur_engine::ConcurEngine;
 pub use engine::{
     Engine, EngineConn, EngineDb, EngineError, EngineStatement, ErrorPhase, Prepared, Value,
 };
