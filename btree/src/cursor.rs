@@ -43,19 +43,21 @@ struct Frame {
     idx: usize,
 }
 
-/// A read cursor over the B-tree rooted at `root`.
-pub struct Cursor<'a, S: PageSource + ?Sized> {
+/// A read cursor over the B-tree rooted at `root`. `S` is where pages come from: usually a
+/// borrowed transaction (`&ReadTx`, `&WriteTx`), or an owned handle for a cursor that must
+/// outlive any one borrow (the SQL layer's cursors share their transaction this way).
+pub struct Cursor<S: PageSource> {
     /// Where pages come from.
-    src: &'a S,
+    src: S,
     /// The root page.
     root: PageNo,
     /// The path to the current entry; empty when the cursor is at no entry.
     stack: Vec<Frame>,
 }
 
-impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
+impl<S: PageSource> Cursor<S> {
     /// A cursor on the tree at `root`, not yet positioned.
-    pub fn new(src: &'a S, root: PageNo) -> Self {
+    pub fn new(src: S, root: PageNo) -> Self {
         Cursor {
             src,
             root,
@@ -305,7 +307,7 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
             let (mut lo, mut hi) = (0, page.cell_count);
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                let ord = cmp(self.src, &page, mid)?;
+                let ord = cmp(&self.src, &page, mid)?;
                 let after = if strict {
                     ord == Ordering::Greater
                 } else {
@@ -333,7 +335,7 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
                 let equal = match top {
                     Some(top) if found => {
                         let page = self.page(top)?;
-                        cmp(self.src, &page, top.idx)? == Ordering::Equal
+                        cmp(&self.src, &page, top.idx)? == Ordering::Equal
                     }
                     _ => false,
                 };
@@ -398,7 +400,7 @@ impl<'a, S: PageSource + ?Sized> Cursor<'a, S> {
     /// included.
     pub fn payload(&self) -> Result<Vec<u8>> {
         let (top, cell) = self.current()?;
-        read_payload(self.src, top.pgno, &top.data, &cell)
+        read_payload(&self.src, top.pgno, &top.data, &cell)
     }
 
     /// The current entry's payload decoded as a record.

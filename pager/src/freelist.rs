@@ -101,7 +101,7 @@ pub(crate) fn allocate(tx: &mut WriteTx) -> Result<PageNo> {
         tx.freelist_trunk = 0;
         tx.freelist_count = 0;
         tx.set_page(1, page);
-        tx.allocated.insert(1);
+        tx.mark_allocated(1);
         return Ok(1);
     }
     let pgno = if tx.freelist_count > 0 {
@@ -117,7 +117,7 @@ pub(crate) fn allocate(tx: &mut WriteTx) -> Result<PageNo> {
         tx.page_count = next;
         next
     };
-    if !tx.allocated.insert(pgno) {
+    if !tx.mark_allocated(pgno) {
         return Err(Error::corrupt(
             pgno,
             "freelist hands out a page already in use",
@@ -188,7 +188,7 @@ pub(crate) fn free(tx: &mut WriteTx, pgno: PageNo) -> Result<()> {
     if pgno < 2 || pgno > page_count || pgno == pending {
         return Err(Error::corrupt(pgno, "freeing a page that cannot be free"));
     }
-    tx.allocated.remove(&pgno);
+    tx.unmark_allocated(pgno);
     let trunk = tx.freelist_trunk;
     if tx.freelist_count > 0 && trunk != 0 {
         if trunk == pgno {

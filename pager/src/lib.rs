@@ -150,6 +150,7 @@ mod journal;
 mod mem_journal;
 mod page;
 mod pager;
+mod savepoint;
 mod tx;
 
 pub use cache::{CacheKey, CacheStats, PageCache, PageOrigin};

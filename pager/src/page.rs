@@ -60,6 +60,23 @@ pub trait PageSource {
     fn usable_size(&self) -> usize;
 }
 
+/// A borrowed source reads the same pages, so code generic over `S: PageSource` takes both
+/// owned handles and `&tx`.
+impl<T: PageSource + ?Sized> PageSource for &T {
+    fn page(&self, pgno: PageNo) -> Result<PageRef> {
+        (**self).page(pgno)
+    }
+    fn page_count(&self) -> u32 {
+        (**self).page_count()
+    }
+    fn page_size(&self) -> usize {
+        (**self).page_size()
+    }
+    fn usable_size(&self) -> usize {
+        (**self).usable_size()
+    }
+}
+
 /// Write access within one write transaction: implemented by [`crate::WriteTx`].
 ///
 /// Rules the pager keeps for its callers:

@@ -12,6 +12,7 @@ use crate::header::{DbHeader, SQLITE_VERSION_NUMBER};
 use crate::journal::JournalSnapshot;
 use crate::page::{PageBuf, PageNo, PageRef, PageSource, PageWriter};
 use crate::pager::Shared;
+use crate::savepoint::{Counts, Savepoints, UndoStep};
 
 /// A registered journal snapshot and the file epoch it reads in; ends the snapshot on drop.
 pub(crate) struct View {
@@ -216,7 +217,9 @@ pub struct WriteTx {
     pub(crate) freelist_count: u32,
     /// Pages handed out by `allocate` in this transaction (a freelist that hands out one twice
     /// is corrupt).
-    pub(crate) allocated: HashSet<PageNo>,
+    allocated: HashSet<PageNo>,
+    /// Savepoint marks and the undo log behind them.
+    savepoints: Savepoints,
     /// The writer slot, released last.
     _slot: WriterSlot,
 }
@@ -259,6 +262,7 @@ impl WriteTx {
             freelist_trunk: 0,
             freelist_count: 0,
             allocated: HashSet::new(),
+            savepoints: Savepoints::default(),
             _slot: slot,
         };
         if page_count > 0 {
@@ -366,7 +370,85 @@ impl WriteTx {
 
     /// Makes `pgno` dirty with `image` (no read of its old content).
     pub(crate) fn set_page(&mut self, pgno: PageNo, image: PageBuf) {
+        self.savepoints
+            .before_page_change(pgno, || self.dirty.get(&pgno).cloned());
         self.dirty.insert(pgno, Arc::new(image));
+    }
+
+    /// Records `pgno` as handed out by this transaction; false if it already was.
+    pub(crate) fn mark_allocated(&mut self, pgno: PageNo) -> bool {
+        let added = self.allocated.insert(pgno);
+        if added {
+            self.savepoints.log(UndoStep::Allocated(pgno));
+        }
+        added
+    }
+
+    /// Records `pgno` as no longer in use by this transaction (it was freed).
+    pub(crate) fn unmark_allocated(&mut self, pgno: PageNo) {
+        if self.allocated.remove(&pgno) {
+            self.savepoints.log(UndoStep::Unallocated(pgno));
+        }
+    }
+
+    /// The scalar state a savepoint restores.
+    fn counts(&self) -> Counts {
+        Counts {
+            page_count: self.page_count,
+            freelist_trunk: self.freelist_trunk,
+            freelist_count: self.freelist_count,
+        }
+    }
+
+    /// Opens a savepoint and returns its depth (1 for the first open one). Changes after it
+    /// can be undone with [`WriteTx::rollback_to_savepoint`]; see `savepoint.rs`.
+    pub fn savepoint(&mut self) -> usize {
+        let counts = self.counts();
+        self.savepoints.open(counts)
+    }
+
+    /// The number of open savepoints.
+    pub fn savepoint_depth(&self) -> usize {
+        self.savepoints.depth()
+    }
+
+    /// Undoes every change made after savepoint `depth` (pages, allocations, freelist, page
+    /// count); the savepoint stays open. MISUSE when no such savepoint is open.
+    pub fn rollback_to_savepoint(&mut self, depth: usize) -> Result<()> {
+        let (steps, counts) = self
+            .savepoints
+            .rollback_to(depth)
+            .ok_or(Error::Misuse("no such savepoint"))?;
+        for step in steps.into_iter().rev() {
+            match step {
+                UndoStep::Page(pgno, Some(image)) => {
+                    self.dirty.insert(pgno, image);
+                }
+                UndoStep::Page(pgno, None) => {
+                    self.dirty.remove(&pgno);
+                }
+                UndoStep::Allocated(pgno) => {
+                    self.allocated.remove(&pgno);
+                }
+                UndoStep::Unallocated(pgno) => {
+                    self.allocated.insert(pgno);
+                }
+            }
+        }
+        self.page_count = counts.page_count;
+        self.freelist_trunk = counts.freelist_trunk;
+        self.freelist_count = counts.freelist_count;
+        Ok(())
+    }
+
+    /// Closes savepoint `depth` and those opened after it, keeping their changes. MISUSE
+    /// when no such savepoint is open.
+    pub fn release_savepoint(&mut self, depth: usize) -> Result<()> {
+        if self.savepoints.release(depth) {
+            Ok(())
+        } else {
+            Err(Error::Misuse("no such savepoint"))
+        }
     }
 }
 
@@ -391,6 +473,8 @@ impl PageSource for WriteTx {
 
 impl PageWriter for WriteTx {
     fn page_mut(&mut self, pgno: PageNo) -> Result<&mut PageBuf> {
+        self.savepoints
+            .before_page_change(pgno, || self.dirty.get(&pgno).cloned());
         if !self.dirty.contains_key(&pgno) {
             let page = self.page(pgno)?;
             self.dirty.insert(pgno, page);
