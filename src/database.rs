@@ -214,12 +214,32 @@ impl<'c> Statement<'c> {
     }
 }
 
-/// The rows of a running query.
+/// A statement dropped mid-run ends its run: an autocommit transaction it opened commits (a
+/// reader lets go of its snapshot), as `sqlite3_finalize` does.
+impl Drop for Statement<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = self.conn.inner.try_borrow_mut() {
+            conn.reset(&mut self.stmt);
+        }
+    }
+}
+
+/// The rows of a running query. Dropping them resets the statement (as rusqlite's `Rows`
+/// does), so a query read only in part does not keep its transaction open.
 pub struct Rows<'s, 'c> {
     /// The statement being stepped.
     stmt: &'s mut Statement<'c>,
     /// The current row.
     row: Option<Row>,
+}
+
+impl Drop for Rows<'_, '_> {
+    fn drop(&mut self) {
+        let stmt = &mut *self.stmt;
+        if let Ok(mut conn) = stmt.conn.inner.try_borrow_mut() {
+            conn.reset(&mut stmt.stmt);
+        }
+    }
 }
 
 impl Rows<'_, '_> {

@@ -28,9 +28,15 @@ pub enum Error {
     /// More parameters than the statement has.
     #[error("parameter index {0} out of range")]
     InvalidParameterIndex(usize),
-    /// The database could not be opened.
-    #[error("{0}")]
-    Open(String),
+    /// The database could not be opened: `code` is the cause's SQLite code (5 BUSY when
+    /// another process holds it, 26 NOTADB, 11 CORRUPT, 10 IOERR, 14 CANTOPEN, ...).
+    #[error("{message}")]
+    Open {
+        /// The SQLite result code of the cause.
+        code: i32,
+        /// What went wrong, naming the file.
+        message: String,
+    },
 }
 
 impl Error {
@@ -44,7 +50,7 @@ impl Error {
             Error::InvalidColumnIndex(_) | Error::InvalidParameterIndex(_) => 25,
             Error::InvalidType { .. } => 20,
             Error::InvalidParameterName(_) => code::ERROR,
-            Error::Open(_) => 14,
+            Error::Open { code, .. } => *code,
         }
     }
 

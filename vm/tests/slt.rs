@@ -9,13 +9,18 @@
 //!
 //! By default every `.test` file of the corpus runs and must pass every record that is not
 //! marked for another engine; `SLT_FILES` (comma-separated paths under the test directory)
-//! picks files instead. Per-file counts and times are printed (`-- --nocapture`).
+//! picks files instead; `SLT_STORE=file` runs them on database files instead of in memory.
+//! Per-file counts and times are printed (`-- --nocapture`).
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use concur_btree::Value;
-use concur_vm::{Connection, MemStore};
+use concur_mvcc::StorageOptions;
+use concur_vm::storage::FileStore;
+use concur_vm::{Connection, MemStore, Store};
 
 /// The corpus directory.
 fn corpus() -> Option<PathBuf> {
@@ -120,11 +125,27 @@ struct Outcome {
     failures: Vec<String>,
 }
 
-/// Runs one file.
-fn run_file(path: &Path) -> Outcome {
+/// Where a test file's database lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StoreKind {
+    /// The in-memory store.
+    Memory,
+    /// A database file with its WAL, through the pager and B-trees.
+    File,
+}
+
+/// Runs one file on a fresh database of `kind`.
+fn run_file(path: &Path, kind: StoreKind) -> Outcome {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    let mut conn = Connection::new(Arc::new(MemStore::new()));
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = match kind {
+        StoreKind::Memory => Arc::new(MemStore::new()),
+        StoreKind::File => Arc::new(
+            FileStore::open(dir.path().join("slt.db"), &StorageOptions::default()).unwrap(),
+        ),
+    };
+    let mut conn = Connection::new(store);
     let mut out = Outcome::default();
     let mut _threshold = 0usize;
     let mut i = 0;
@@ -283,6 +304,28 @@ fn run_file(path: &Path) -> Outcome {
             _ => {}
         }
     }
+    if kind == StoreKind::File {
+        // The file must be one SQLite itself accepts: concur's own check, then SQLite's on
+        // the file as the last handle left it (checkpointed, WAL removed).
+        match conn.query("PRAGMA integrity_check", &[]) {
+            Ok((_, rows)) if rows == vec![vec![Value::Text("ok".into())]] => {}
+            other => {
+                out.failed += 1;
+                out.failures
+                    .push(format!("concur integrity_check: {other:?}"));
+            }
+        }
+        drop(conn);
+        let sqlite = rusqlite::Connection::open(dir.path().join("slt.db")).unwrap();
+        let verdict: String = sqlite
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap_or_else(|e| e.to_string());
+        if verdict != "ok" {
+            out.failed += 1;
+            out.failures
+                .push(format!("sqlite3 integrity_check: {verdict}"));
+        }
+    }
     out
 }
 
@@ -312,34 +355,13 @@ fn md5_matches_rfc_1321() {
     );
 }
 
-#[test]
-fn sqllogictest_corpus() {
-    let Some(dir) = corpus() else {
-        eprintln!("sqllogictest corpus not found; skipping");
-        return;
-    };
-    let selected: Vec<PathBuf> = match std::env::var("SLT_FILES") {
-        Ok(list) if list == "all" => {
-            let mut all = Vec::new();
-            files_under(&dir, &mut all);
-            all
-        }
-        Ok(list) => list.split(',').map(|f| dir.join(f.trim())).collect(),
-        Err(_) => {
-            let mut all = Vec::new();
-            files_under(&dir, &mut all);
-            all
-        }
-    };
+/// Runs `selected` on stores of `kind`; panics naming the files that failed.
+fn run_all(dir: &Path, selected: &[PathBuf], kind: StoreKind) {
     let mut broken = Vec::new();
-    for path in &selected {
+    for path in selected {
         let started = std::time::Instant::now();
-        let out = run_file(path);
-        let name = path
-            .strip_prefix(&dir)
-            .unwrap_or(path)
-            .display()
-            .to_string();
+        let out = run_file(path, kind);
+        let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
         eprintln!(
             "{name}: {} passed, {} failed, {} skipped ({:.1}s)",
             out.passed,
@@ -355,4 +377,47 @@ fn sqllogictest_corpus() {
         }
     }
     assert!(broken.is_empty(), "files that must pass failed: {broken:?}");
+}
+
+/// A part of the corpus on database files (the whole corpus runs in memory below; set
+/// `SLT_STORE=file` to run it all on files): every statement goes through the pager, the
+/// B-trees and the WAL, and each file's database is checked by the integrity checker after.
+#[test]
+fn sqllogictest_on_database_files() {
+    let Some(dir) = corpus() else {
+        eprintln!("sqllogictest corpus not found; skipping");
+        return;
+    };
+    let mut selected = vec![
+        dir.join("select1.test"),
+        dir.join("index/delete/10/slt_good_0.test"),
+    ];
+    files_under(&dir.join("evidence"), &mut selected);
+    run_all(&dir, &selected, StoreKind::File);
+}
+
+#[test]
+fn sqllogictest_corpus() {
+    let Some(dir) = corpus() else {
+        eprintln!("sqllogictest corpus not found; skipping");
+        return;
+    };
+    let kind = match std::env::var("SLT_STORE").as_deref() {
+        Ok("file") => StoreKind::File,
+        _ => StoreKind::Memory,
+    };
+    let selected: Vec<PathBuf> = match std::env::var("SLT_FILES") {
+        Ok(list) if list == "all" => {
+            let mut all = Vec::new();
+            files_under(&dir, &mut all);
+            all
+        }
+        Ok(list) => list.split(',').map(|f| dir.join(f.trim())).collect(),
+        Err(_) => {
+            let mut all = Vec::new();
+            files_under(&dir, &mut all);
+            all
+        }
+    };
+    run_all(&dir, &selected, kind);
 }

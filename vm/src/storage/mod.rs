@@ -41,8 +41,11 @@
 //! the mark and those after it, keeping the writes. The executor wraps each writing statement in
 //! one, so a failed statement undoes exactly its own changes; SQL `SAVEPOINT` uses the same.
 
+mod file;
 mod memory;
 
+pub use concur_pager::CheckpointMode;
+pub use file::{FileStore, AUTOCHECKPOINT_PAGES, DEFAULT_BUSY_TIMEOUT_MS};
 pub use memory::MemStore;
 
 use std::cmp::Ordering;
@@ -224,10 +227,53 @@ impl Ord for OrderedKey {
     }
 }
 
+/// What a checkpoint did, as `PRAGMA wal_checkpoint` reports it: (busy, log, checkpointed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointReport {
+    /// The checkpoint could not finish because readers still need older pages.
+    pub busy: bool,
+    /// Frames in the WAL (-1 when the database has no WAL).
+    pub log_frames: i64,
+    /// Frames copied into the database file (-1 when the database has no WAL).
+    pub checkpointed_frames: i64,
+}
+
+/// The page-level numbers of a database file, as the PRAGMAs of the same names report them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageInfo {
+    /// `PRAGMA page_size`.
+    pub page_size: u32,
+    /// `PRAGMA page_count`.
+    pub page_count: u32,
+    /// `PRAGMA freelist_count`.
+    pub freelist_count: u32,
+}
+
 /// A database: the source of transactions.
 pub trait Store: Send + Sync {
     /// Begins a transaction.
     fn begin(&self, mode: TxnMode) -> StorageResult<Box<dyn Txn>>;
+    /// Runs a checkpoint (`PRAGMA wal_checkpoint(mode)`). Default: no WAL, `(0, -1, -1)`.
+    fn checkpoint(&self, mode: CheckpointMode) -> StorageResult<CheckpointReport> {
+        let _ = mode;
+        Ok(CheckpointReport {
+            busy: false,
+            log_frames: -1,
+            checkpointed_frames: -1,
+        })
+    }
+    /// `PRAGMA journal_mode`. Default: `memory`, as SQLite says for in-memory databases.
+    fn journal_mode(&self) -> &'static str {
+        "memory"
+    }
+    /// How long a writer waits for the write lock, in milliseconds. Default: 0.
+    fn busy_timeout(&self) -> u64 {
+        0
+    }
+    /// Sets the busy timeout (`PRAGMA busy_timeout = ms`). Default: ignored.
+    fn set_busy_timeout(&self, ms: u64) {
+        let _ = ms;
+    }
 }
 
 /// One transaction over a [`Store`]. Dropping it without commit rolls it back.
@@ -277,6 +323,22 @@ pub trait Txn: Send {
     fn commit(self: Box<Self>) -> StorageResult<()>;
     /// Discards the transaction's writes.
     fn rollback(self: Box<Self>) -> StorageResult<()>;
+    /// Page size, page count and freelist size as this transaction sees them; `None` for a
+    /// store without pages. Default: `None`.
+    fn page_info(&self) -> StorageResult<Option<PageInfo>> {
+        Ok(None)
+    }
+    /// Checks the structure of the file: the trees rooted at `trees` (index trees with the
+    /// key order to verify), the freelist, and that every page is used exactly once; at most
+    /// `max_errors` messages in `PRAGMA integrity_check`'s words. Default: nothing to check.
+    fn check_integrity(
+        &self,
+        trees: &[(u32, Option<KeyInfo>)],
+        max_errors: usize,
+    ) -> StorageResult<Vec<String>> {
+        let _ = (trees, max_errors);
+        Ok(Vec::new())
+    }
 }
 
 /// A cursor over a rowid table. A fresh cursor is positioned nowhere (`valid()` false).

@@ -1,0 +1,623 @@
+//! `FileStore`: the [`Store`] over a real database file, its SQLite-format WAL and the B-tree
+//! layer, with SQLite's own transaction model (many readers, one writer).
+//!
+//! ```text
+//!   FileStore ── Pager (app.db + app.db-wal, see concur_mvcc::open_storage)
+//!     └─ FileTxn ── Arc<Mutex<TxnPages>>: a ReadTx, or the one WriteTx
+//!          ├─ FileTableCursor / FileIndexCursor: a btree::Cursor over a PagesHandle
+//!          └─ writes: btree::table_insert / index_insert / ... on the WriteTx
+//! ```
+//!
+//! ## Transactions
+//!
+//! - A read transaction is a pager [`ReadTx`]: a snapshot of the last commit for as long as it
+//!   lives. It never waits and never blocks a writer.
+//! - A write transaction holds the pager's single [`WriteTx`]. Taking it waits up to the busy
+//!   timeout (polling; SQLite's busy handler does the same), then fails with BUSY.
+//! - A read transaction that wants to write (a deferred `BEGIN` followed by an `INSERT`) takes
+//!   the writer slot and then checks that nothing committed since its snapshot (the header's
+//!   change counter, bumped by every commit, is unchanged); otherwise it fails with
+//!   BUSY_SNAPSHOT and stays a reader, as SQLite does in WAL mode.
+//! - `BEGIN CONCURRENT` runs as an exclusive writer here: row-level concurrency belongs to the
+//!   MVCC store, which is not built yet.
+//! - Savepoints are the write transaction's page undo log (`concur_pager` `savepoint.rs`).
+//!   Marks opened while the transaction only read are opened on the write transaction when it
+//!   upgrades, at its start, which is exactly the state they marked.
+//! - Commit writes the dirty pages as WAL frames (fsynced at `synchronous=FULL`). After commits
+//!   have written [`AUTOCHECKPOINT_PAGES`] pages, the committing thread runs a PASSIVE
+//!   checkpoint, as SQLite's `wal_autocheckpoint` does.
+//!
+//! ## Cursors under writes
+//!
+//! A cursor keeps the pages of its path (copy-on-write images, so they never change under
+//! it) and the key it is on. Every write bumps the transaction's *generation*; a cursor that
+//! sees a generation other than the one it positioned in re-seeks its key before it moves,
+//! so it continues from its last key however the tree was rebalanced meanwhile.
+//!
+//! ## Closing
+//!
+//! When the last handle goes, the WAL is checkpointed into the database file, truncated and
+//! deleted, so `app.db` alone is complete and `sqlite3` finds no `-wal` file.
+
+mod cursor;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use concur_btree::{self as btree, TreeKind, Value};
+use concur_mvcc::StorageOptions;
+use concur_pager::{
+    CheckpointMode, DbHeader, PageRef, PageSource, PageWriter, Pager, ReadTx, WriteTx,
+};
+
+use super::{
+    code, CheckpointReport, IndexCursor, KeyInfo, PageInfo, StorageError, StorageResult, Store,
+    TableCursor, Txn, TxnMode,
+};
+use cursor::{FileIndexCursor, FileTableCursor};
+
+/// Pages written by commits after which the committing thread checkpoints (SQLite's default
+/// `wal_autocheckpoint` is 1000 frames).
+pub const AUTOCHECKPOINT_PAGES: u64 = 1000;
+
+/// The busy timeout a new store starts with, in milliseconds (rusqlite's default).
+pub const DEFAULT_BUSY_TIMEOUT_MS: u64 = 5000;
+
+/// Maps a pager error to a storage error with its SQLite code.
+pub(crate) fn pager_error(e: concur_pager::Error) -> StorageError {
+    StorageError::new(e.sqlite_code(), e.to_string())
+}
+
+/// Maps a B-tree error to a storage error with its SQLite code.
+pub(crate) fn btree_error(e: btree::Error) -> StorageError {
+    match e {
+        btree::Error::Pager(e) => pager_error(e),
+        btree::Error::Corrupt { .. } => StorageError::corrupt(e.to_string()),
+        btree::Error::TooBig => StorageError::new(code::TOOBIG, "string or blob too big"),
+        btree::Error::Misuse(_) => StorageError::new(code::MISUSE, e.to_string()),
+    }
+}
+
+/// Maps a storage-stack error to a storage error with its SQLite code.
+fn stack_error(e: concur_mvcc::Error) -> StorageError {
+    match e {
+        concur_mvcc::Error::Pager(e) => pager_error(e),
+        concur_mvcc::Error::Wal(e) => pager_error(e.into()),
+        concur_mvcc::Error::Busy => StorageError::new(code::BUSY, e.to_string()),
+    }
+}
+
+/// Converts the SQL layer's key order into the B-tree layer's.
+pub(crate) fn btree_key_info(info: &KeyInfo) -> btree::KeyInfo {
+    btree::KeyInfo {
+        columns: info
+            .columns
+            .iter()
+            .map(|c| btree::KeyColumn {
+                collation: match c.collation {
+                    crate::value::Collation::Binary => btree::Collation::Binary,
+                    crate::value::Collation::NoCase => btree::Collation::NoCase,
+                    crate::value::Collation::Rtrim => btree::Collation::RTrim,
+                },
+                descending: c.desc,
+            })
+            .collect(),
+    }
+}
+
+/// The state every transaction of one store shares.
+struct Shared {
+    /// The pager over the database file and its WAL.
+    pager: Pager,
+    /// The database file's path (the WAL is beside it).
+    path: PathBuf,
+    /// How long a writer waits for the writer slot, in milliseconds.
+    busy_timeout_ms: AtomicU64,
+    /// Pages committed since the last checkpoint.
+    pages_since_checkpoint: AtomicU64,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if self.pager.is_read_only() {
+            return;
+        }
+        match concur_mvcc::close_storage(&self.pager) {
+            Ok(()) => {
+                let mut wal = self.path.clone().into_os_string();
+                wal.push("-wal");
+                // Everything is in the database file and the WAL is empty: remove it, as
+                // sqlite3 does when its last connection closes.
+                let _ = std::fs::remove_file(PathBuf::from(wal));
+            }
+            // No caller is left to receive the error; the WAL stays and the next open
+            // recovers from it.
+            Err(e) => tracing::warn!("checkpoint at close failed: {e}"),
+        }
+    }
+}
+
+/// A database file with its WAL, as a [`Store`].
+#[derive(Clone)]
+pub struct FileStore {
+    /// The shared state.
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileStore({})", self.shared.path.display())
+    }
+}
+
+impl FileStore {
+    /// Opens (creating it if needed, unless read-only) the database at `path`.
+    pub fn open(path: impl AsRef<Path>, options: &StorageOptions) -> StorageResult<FileStore> {
+        let path = path.as_ref();
+        let pager = concur_mvcc::open_storage(path, options).map_err(stack_error)?;
+        let read = pager.begin_read().map_err(pager_error)?;
+        if read.page_count() > 0 {
+            let header = read.header().map_err(pager_error)?;
+            if header.text_encoding > 1 {
+                return Err(StorageError::new(
+                    code::ERROR,
+                    "UTF-16 databases are not supported (text encoding is not UTF-8)",
+                ));
+            }
+        }
+        drop(read);
+        Ok(FileStore {
+            shared: Arc::new(Shared {
+                pager,
+                path: path.to_path_buf(),
+                busy_timeout_ms: AtomicU64::new(DEFAULT_BUSY_TIMEOUT_MS),
+                pages_since_checkpoint: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The pager underneath (for tests and tools).
+    pub fn pager(&self) -> &Pager {
+        &self.shared.pager
+    }
+}
+
+/// Takes the writer slot, waiting up to the busy timeout.
+fn acquire_writer(shared: &Shared) -> StorageResult<WriteTx> {
+    let timeout = Duration::from_millis(shared.busy_timeout_ms.load(AtomicOrdering::Relaxed));
+    let start = Instant::now();
+    let mut pause = Duration::from_micros(50);
+    loop {
+        if let Some(tx) = shared.pager.try_begin_write().map_err(pager_error)? {
+            return Ok(tx);
+        }
+        if start.elapsed() >= timeout {
+            return Err(StorageError::new(code::BUSY, "database is locked"));
+        }
+        std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
+        pause = (pause * 2).min(Duration::from_millis(5));
+    }
+}
+
+impl Store for FileStore {
+    fn begin(&self, mode: TxnMode) -> StorageResult<Box<dyn Txn>> {
+        let pages = match mode {
+            TxnMode::Read => Pages::Read(self.shared.pager.begin_read().map_err(pager_error)?),
+            TxnMode::Write | TxnMode::Concurrent => {
+                if self.shared.pager.is_read_only() {
+                    return Err(StorageError::new(
+                        code::READONLY,
+                        "attempt to write a readonly database",
+                    ));
+                }
+                Pages::Write(acquire_writer(&self.shared)?)
+            }
+        };
+        Ok(Box::new(FileTxn {
+            shared: self.shared.clone(),
+            state: Arc::new(Mutex::new(TxnPages {
+                pages: Some(pages),
+                generation: 0,
+                read_marks: 0,
+            })),
+        }))
+    }
+
+    fn checkpoint(&self, mode: CheckpointMode) -> StorageResult<CheckpointReport> {
+        let result = self.shared.pager.checkpoint(mode).map_err(pager_error)?;
+        if !result.busy {
+            self.shared
+                .pages_since_checkpoint
+                .store(0, AtomicOrdering::Relaxed);
+        }
+        Ok(CheckpointReport {
+            busy: result.busy,
+            log_frames: i64::try_from(result.log_frames).unwrap_or(i64::MAX),
+            checkpointed_frames: i64::try_from(result.backfilled_frames).unwrap_or(i64::MAX),
+        })
+    }
+
+    fn journal_mode(&self) -> &'static str {
+        "wal"
+    }
+
+    fn busy_timeout(&self) -> u64 {
+        self.shared.busy_timeout_ms.load(AtomicOrdering::Relaxed)
+    }
+
+    fn set_busy_timeout(&self, ms: u64) {
+        self.shared
+            .busy_timeout_ms
+            .store(ms, AtomicOrdering::Relaxed);
+    }
+}
+
+/// The pages a transaction reads and writes.
+enum Pages {
+    /// A read snapshot.
+    Read(ReadTx),
+    /// The one write transaction.
+    Write(WriteTx),
+}
+
+/// A transaction's pages and what its cursors need to know about its writes.
+pub(crate) struct TxnPages {
+    /// The pager transaction; `None` only while it is being replaced or after it ended.
+    pages: Option<Pages>,
+    /// Bumped by every write; cursors re-seek when it moved since they positioned.
+    pub(crate) generation: u64,
+    /// Savepoints opened while the transaction only read.
+    read_marks: usize,
+}
+
+impl TxnPages {
+    /// The pages as a source for reads.
+    fn source(&self) -> StorageResult<&dyn PageSource> {
+        match &self.pages {
+            Some(Pages::Read(tx)) => Ok(tx),
+            Some(Pages::Write(tx)) => Ok(tx),
+            None => Err(StorageError::new(code::MISUSE, "transaction has ended")),
+        }
+    }
+
+    /// The write transaction; READONLY for a reader. Counts as a write for cursors.
+    fn writer(&mut self) -> StorageResult<&mut WriteTx> {
+        match &mut self.pages {
+            Some(Pages::Write(tx)) => {
+                self.generation += 1;
+                Ok(tx)
+            }
+            Some(Pages::Read(_)) => Err(StorageError::new(
+                code::READONLY,
+                "attempt to write in a read transaction",
+            )),
+            None => Err(StorageError::new(code::MISUSE, "transaction has ended")),
+        }
+    }
+}
+
+/// Locks a transaction's pages; a poisoned lock (a panic elsewhere) is an internal error.
+pub(crate) fn lock(state: &Mutex<TxnPages>) -> StorageResult<MutexGuard<'_, TxnPages>> {
+    state
+        .lock()
+        .map_err(|_| StorageError::new(code::INTERNAL, "transaction lock poisoned"))
+}
+
+/// A page source that reads through a transaction's shared pages: what cursors walk.
+#[derive(Clone)]
+pub(crate) struct PagesHandle(pub(crate) Arc<Mutex<TxnPages>>);
+
+/// Maps a storage error back into the pager's error type for [`PageSource`].
+fn as_pager_error(e: StorageError) -> concur_pager::Error {
+    if e.code == code::CORRUPT {
+        concur_pager::Error::corrupt(0, e.message)
+    } else {
+        concur_pager::Error::Misuse("transaction unavailable")
+    }
+}
+
+impl PageSource for PagesHandle {
+    fn page(&self, pgno: u32) -> concur_pager::Result<PageRef> {
+        let state = lock(&self.0).map_err(as_pager_error)?;
+        state.source().map_err(as_pager_error)?.page(pgno)
+    }
+    fn page_count(&self) -> u32 {
+        lock(&self.0)
+            .ok()
+            .and_then(|s| s.source().ok().map(|p| p.page_count()))
+            .unwrap_or(0)
+    }
+    fn page_size(&self) -> usize {
+        lock(&self.0)
+            .ok()
+            .and_then(|s| s.source().ok().map(|p| p.page_size()))
+            .unwrap_or(0)
+    }
+    fn usable_size(&self) -> usize {
+        lock(&self.0)
+            .ok()
+            .and_then(|s| s.source().ok().map(|p| p.usable_size()))
+            .unwrap_or(0)
+    }
+}
+
+/// A transaction of a [`FileStore`].
+struct FileTxn {
+    /// The store.
+    shared: Arc<Shared>,
+    /// The pages, shared with this transaction's cursors.
+    state: Arc<Mutex<TxnPages>>,
+}
+
+impl FileTxn {
+    /// Runs `f` on the write transaction.
+    fn write<T>(&self, f: impl FnOnce(&mut WriteTx) -> StorageResult<T>) -> StorageResult<T> {
+        let mut state = lock(&self.state)?;
+        f(state.writer()?)
+    }
+
+    /// Runs `f` on the pages for reading.
+    fn read<T>(&self, f: impl FnOnce(&dyn PageSource) -> StorageResult<T>) -> StorageResult<T> {
+        let state = lock(&self.state)?;
+        f(state.source()?)
+    }
+
+    /// The database header as this transaction sees it.
+    fn header(&self) -> StorageResult<DbHeader> {
+        self.read(|src| {
+            if src.page_count() == 0 {
+                return Ok(DbHeader::new(src.page_size() as u32));
+            }
+            let page = src.page(1).map_err(pager_error)?;
+            DbHeader::read(&page).map_err(pager_error)
+        })
+    }
+
+    /// Changes header fields on page 1.
+    fn update_header(&self, change: impl FnOnce(&mut DbHeader)) -> StorageResult<()> {
+        self.write(|tx| {
+            let page = tx.page_mut(1).map_err(pager_error)?;
+            let mut header = DbHeader::read(page).map_err(pager_error)?;
+            change(&mut header);
+            header.write(page);
+            Ok(())
+        })
+    }
+
+    /// Takes the pager transaction out, ending this transaction for its cursors.
+    fn take_pages(&self) -> StorageResult<Option<Pages>> {
+        Ok(lock(&self.state)?.pages.take())
+    }
+}
+
+impl Txn for FileTxn {
+    fn is_writer(&self) -> bool {
+        lock(&self.state).is_ok_and(|s| matches!(s.pages, Some(Pages::Write(_))))
+    }
+
+    fn begin_write(&mut self) -> StorageResult<()> {
+        let mut state = lock(&self.state)?;
+        let Some(Pages::Read(read)) = &state.pages else {
+            return match state.pages {
+                Some(_) => Ok(()),
+                None => Err(StorageError::new(code::MISUSE, "transaction has ended")),
+            };
+        };
+        if self.shared.pager.is_read_only() {
+            return Err(StorageError::new(
+                code::READONLY,
+                "attempt to write a readonly database",
+            ));
+        }
+        let seen = match read.page_count() {
+            0 => None,
+            _ => Some(read.header().map_err(pager_error)?.change_counter),
+        };
+        let mut write = acquire_writer(&self.shared)?;
+        let now = match write.page_count() {
+            0 => None,
+            _ => Some(write.header().map_err(pager_error)?.change_counter),
+        };
+        if seen != now {
+            return Err(StorageError::new(
+                code::BUSY_SNAPSHOT,
+                "database is locked (another connection wrote since this transaction began)",
+            ));
+        }
+        for _ in 0..state.read_marks {
+            write.savepoint();
+        }
+        state.read_marks = 0;
+        state.pages = Some(Pages::Write(write));
+        state.generation += 1;
+        Ok(())
+    }
+
+    fn table_cursor(&self, root: u32) -> StorageResult<Box<dyn TableCursor>> {
+        Ok(Box::new(FileTableCursor::new(self.state.clone(), root)))
+    }
+
+    fn index_cursor(&self, root: u32, key: &KeyInfo) -> StorageResult<Box<dyn IndexCursor>> {
+        Ok(Box::new(FileIndexCursor::new(
+            self.state.clone(),
+            root,
+            btree_key_info(key),
+        )))
+    }
+
+    fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
+        let record = btree::encode_record(values).map_err(btree_error)?;
+        self.write(|tx| btree::table_insert(tx, root, rowid, &record).map_err(btree_error))
+    }
+
+    fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
+        self.write(|tx| {
+            btree::table_delete(tx, root, rowid)
+                .map(|_| ())
+                .map_err(btree_error)
+        })
+    }
+
+    fn insert_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
+        let record = btree::encode_record(key).map_err(btree_error)?;
+        let info = btree_key_info(info);
+        self.write(|tx| btree::index_insert(tx, root, &info, &record).map_err(btree_error))
+    }
+
+    fn delete_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
+        let record = btree::encode_record(key).map_err(btree_error)?;
+        let info = btree_key_info(info);
+        self.write(|tx| {
+            btree::index_delete(tx, root, &info, &record)
+                .map(|_| ())
+                .map_err(btree_error)
+        })
+    }
+
+    fn create_table(&self) -> StorageResult<u32> {
+        self.write(|tx| btree::create_tree(tx, TreeKind::Table).map_err(btree_error))
+    }
+
+    fn create_index(&self) -> StorageResult<u32> {
+        self.write(|tx| btree::create_tree(tx, TreeKind::Index).map_err(btree_error))
+    }
+
+    fn drop_tree(&self, root: u32) -> StorageResult<()> {
+        self.write(|tx| btree::drop_tree(tx, root).map_err(btree_error))
+    }
+
+    fn clear_tree(&self, root: u32) -> StorageResult<()> {
+        self.write(|tx| btree::clear_tree(tx, root).map_err(btree_error))
+    }
+
+    fn max_rowid(&self, root: u32) -> StorageResult<i64> {
+        let mut cursor = btree::Cursor::new(PagesHandle(self.state.clone()), root);
+        if cursor.last().map_err(btree_error)? {
+            cursor.rowid().map_err(btree_error)
+        } else {
+            Ok(0)
+        }
+    }
+
+    fn schema_cookie(&self) -> StorageResult<u32> {
+        Ok(self.header()?.schema_cookie)
+    }
+
+    fn set_schema_cookie(&self, cookie: u32) -> StorageResult<()> {
+        self.update_header(|h| h.schema_cookie = cookie)
+    }
+
+    fn user_version(&self) -> StorageResult<i32> {
+        Ok(self.header()?.user_version as i32)
+    }
+
+    fn set_user_version(&self, version: i32) -> StorageResult<()> {
+        self.update_header(|h| h.user_version = version as u32)
+    }
+
+    fn savepoint(&self) -> StorageResult<usize> {
+        let mut guard = lock(&self.state)?;
+        let state = &mut *guard;
+        match &mut state.pages {
+            Some(Pages::Write(tx)) => Ok(tx.savepoint()),
+            Some(Pages::Read(_)) => {
+                state.read_marks += 1;
+                Ok(state.read_marks)
+            }
+            None => Err(StorageError::new(code::MISUSE, "transaction has ended")),
+        }
+    }
+
+    fn rollback_to_savepoint(&self, depth: usize) -> StorageResult<()> {
+        let mut guard = lock(&self.state)?;
+        let state = &mut *guard;
+        state.generation += 1;
+        match &mut state.pages {
+            Some(Pages::Write(tx)) => tx.rollback_to_savepoint(depth).map_err(pager_error),
+            Some(Pages::Read(_)) if depth >= 1 && depth <= state.read_marks => {
+                state.read_marks = depth;
+                Ok(())
+            }
+            _ => Err(StorageError::new(code::MISUSE, "no such savepoint")),
+        }
+    }
+
+    fn release_savepoint(&self, depth: usize) -> StorageResult<()> {
+        let mut guard = lock(&self.state)?;
+        let state = &mut *guard;
+        match &mut state.pages {
+            Some(Pages::Write(tx)) => tx.release_savepoint(depth).map_err(pager_error),
+            Some(Pages::Read(_)) if depth >= 1 && depth <= state.read_marks => {
+                state.read_marks = depth - 1;
+                Ok(())
+            }
+            _ => Err(StorageError::new(code::MISUSE, "no such savepoint")),
+        }
+    }
+
+    fn commit(self: Box<Self>) -> StorageResult<()> {
+        let Some(Pages::Write(tx)) = self.take_pages()? else {
+            return Ok(());
+        };
+        let pages = tx.dirty_count() as u64;
+        tx.commit().map_err(pager_error)?;
+        let since = self
+            .shared
+            .pages_since_checkpoint
+            .fetch_add(pages, AtomicOrdering::Relaxed)
+            + pages;
+        if since >= AUTOCHECKPOINT_PAGES {
+            // A PASSIVE checkpoint never waits; what readers still need stays in the WAL.
+            if let Ok(result) = self.shared.pager.checkpoint(CheckpointMode::Passive) {
+                if !result.busy && result.backfilled_frames == result.log_frames {
+                    self.shared
+                        .pages_since_checkpoint
+                        .store(0, AtomicOrdering::Relaxed);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rollback(self: Box<Self>) -> StorageResult<()> {
+        drop(self.take_pages()?);
+        Ok(())
+    }
+
+    fn page_info(&self) -> StorageResult<Option<PageInfo>> {
+        self.read(|src| {
+            let freelist_count = if src.page_count() == 0 {
+                0
+            } else {
+                let page = src.page(1).map_err(pager_error)?;
+                DbHeader::read(&page).map_err(pager_error)?.freelist_count
+            };
+            Ok(Some(PageInfo {
+                page_size: src.page_size() as u32,
+                page_count: src.page_count(),
+                freelist_count,
+            }))
+        })
+    }
+
+    fn check_integrity(
+        &self,
+        trees: &[(u32, Option<KeyInfo>)],
+        max_errors: usize,
+    ) -> StorageResult<Vec<String>> {
+        let checks: Vec<btree::TreeCheck> = trees
+            .iter()
+            .map(|(root, key)| btree::TreeCheck {
+                root: *root,
+                key: key.as_ref().map(btree_key_info),
+            })
+            .collect();
+        self.read(|src| {
+            let mut messages = btree::check_integrity(src, &checks);
+            messages.truncate(max_errors);
+            Ok(messages)
+        })
+    }
+}
