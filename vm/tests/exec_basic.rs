@@ -608,3 +608,20 @@ fn instead_of_triggers_make_views_writable() {
         "cannot modify w because it is a view"
     );
 }
+
+#[test]
+fn a_leading_with_clause_is_in_scope_for_insert_update_and_delete() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(x);
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5)
+         INSERT INTO t SELECT x FROM c;
+         WITH d(y) AS (SELECT 2) DELETE FROM t WHERE x IN (SELECT y FROM d);
+         WITH u(z) AS (SELECT 10) UPDATE t SET x = x + (SELECT z FROM u) WHERE x = 5;",
+    )
+    .unwrap();
+    assert_eq!(
+        ints(&mut c, "SELECT x FROM t ORDER BY x"),
+        vec![1, 3, 4, 15]
+    );
+}

@@ -83,6 +83,11 @@ impl Compiler<'_> {
 
     /// Compiles INSERT.
     pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
+        self.with_ctes(insert.with.as_ref(), |this| this.insert_body(insert))
+    }
+
+    /// The INSERT itself, with its WITH clause in scope.
+    fn insert_body(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
         if let Some(view) =
             self.writable_view(&insert.table, |e| matches!(e, TriggerEvent::Insert))?
         {
@@ -372,6 +377,11 @@ impl Compiler<'_> {
 
     /// Compiles UPDATE.
     pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
+        self.with_ctes(update.with.as_ref(), |this| this.update_body(update))
+    }
+
+    /// The UPDATE itself, with its WITH clause in scope.
+    fn update_body(&mut self, update: &ast::Update) -> Result<Vec<String>> {
         if let Some(view) =
             self.writable_view(&update.table, |e| matches!(e, TriggerEvent::Update(_)))?
         {
@@ -594,6 +604,11 @@ impl Compiler<'_> {
 
     /// Compiles DELETE.
     pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
+        self.with_ctes(delete.with.as_ref(), |this| this.delete_body(delete))
+    }
+
+    /// The DELETE itself, with its WITH clause in scope.
+    fn delete_body(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
         if let Some(view) =
             self.writable_view(&delete.table, |e| matches!(e, TriggerEvent::Delete))?
         {

@@ -100,32 +100,40 @@ pub(super) struct Limits {
 impl Compiler<'_> {
     /// Compiles a complete SELECT into `dest`; returns its result columns.
     pub fn select(&mut self, select: &ast::Select, dest: Dest) -> Result<Vec<ColumnMeta>> {
-        let pushed = if let Some(with) = &select.with {
-            let mut map = HashMap::new();
-            for cte in &with.ctes {
-                map.insert(
-                    cte.name.as_str().to_ascii_lowercase(),
-                    CteDef {
-                        cte: cte.clone(),
-                        recursive: with.recursive,
-                        hidden: false,
-                        current: None,
-                    },
-                );
+        self.with_ctes(select.with.as_ref(), |this| {
+            if select.compounds.is_empty() {
+                this.core(&select.first, &select.order_by, select.limit.as_ref(), dest)
+            } else {
+                this.compound(select, dest)
             }
-            self.ctes.push(map);
-            true
-        } else {
-            false
+        })
+    }
+
+    /// Runs `compile` with the common table expressions of `with` in scope (a SELECT's, or
+    /// an INSERT's, UPDATE's or DELETE's leading WITH).
+    pub(super) fn with_ctes<T>(
+        &mut self,
+        with: Option<&ast::With>,
+        compile: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let Some(with) = with else {
+            return compile(self);
         };
-        let result = if select.compounds.is_empty() {
-            self.core(&select.first, &select.order_by, select.limit.as_ref(), dest)
-        } else {
-            self.compound(select, dest)
-        };
-        if pushed {
-            self.ctes.pop();
+        let mut map = HashMap::new();
+        for cte in &with.ctes {
+            map.insert(
+                cte.name.as_str().to_ascii_lowercase(),
+                CteDef {
+                    cte: cte.clone(),
+                    recursive: with.recursive,
+                    hidden: false,
+                    current: None,
+                },
+            );
         }
+        self.ctes.push(map);
+        let result = compile(self);
+        self.ctes.pop();
         result
     }
 
