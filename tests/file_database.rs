@@ -465,3 +465,29 @@ fn bad_files_give_typed_errors_not_panics() {
         Err(err) => assert_eq!(err.code(), 11, "{err}"),
     }
 }
+
+#[test]
+fn synchronous_and_busy_timeout_are_settable() {
+    let (_dir, path) = db_path();
+    let db = Database::open(&path).unwrap();
+    let conn = db.connect();
+    assert_eq!(int(&conn, "PRAGMA synchronous"), 2, "FULL by default");
+    for (set, level) in [("OFF", 0), ("normal", 1), ("2", 2), ("0", 0)] {
+        conn.execute_batch(&format!("PRAGMA synchronous = {set}"))
+            .unwrap();
+        assert_eq!(int(&conn, "PRAGMA synchronous"), level, "{set}");
+    }
+    // Commits at synchronous=OFF are still commits.
+    conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1)")
+        .unwrap();
+    assert_eq!(int(&conn, "PRAGMA busy_timeout"), 5000);
+    assert_eq!(int(&conn, "PRAGMA busy_timeout = 250"), 250);
+    assert_eq!(int(&db.connect(), "PRAGMA busy_timeout"), 250);
+    drop(conn);
+    drop(db);
+    let sqlite = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        sqlite_rows(&sqlite, "SELECT x FROM t"),
+        vec![vec![Value::Integer(1)]]
+    );
+}

@@ -16,7 +16,8 @@
 
 mod stack;
 
-pub use stack::{close_storage, open_storage, StorageOptions};
+pub use concur_wal::SyncMode;
+pub use stack::{close_storage, open_storage, open_storage_with_wal, StorageOptions};
 
 /// Errors of the storage stack.
 #[derive(Debug, thiserror::Error)]

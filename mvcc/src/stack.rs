@@ -45,6 +45,15 @@ fn wal_path(db: &Path) -> PathBuf {
 /// Opens (creating if needed) the database at `path` with its WAL, recovering the WAL by SQLite's
 /// rules, and returns the pager that reads and writes through it.
 pub fn open_storage(path: impl AsRef<Path>, options: &StorageOptions) -> Result<Pager> {
+    Ok(open_storage_with_wal(path, options)?.0)
+}
+
+/// As [`open_storage`], and also returns the WAL itself, for what only the WAL knows (its sync
+/// mode, which `PRAGMA synchronous` changes).
+pub fn open_storage_with_wal(
+    path: impl AsRef<Path>,
+    options: &StorageOptions,
+) -> Result<(Pager, Arc<Wal>)> {
     let path = path.as_ref();
     let flags = OpenFlags {
         read_only: options.read_only,
@@ -76,7 +85,9 @@ pub fn open_storage(path: impl AsRef<Path>, options: &StorageOptions) -> Result<
         backend: options.backend,
         read_only: options.read_only,
     };
-    Ok(Pager::with_journal(db, Arc::new(wal), pager_options)?)
+    let wal = Arc::new(wal);
+    let journal: Arc<dyn concur_pager::Journal> = wal.clone();
+    Ok((Pager::with_journal(db, journal, pager_options)?, wal))
 }
 
 /// Writes page 1 of a new, empty database straight into the database file: the header (WAL

@@ -99,7 +99,7 @@ impl Wal {
     /// Copies each `(page, frame)` of `work` into `db`, in batches, after making the WAL
     /// durable; then sets the database size to `db_pages` when given, and syncs `db`.
     fn backfill(&self, work: &[(PageNo, u64)], db: &dyn File, db_pages: Option<u32>) -> Result<()> {
-        let syncs = self.config.sync != SyncMode::Off;
+        let syncs = self.sync_mode() != SyncMode::Off;
         if syncs {
             self.file.sync()?;
         }
@@ -135,7 +135,7 @@ impl Wal {
     /// Empties the WAL file (TRUNCATE mode).
     fn truncate_file(&self) -> Result<()> {
         self.file.set_len(0)?;
-        if self.config.sync != SyncMode::Off {
+        if self.sync_mode() != SyncMode::Off {
             self.file.sync()?;
         }
         Ok(())

@@ -8,6 +8,7 @@ use crate::recovery::{read_full, recover};
 use concur_pager::{File, FrameKey, JournalSnapshot, PageNo};
 use parking_lot::{Condvar, Mutex, MutexGuard, RwLock};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU8, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +26,29 @@ pub enum SyncMode {
     Full,
 }
 
-/// How a [`Wal`] behaves; fixed when it is opened.
+impl SyncMode {
+    /// The mode's number in `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL).
+    pub fn level(self) -> u8 {
+        match self {
+            SyncMode::Off => 0,
+            SyncMode::Normal => 1,
+            SyncMode::Full => 2,
+        }
+    }
+
+    /// The mode with `PRAGMA synchronous` number `level`; 3 (EXTRA) syncs as FULL.
+    pub fn from_level(level: u8) -> Option<SyncMode> {
+        match level {
+            0 => Some(SyncMode::Off),
+            1 => Some(SyncMode::Normal),
+            2 | 3 => Some(SyncMode::Full),
+            _ => None,
+        }
+    }
+}
+
+/// How a [`Wal`] behaves; fixed when it is opened, except the sync mode
+/// ([`Wal::set_sync_mode`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalConfig {
     /// When to fsync.
@@ -60,8 +83,10 @@ pub struct Wal {
     pub(crate) file: Arc<dyn File>,
     /// Database page size in bytes; every frame holds one page of this size.
     pub(crate) page_size: u32,
-    /// Sync policy, byte order, busy timeout.
+    /// Sync policy (as opened), byte order, busy timeout.
     pub(crate) config: WalConfig,
+    /// The sync policy now: a [`SyncMode::level`], changed by `PRAGMA synchronous`.
+    pub(crate) sync: AtomicU8,
     /// Readers, backfill progress and the header: what begin/end of reads, commits and
     /// checkpoints coordinate on.
     pub(crate) state: Mutex<WalState>,
@@ -158,6 +183,7 @@ impl Wal {
             file,
             page_size,
             config,
+            sync: AtomicU8::new(config.sync.level()),
             state: Mutex::new(state),
             frames: RwLock::new(frames),
             reader_left: Condvar::new(),
@@ -182,9 +208,22 @@ impl Wal {
         self.page_size
     }
 
-    /// The configuration the WAL was opened with.
+    /// The configuration the WAL was opened with, with the sync mode now.
     pub fn config(&self) -> WalConfig {
-        self.config
+        WalConfig {
+            sync: self.sync_mode(),
+            ..self.config
+        }
+    }
+
+    /// When the WAL fsyncs now.
+    pub fn sync_mode(&self) -> SyncMode {
+        SyncMode::from_level(self.sync.load(AtomicOrdering::Relaxed)).unwrap_or_default()
+    }
+
+    /// Changes when the WAL fsyncs, from the next commit or checkpoint on.
+    pub fn set_sync_mode(&self, mode: SyncMode) {
+        self.sync.store(mode.level(), AtomicOrdering::Relaxed);
     }
 
     /// The last commit frame: the number of valid frames in the WAL.
@@ -361,7 +400,7 @@ impl Wal {
             writes.push((0, &header_bytes));
         }
         writes.push((self.frame_offset(first), &frames));
-        let sync = self.config.sync == SyncMode::Full;
+        let sync = self.sync_mode() == SyncMode::Full;
         if let Err(error) = self.file.write_batch(&writes, sync) {
             self.state.lock().poisoned = true;
             return Err(error.into());

@@ -191,7 +191,26 @@ impl Connection {
                 "journal_mode",
                 Value::Text(self.store.journal_mode().to_string()),
             ),
-            "synchronous" => one("synchronous", Value::Integer(2)),
+            "synchronous" => match arg.as_deref().map(str::trim) {
+                Some(level) => {
+                    let level = match level.to_ascii_lowercase().as_str() {
+                        "off" => Some(0),
+                        "normal" => Some(1),
+                        "full" => Some(2),
+                        "extra" => Some(3),
+                        n => n.parse::<u8>().ok().filter(|&n| n <= 3),
+                    };
+                    // SQLite ignores a level it does not know.
+                    if let Some(level) = level {
+                        self.store.set_synchronous(level);
+                    }
+                    Ok((Vec::new(), Vec::new()))
+                }
+                None => one(
+                    "synchronous",
+                    Value::Integer(i64::from(self.store.synchronous())),
+                ),
+            },
             "busy_timeout" => {
                 if let Some(ms) = arg.as_deref().and_then(|a| a.trim().parse::<i64>().ok()) {
                     self.store.set_busy_timeout(ms.max(0) as u64);

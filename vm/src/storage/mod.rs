@@ -274,6 +274,14 @@ pub trait Store: Send + Sync {
     fn set_busy_timeout(&self, ms: u64) {
         let _ = ms;
     }
+    /// `PRAGMA synchronous`: 0 OFF, 1 NORMAL, 2 FULL. Default: 2.
+    fn synchronous(&self) -> u8 {
+        2
+    }
+    /// Sets `PRAGMA synchronous` (3, EXTRA, syncs as FULL). Default: ignored (nothing to sync).
+    fn set_synchronous(&self, level: u8) {
+        let _ = level;
+    }
 }
 
 /// One transaction over a [`Store`]. Dropping it without commit rolls it back.

@@ -111,6 +111,8 @@ pub(crate) fn btree_key_info(info: &KeyInfo) -> btree::KeyInfo {
 struct Shared {
     /// The pager over the database file and its WAL.
     pager: Pager,
+    /// The WAL (for its sync mode).
+    wal: Arc<concur_wal::Wal>,
     /// The database file's path (the WAL is beside it).
     path: PathBuf,
     /// How long a writer waits for the writer slot, in milliseconds.
@@ -156,7 +158,8 @@ impl FileStore {
     /// Opens (creating it if needed, unless read-only) the database at `path`.
     pub fn open(path: impl AsRef<Path>, options: &StorageOptions) -> StorageResult<FileStore> {
         let path = path.as_ref();
-        let pager = concur_mvcc::open_storage(path, options).map_err(stack_error)?;
+        let (pager, wal) =
+            concur_mvcc::open_storage_with_wal(path, options).map_err(stack_error)?;
         let read = pager.begin_read().map_err(pager_error)?;
         if read.page_count() > 0 {
             let header = read.header().map_err(pager_error)?;
@@ -171,6 +174,7 @@ impl FileStore {
         Ok(FileStore {
             shared: Arc::new(Shared {
                 pager,
+                wal,
                 path: path.to_path_buf(),
                 busy_timeout_ms: AtomicU64::new(DEFAULT_BUSY_TIMEOUT_MS),
                 pages_since_checkpoint: AtomicU64::new(0),
@@ -251,6 +255,16 @@ impl Store for FileStore {
         self.shared
             .busy_timeout_ms
             .store(ms, AtomicOrdering::Relaxed);
+    }
+
+    fn synchronous(&self) -> u8 {
+        self.shared.wal.sync_mode().level()
+    }
+
+    fn set_synchronous(&self, level: u8) {
+        if let Some(mode) = concur_mvcc::SyncMode::from_level(level) {
+            self.shared.wal.set_sync_mode(mode);
+        }
     }
 }
 
