@@ -12,7 +12,7 @@ use concur_btree::Value;
 
 use super::Connection;
 use crate::ast;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::Schema;
 use crate::storage::{CheckpointMode, KeyInfo, Txn};
 
@@ -274,15 +274,16 @@ fn check_integrity(
     }
     let mut messages = txn.check_integrity(&trees, max)?;
     if logical && messages.is_empty() {
-        messages.extend(check_index_counts(txn, schema)?);
+        messages.extend(check_indexes(txn, schema)?);
         messages.truncate(max);
     }
     Ok(messages)
 }
 
-/// Compares each full (not partial) index's entry count with its table's row count, in
-/// SQLite's words: `wrong # of entries in index NAME`.
-fn check_index_counts(txn: &dyn Txn, schema: &Schema) -> Result<Vec<String>> {
+/// Compares each full (not partial) index with its table, in SQLite's words: every row's
+/// entry must be in each index on plain columns (`row ROWID missing from index NAME`), and each
+/// index must hold as many entries as the table has rows (`wrong # of entries in index NAME`).
+fn check_indexes(txn: &dyn Txn, schema: &Schema) -> Result<Vec<String>> {
     let mut messages = Vec::new();
     let mut names: Vec<&String> = schema.tables.keys().collect();
     names.sort();
@@ -298,11 +299,44 @@ fn check_index_counts(txn: &dyn Txn, schema: &Schema) -> Result<Vec<String>> {
         if indexes.is_empty() {
             continue;
         }
+        // Indexes whose keys are plain columns can be probed row by row.
+        let mut probes = Vec::new();
+        for index in &indexes {
+            let columns: Option<Vec<usize>> = index.columns.iter().map(|c| c.column).collect();
+            if let Some(columns) = columns {
+                probes.push((
+                    index,
+                    columns,
+                    txn.index_cursor(index.root, &index.key_info())?,
+                ));
+            }
+        }
         let mut rows = 0u64;
-        let mut cursor = txn.table_cursor(table.root).map_err(Error::from)?;
+        let mut cursor = txn.table_cursor(table.root)?;
         let mut more = cursor.first()?;
         while more {
             rows += 1;
+            let rowid = cursor.rowid()?;
+            let row = cursor.row()?;
+            for (index, columns, probe) in &mut probes {
+                let mut key = Vec::with_capacity(columns.len() + 1);
+                for &c in columns.iter() {
+                    if table.rowid_alias == Some(c) {
+                        key.push(Value::Integer(rowid));
+                    } else if let Some(v) = row.get(c) {
+                        key.push(v.clone());
+                    }
+                }
+                if key.len() < columns.len() {
+                    // A row stored before ADD COLUMN: its key needs the column's default.
+                    continue;
+                }
+                key.push(Value::Integer(rowid));
+                let found = probe.seek_ge(&key, true)? && probe.key()? == key.as_slice();
+                if !found {
+                    messages.push(format!("row {rowid} missing from index {}", index.name));
+                }
+            }
             more = cursor.next()?;
         }
         for index in indexes {
