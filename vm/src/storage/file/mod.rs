@@ -41,6 +41,7 @@
 
 mod cursor;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -225,6 +226,7 @@ impl Store for FileStore {
                 pages: Some(pages),
                 generation: 0,
                 read_marks: 0,
+                max_rowids: HashMap::new(),
             })),
         }))
     }
@@ -284,6 +286,10 @@ pub(crate) struct TxnPages {
     pub(crate) generation: u64,
     /// Savepoints opened while the transaction only read.
     read_marks: usize,
+    /// The largest rowid of tables this transaction asked about, kept right by its writes
+    /// (new rowids come from here instead of a descent to the right-most leaf per insert).
+    /// Emptied by savepoint rollbacks, which may take rows back.
+    max_rowids: HashMap<u32, i64>,
 }
 
 impl TxnPages {
@@ -463,15 +469,21 @@ impl Txn for FileTxn {
 
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
         let record = btree::encode_record(values).map_err(btree_error)?;
-        self.write(|tx| btree::table_insert(tx, root, rowid, &record).map_err(btree_error))
+        let mut state = lock(&self.state)?;
+        btree::table_insert(state.writer()?, root, rowid, &record).map_err(btree_error)?;
+        if let Some(max) = state.max_rowids.get_mut(&root) {
+            *max = (*max).max(rowid);
+        }
+        Ok(())
     }
 
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
-        self.write(|tx| {
-            btree::table_delete(tx, root, rowid)
-                .map(|_| ())
-                .map_err(btree_error)
-        })
+        let mut state = lock(&self.state)?;
+        btree::table_delete(state.writer()?, root, rowid).map_err(btree_error)?;
+        if state.max_rowids.get(&root) == Some(&rowid) {
+            state.max_rowids.remove(&root);
+        }
+        Ok(())
     }
 
     fn insert_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
@@ -499,20 +511,29 @@ impl Txn for FileTxn {
     }
 
     fn drop_tree(&self, root: u32) -> StorageResult<()> {
-        self.write(|tx| btree::drop_tree(tx, root).map_err(btree_error))
+        let mut state = lock(&self.state)?;
+        state.max_rowids.remove(&root);
+        btree::drop_tree(state.writer()?, root).map_err(btree_error)
     }
 
     fn clear_tree(&self, root: u32) -> StorageResult<()> {
-        self.write(|tx| btree::clear_tree(tx, root).map_err(btree_error))
+        let mut state = lock(&self.state)?;
+        state.max_rowids.remove(&root);
+        btree::clear_tree(state.writer()?, root).map_err(btree_error)
     }
 
     fn max_rowid(&self, root: u32) -> StorageResult<i64> {
-        let mut cursor = btree::Cursor::new(PagesHandle(self.state.clone()), root);
-        if cursor.last().map_err(btree_error)? {
-            cursor.rowid().map_err(btree_error)
-        } else {
-            Ok(0)
+        if let Some(max) = lock(&self.state)?.max_rowids.get(&root) {
+            return Ok(*max);
         }
+        let mut cursor = btree::Cursor::new(PagesHandle(self.state.clone()), root);
+        let max = if cursor.last().map_err(btree_error)? {
+            cursor.rowid().map_err(btree_error)?
+        } else {
+            0
+        };
+        lock(&self.state)?.max_rowids.insert(root, max);
+        Ok(max)
     }
 
     fn schema_cookie(&self) -> StorageResult<u32> {
@@ -548,6 +569,7 @@ impl Txn for FileTxn {
         let mut guard = lock(&self.state)?;
         let state = &mut *guard;
         state.generation += 1;
+        state.max_rowids.clear();
         match &mut state.pages {
             Some(Pages::Write(tx)) => tx.rollback_to_savepoint(depth).map_err(pager_error),
             Some(Pages::Read(_)) if depth >= 1 && depth <= state.read_marks => {
