@@ -332,23 +332,38 @@ impl Connection {
         result
     }
 
-    /// Advances `stmt`: the next row, or None when it is done.
-    pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
-        if stmt.run.is_none() {
-            let started = self.start(stmt);
-            match started {
-                Ok(run) => stmt.run = Some(run),
-                Err(e) => {
-                    stmt.run = Some(Running::Done);
-                    if !self.explicit {
-                        if let Some(txn) = self.txn.take() {
-                            let _ = txn.rollback();
-                        }
+    /// Starts `stmt` without producing a row, if it has not started yet: opens its
+    /// transaction and compiles it, so the errors SQLite reports while preparing (`no such
+    /// table`, `no such column`, ...) come from here and not from a later [`step`]. A
+    /// statement that is not a compiled program (DDL, PRAGMA, transaction control, EXPLAIN)
+    /// runs to completion here and leaves its rows for [`step`]. Calling it is optional:
+    /// the first [`step`] starts a statement that was not started.
+    ///
+    /// [`step`]: Connection::step
+    pub fn start(&mut self, stmt: &mut Statement) -> Result<()> {
+        if stmt.run.is_some() {
+            return Ok(());
+        }
+        match self.start_run(stmt) {
+            Ok(run) => {
+                stmt.run = Some(run);
+                Ok(())
+            }
+            Err(e) => {
+                stmt.run = Some(Running::Done);
+                if !self.explicit {
+                    if let Some(txn) = self.txn.take() {
+                        let _ = txn.rollback();
                     }
-                    return Err(e);
                 }
+                Err(e)
             }
         }
+    }
+
+    /// Advances `stmt`: the next row, or None when it is done.
+    pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
+        self.start(stmt)?;
         match stmt.run.as_mut() {
             Some(Running::Program {
                 program,
@@ -412,7 +427,7 @@ impl Connection {
     }
 
     /// Starts executing `stmt`.
-    fn start(&mut self, stmt: &mut Statement) -> Result<Running> {
+    fn start_run(&mut self, stmt: &mut Statement) -> Result<Running> {
         let prepared = stmt.prepared.clone();
         match &prepared.statement {
             Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => {

@@ -608,3 +608,36 @@ fn instead_of_triggers_make_views_writable() {
         "cannot modify w because it is a view"
     );
 }
+
+#[test]
+fn start_reports_prepare_errors_and_leaves_runtime_errors_to_step() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a)").unwrap();
+    // Unknown names fail while the statement is started, as SQLite fails them in prepare.
+    let mut missing = c.prepare("SELECT * FROM nope").unwrap();
+    assert_eq!(
+        c.start(&mut missing).unwrap_err().to_string(),
+        "no such table: nope"
+    );
+    let mut column = c.prepare("SELECT nope FROM t").unwrap();
+    assert_eq!(
+        c.start(&mut column).unwrap_err().to_string(),
+        "no such column: nope"
+    );
+    // An overflow is found only by running: start succeeds, the first step fails.
+    let mut overflow = c.prepare("SELECT abs(-9223372036854775808)").unwrap();
+    c.start(&mut overflow).unwrap();
+    assert_eq!(
+        c.step(&mut overflow).unwrap_err().to_string(),
+        "integer overflow"
+    );
+    // Starting twice is harmless and the rows are still all there.
+    c.execute_batch("INSERT INTO t VALUES(1),(2)").unwrap();
+    let mut select = c.prepare("SELECT a FROM t ORDER BY a").unwrap();
+    c.start(&mut select).unwrap();
+    c.start(&mut select).unwrap();
+    assert_eq!(c.step(&mut select).unwrap(), Some(vec![Value::Integer(1)]));
+    assert_eq!(c.step(&mut select).unwrap(), Some(vec![Value::Integer(2)]));
+    assert_eq!(c.step(&mut select).unwrap(), None);
+    assert!(c.is_autocommit());
+}
