@@ -641,3 +641,44 @@ fn start_reports_prepare_errors_and_leaves_runtime_errors_to_step() {
     assert_eq!(c.step(&mut select).unwrap(), None);
     assert!(c.is_autocommit());
 }
+
+#[test]
+fn schema_rows_store_create_text_as_sqlite_does() {
+    let statements = [
+        "create  table  if not exists  t(a integer primary key, b unique) /* c */ ",
+        "create table \"odd name\"(x)",
+        "create table c(x) -- trailing\n",
+        "create unique index   if not exists ux on t(b)",
+        "create index i on t(a, b)",
+        "create view  v as select 1, b from t",
+        "create trigger  tr after insert on t begin select 1; end",
+    ];
+    let mut c = conn();
+    let sqlite = rusqlite::Connection::open_in_memory().unwrap();
+    for sql in statements {
+        c.execute_batch(&format!("{sql};")).unwrap();
+        sqlite.execute_batch(&format!("{sql};")).unwrap();
+    }
+    let query = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name";
+    let ours: Vec<String> = rows(&mut c, query)
+        .into_iter()
+        .map(|r| format!("{r:?}"))
+        .collect();
+    let mut stmt = sqlite.prepare(query).unwrap();
+    let theirs: Vec<String> = stmt
+        .query_map([], |r| {
+            let cell = |i: usize| -> Value {
+                match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) => {
+                        Value::Text(String::from_utf8(t.to_vec()).unwrap())
+                    }
+                    _ => Value::Null,
+                }
+            };
+            Ok(format!("{:?}", vec![cell(0), cell(1), cell(2), cell(3)]))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ours, theirs);
+}

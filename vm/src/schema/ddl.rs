@@ -9,7 +9,49 @@ use concur_btree::Value;
 use super::{Index, Schema, Table, SCHEMA_ROOT};
 use crate::ast::{CreateIndex, CreateTable, CreateTrigger, CreateView, ObjectKind};
 use crate::error::{Error, Result};
+use crate::lexer::{Lexer, TokenKind};
+use crate::parser::Keyword;
 use crate::storage::Txn;
+
+/// The text SQLite stores in `sqlite_schema.sql` for a CREATE statement written as `sql`:
+/// the words before the object's name become `CREATE TABLE`, `CREATE UNIQUE INDEX`,
+/// `CREATE VIEW` or `CREATE TRIGGER` (upper case, single spaces, `TEMP` and `IF NOT EXISTS`
+/// dropped) and the text from the name on is kept as written. Text that does not start like
+/// a CREATE statement is returned as it is.
+pub fn schema_sql(sql: &str) -> String {
+    let mut lexer = Lexer::new(sql);
+    let keyword = |kind: TokenKind| match kind {
+        TokenKind::Keyword(k) => Some(k),
+        _ => None,
+    };
+    if keyword(lexer.next_token().kind) != Some(Keyword::Create) {
+        return sql.to_string();
+    }
+    let mut unique = false;
+    let kind = loop {
+        match keyword(lexer.next_token().kind) {
+            Some(Keyword::Temp | Keyword::Temporary) => {}
+            Some(Keyword::Unique) => unique = true,
+            Some(Keyword::Table) => break "TABLE",
+            Some(Keyword::Index) => break "INDEX",
+            Some(Keyword::View) => break "VIEW",
+            Some(Keyword::Trigger) => break "TRIGGER",
+            _ => return sql.to_string(),
+        }
+    };
+    let mut name = lexer.next_token();
+    if keyword(name.kind) == Some(Keyword::If) {
+        let mut probe = lexer.clone();
+        let not = keyword(probe.next_token().kind);
+        let exists = keyword(probe.next_token().kind);
+        if not == Some(Keyword::Not) && exists == Some(Keyword::Exists) {
+            name = probe.next_token();
+        }
+    }
+    let rest = sql.get(name.span.start..).unwrap_or_default();
+    let unique = if unique { "UNIQUE " } else { "" };
+    format!("CREATE {unique}{kind} {rest}")
+}
 
 /// Appends a row to `sqlite_schema`.
 fn insert_schema_row(
@@ -59,6 +101,8 @@ pub fn create_table(
     create: &CreateTable,
     sql: &str,
 ) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.table(name).is_some() || schema.view(name).is_some() {
         if create.if_not_exists {
@@ -95,6 +139,8 @@ pub fn create_index(
     create: &CreateIndex,
     sql: &str,
 ) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.indexes.contains_key(&name.to_ascii_lowercase()) {
         if create.if_not_exists {
@@ -176,6 +222,8 @@ pub fn fill_index(txn: &dyn Txn, table: &Table, index: &Index) -> Result<()> {
 
 /// `CREATE VIEW`.
 pub fn create_view(txn: &dyn Txn, schema: &Schema, create: &CreateView, sql: &str) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.has_object(name) {
         if create.if_not_exists {
@@ -201,6 +249,8 @@ pub fn create_trigger(
     create: &CreateTrigger,
     sql: &str,
 ) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.triggers.contains_key(&name.to_ascii_lowercase()) {
         if create.if_not_exists {
