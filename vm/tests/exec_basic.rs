@@ -682,3 +682,70 @@ fn schema_rows_store_create_text_as_sqlite_does() {
         .collect();
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn autoincrement_keeps_sqlite_sequence_as_sqlite_does() {
+    let script = [
+        "create table t(a integer primary key autoincrement, b unique)",
+        "create table u(id integer primary key autoincrement, v)",
+        "insert into t values(5, 1)",
+        "insert into t(b) values(2)",
+        "delete from t",
+        "insert into t(b) values(3)",
+        "insert into t values(-7, 9)",
+        "insert into u(v) values('x'), ('y')",
+        "update sqlite_sequence set seq = 100 where name = 't'",
+        "insert into t(b) values(4)",
+        "create table plain(id integer primary key, v)",
+        "insert into plain(v) values(1)",
+    ];
+    let queries = [
+        "select type, name, tbl_name, sql from sqlite_schema order by rowid",
+        "select rowid, name, seq from sqlite_sequence order by rowid",
+        "select id, v from u order by id",
+    ];
+    let mut c = conn();
+    let sqlite = rusqlite::Connection::open_in_memory().unwrap();
+    let snapshot = |c: &mut Connection, sqlite: &rusqlite::Connection| {
+        for query in queries {
+            assert_eq!(rows(c, query), sqlite_rows(sqlite, query), "{query}");
+        }
+    };
+    // The first two statements create both tables; compare after each statement from there.
+    for (n, sql) in script.into_iter().enumerate() {
+        c.execute_batch(sql).unwrap();
+        sqlite.execute_batch(sql).unwrap();
+        if n == 0 {
+            continue;
+        }
+        snapshot(&mut c, &sqlite);
+        assert_eq!(
+            rows(&mut c, "select a, b from t order by a"),
+            sqlite_rows(&sqlite, "select a, b from t order by a")
+        );
+    }
+    c.execute_batch("drop table t").unwrap();
+    sqlite.execute_batch("drop table t").unwrap();
+    snapshot(&mut c, &sqlite);
+}
+
+/// The rows SQLite gives for `query` (integers, text and NULL only).
+fn sqlite_rows(sqlite: &rusqlite::Connection, query: &str) -> Vec<Vec<Value>> {
+    let mut stmt = sqlite.prepare(query).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n)
+            .map(|i| match r.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Integer(v) => Value::Integer(v),
+                rusqlite::types::ValueRef::Text(t) => {
+                    Value::Text(String::from_utf8(t.to_vec()).unwrap())
+                }
+                rusqlite::types::ValueRef::Null => Value::Null,
+                other => panic!("{other:?}"),
+            })
+            .collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}

@@ -53,6 +53,29 @@ pub fn schema_sql(sql: &str) -> String {
     format!("CREATE {unique}{kind} {rest}")
 }
 
+/// The table that keeps the largest rowid each AUTOINCREMENT table has used.
+pub const SEQUENCE_TABLE: &str = "sqlite_sequence";
+
+/// The `sqlite_sequence` row of `table` in the sequence table rooted at `root`: its rowid
+/// and the `seq` value, read as an integer (0 when it is not one).
+pub fn sequence_row(txn: &dyn Txn, root: u32, table: &str) -> Result<Option<(i64, i64)>> {
+    let mut cursor = txn.table_cursor(root)?;
+    let mut more = cursor.first()?;
+    while more {
+        let row = cursor.row()?;
+        if matches!(row.first(), Some(Value::Text(name)) if name == table) {
+            let seq = match row.get(1) {
+                Some(Value::Integer(seq)) => *seq,
+                Some(Value::Real(seq)) => *seq as i64,
+                _ => 0,
+            };
+            return Ok(Some((cursor.rowid()?, seq)));
+        }
+        more = cursor.next()?;
+    }
+    Ok(None)
+}
+
 /// Appends a row to `sqlite_schema`.
 fn insert_schema_row(
     txn: &dyn Txn,
@@ -121,12 +144,25 @@ pub fn create_table(
         )));
     }
     check_name(name)?;
-    let (_, autoindexes) = Table::from_create(create, 0, sql)?;
+    let (table, autoindexes) = Table::from_create(create, 0, sql)?;
     let root = txn.create_table()?;
     insert_schema_row(txn, "table", name, name, root, Some(sql))?;
     for index in autoindexes {
         let root = txn.create_index()?;
         insert_schema_row(txn, "index", &index.name, name, root, None)?;
+    }
+    if table.autoincrement && schema.table(SEQUENCE_TABLE).is_none() {
+        // The first AUTOINCREMENT table brings sqlite_sequence, as in SQLite.
+        let root = txn.create_table()?;
+        let sql = "CREATE TABLE sqlite_sequence(name,seq)";
+        insert_schema_row(
+            txn,
+            "table",
+            SEQUENCE_TABLE,
+            SEQUENCE_TABLE,
+            root,
+            Some(sql),
+        )?;
     }
     bump_cookie(txn)?;
     Ok(true)
@@ -309,6 +345,13 @@ pub fn drop(
             delete_schema_rows(txn, schema, &|r| {
                 r.table_name.eq_ignore_ascii_case(&table.name)
             })?;
+            if table.autoincrement {
+                if let Some(sequence) = schema.table(SEQUENCE_TABLE) {
+                    if let Some((rowid, _)) = sequence_row(txn, sequence.root, &table.name)? {
+                        txn.delete_row(sequence.root, rowid)?;
+                    }
+                }
+            }
         }
         ObjectKind::Index => {
             let Some(index) = schema.indexes.get(&lower).cloned() else {
