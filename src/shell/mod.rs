@@ -23,6 +23,7 @@
 //! | `dump.rs`       | `.dump`, as SQL that `sqlite3` loads                             |
 //! | `import.rs`     | `.import`, RFC 4180 CSV                                          |
 //! | `keywords.rs`   | when a name needs quotes                                         |
+//! | `locate.rs`     | which token an error points at (`^--- error here`)               |
 //!
 //! # Input
 //!
@@ -65,6 +66,7 @@ pub mod engine;
 mod import;
 pub mod input;
 mod keywords;
+mod locate;
 mod options;
 pub mod output;
 pub mod real;
