@@ -139,11 +139,14 @@ fn run_script(args: &[String], script: &str) -> (String, String, i32) {
 }
 
 /// Two connections of one in-memory database, switched with `.connection`, each with its own
-/// transaction state: a transaction opened on connection 1 stays open while connection 0 runs
-/// statements and opens its own, a COMMIT on one does not end the other's, and every change
-/// is visible to both once both transactions ended. What each connection sees of the other's
-/// uncommitted rows is not asserted: concur's in-memory store does not isolate connections
-/// yet (the file-backed store will), so counts are taken only where they cannot depend on it.
+/// transaction state. Connection 1 opens a transaction and writes; connection 0 then opens
+/// its own, and its write fails with SQLITE_BUSY (`database is locked`, as two SQLite
+/// connections without a busy timeout do) while connection 1 holds the write lock; after
+/// connection 1 commits, connection 0's transaction (still open) writes and commits, and both
+/// connections see every row. What a connection sees of the other's uncommitted rows is not
+/// asserted: concur's in-memory store does not isolate connections yet (the file-backed store
+/// will). (`sqlite3` 3.40.1 cannot be the oracle here: its `.connection` opens a new
+/// in-memory database rather than the same one.)
 #[test]
 fn connection_interleaves_two_transactions_on_one_database() {
     let script = "\
@@ -159,10 +162,12 @@ insert into t values(3);
 .connection 1
 commit;
 .connection 0
+insert into t values(3);
 commit;
 select count(*), sum(x) from t;
 .connection 1
 select count(*), sum(x) from t;
+.connection 0
 .connection
 .connection close 1
 .connection
@@ -171,7 +176,11 @@ select count(*), sum(x) from t;
     let (out, err, code) = run_script(&[], script);
     let expected = "2\n3|6\n3|6\nACTIVE 0: :memory:\n       1: :memory:\nACTIVE 0: :memory:\n";
     assert_eq!(out, expected, "stderr: {err}");
-    assert_eq!(err, "Usage: .connection [close] [CONNECTION-NUMBER]\n");
+    assert_eq!(
+        err,
+        "Runtime error near line 9: database is locked (5)\n\
+         Usage: .connection [close] [CONNECTION-NUMBER]\n"
+    );
     assert_eq!(code, 1);
     // Each connection keeps its own transaction state: COMMIT fails on the connection that
     // has none open, BEGIN fails on the one that has.
