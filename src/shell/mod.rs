@@ -13,6 +13,7 @@
 //! | `engine.rs`     | the traits the shell drives: [`Engine`], [`EngineDb`], [`EngineConn`] |
 //! | `options.rs`    | the command line                                                 |
 //! | `input.rs`      | reading lines; knowing when the gathered text may be complete    |
+//! | `editor.rs`     | line editing and the history file at a terminal                  |
 //! | `complete.rs`   | `sqlite3_complete`: does the text end with a whole statement?    |
 //! | `session.rs`    | the run loop: gathering input, running SQL, error lines          |
 //! | `dot.rs`        | dot-commands                                                     |
@@ -62,6 +63,7 @@ pub mod complete;
 mod concur_engine;
 mod dot;
 mod dump;
+pub mod editor;
 pub mod engine;
 mod import;
 pub mod input;
