@@ -58,9 +58,7 @@ impl EngineDb for Database {
 fn shell_error(error: concur_vm::Error, phase: ErrorPhase, sql: &str) -> EngineError {
     let offset = match &error {
         concur_vm::Error::Parse(parse) => Some(parse.position().offset),
-        concur_vm::Error::Sql { .. } if phase == ErrorPhase::Prepare => {
-            error_offset(sql, &error.to_string())
-        }
+        _ if phase == ErrorPhase::Prepare => error_offset(sql, &error.to_string()),
         _ => None,
     };
     EngineError {

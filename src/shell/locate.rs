@@ -7,7 +7,7 @@
 //!
 //! | message                                        | the marker is under                      |
 //! | ---------------------------------------------- | ---------------------------------------- |
-//! | `no such column: X`, `ambiguous column name: X` | the first reference `X` (`t.X` as a whole) |
+//! | `no such column: X`, `ambiguous column name: X` | the first reference `X` (`t.X` as a whole); none in an ON clause |
 //! | `no such function: F`                           | the first call `F(`                      |
 //! | `wrong number of arguments to function F()`     | the first call `F(`                      |
 //! | `table T already exists`, `view V ...`, `trigger R ...` | the name after `CREATE ... [IF NOT EXISTS]` |
@@ -29,7 +29,8 @@ pub fn error_offset(sql: &str, message: &str) -> Option<usize> {
         .strip_prefix("no such column: ")
         .or_else(|| message.strip_prefix("ambiguous column name: "))
     {
-        return column_reference(sql, &tokens, name);
+        // SQLite 3.40 moves ON terms into the WHERE clause and loses their position there.
+        return column_reference(sql, &tokens, name).filter(|&at| !in_on_clause(&tokens, at));
     }
     if let Some(name) = message.strip_prefix("no such function: ").or_else(|| {
         message
@@ -121,6 +122,32 @@ fn column_reference(sql: &str, tokens: &[Token], name: &str) -> Option<usize> {
     })
 }
 
+/// Whether the token at byte `at` belongs to a join's ON clause: the nearest clause keyword
+/// before it is ON.
+fn in_on_clause(tokens: &[Token], at: usize) -> bool {
+    tokens
+        .iter()
+        .rev()
+        .filter(|t| t.span.start < at)
+        .find_map(|t| match t.kind {
+            TokenKind::Keyword(Keyword::On) => Some(true),
+            TokenKind::Keyword(
+                Keyword::Select
+                | Keyword::From
+                | Keyword::Where
+                | Keyword::Group
+                | Keyword::Having
+                | Keyword::Order
+                | Keyword::Join
+                | Keyword::Using
+                | Keyword::Set
+                | Keyword::Values,
+            ) => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
 /// The first call `name(`.
 fn function_call(sql: &str, tokens: &[Token], name: &str) -> Option<usize> {
     tokens.iter().enumerate().find_map(|(i, token)| {
@@ -197,5 +224,9 @@ mod tests {
         assert_eq!(at("create index i on t(a)", "index i already exists"), None);
         assert_eq!(at("select * from nope", "no such table: nope"), None);
         assert_eq!(at("select 1", "no such column: main.x.a"), None);
+        assert_eq!(
+            at("select 1 from t join u on nope", "no such column: nope"),
+            None
+        );
     }
 }
