@@ -1,17 +1,13 @@
-//! Golden tests: every `tests/shell/NAME.sql` is fed to the concur shell (over SQLite, see
-//! `shell/sqlite_engine.rs`) on standard input, with the arguments in `NAME.args` (one per
-//! line) if present, and its standard output, standard error and exit status must equal
+//! Golden tests: every `tests/shell/NAME.sql` is fed to the concur shell, on concur's own SQL
+//! engine (the one the `concur` binary runs), on standard input, with the arguments in
+//! `NAME.args` (one per line) if present, and its standard output, standard error and exit status must equal
 //! `NAME.out`, `NAME.err` and `NAME.code`, which `tests/shell/regen.sh` records from
 //! `sqlite3` 3.40.1 on the same input.
-
-#[path = "shell/sqlite_engine.rs"]
-mod sqlite_engine;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use concur::shell::{self, Streams};
-use sqlite_engine::SqliteEngine;
+use concur::shell::{self, ConcurEngine, Streams};
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/shell")
@@ -23,7 +19,7 @@ fn run_shell(args: &[String], script: &[u8]) -> (Vec<u8>, Vec<u8>, i32) {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     let code = shell::run(
-        &SqliteEngine,
+        &ConcurEngine,
         args,
         Streams {
             stdin: &mut stdin,

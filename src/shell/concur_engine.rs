@@ -1,15 +1,22 @@
 //! The shell's engine traits over concur's own SQL engine (`concur_vm`).
 //!
-//! A prepared statement takes its first step at once, so that errors the engine finds while
-//! compiling (it compiles at the first step: `no such table`, ...) are reported as prepare
-//! errors, worded `Parse error` as `sqlite3` words them. The first row, if any, is kept for the
-//! shell's first `step`. A first-step error with SQLITE_ERROR (1) counts as a prepare error;
-//! every other code (constraints, I/O, ...) as a runtime error.
+//! Preparing a statement parses it and then starts it ([`concur_vm::Connection::start`]),
+//! which compiles it against the catalog, so the errors SQLite finds while preparing (`no such
+//! table`, `no such column`, ...) are prepare errors here too, worded `Parse error` as
+//! `sqlite3` words them. Statements that are not compiled programs (DDL, PRAGMA) run to
+//! completion when started; their failures count as prepare errors when their code is
+//! SQLITE_ERROR, as SQLite's would (`table t already exists`), and as runtime errors otherwise
+//! (a UNIQUE index over duplicate rows) or when the statement is transaction control
+//! (`cannot commit - no transaction is active`). Errors from stepping are always runtime errors.
+//! Error offsets come from the parser for syntax errors and from [`super::locate`] for the
+//! name-resolution errors that SQLite marks.
 
 use super::engine::{
     Engine, EngineConn, EngineDb, EngineError, EngineStatement, ErrorPhase, Prepared, Value,
 };
+use super::locate::error_offset;
 use crate::database::Database;
+use concur_vm::ast::Statement as Ast;
 use concur_vm::parser::Parser;
 
 /// concur's SQL engine as the shell sees it.
@@ -46,10 +53,12 @@ impl EngineDb for Database {
     }
 }
 
-/// Maps an engine error to the shell's, with the parse position when there is one.
-fn shell_error(error: concur_vm::Error, phase: ErrorPhase) -> EngineError {
+/// Maps an engine error to the shell's, with the position in `sql` that it points at when
+/// SQLite reports one.
+fn shell_error(error: concur_vm::Error, phase: ErrorPhase, sql: &str) -> EngineError {
     let offset = match &error {
         concur_vm::Error::Parse(parse) => Some(parse.position().offset),
+        _ if phase == ErrorPhase::Prepare => error_offset(sql, &error.to_string()),
         _ => None,
     };
     EngineError {
@@ -65,7 +74,7 @@ impl EngineConn for concur_vm::Connection {
         // Find where the first statement ends; blank text prepares to nothing.
         let parsed = Parser::new(sql)
             .next_statement()
-            .map_err(|e| shell_error(e.into(), ErrorPhase::Prepare))?;
+            .map_err(|e| shell_error(e.into(), ErrorPhase::Prepare, sql))?;
         let Some(parsed) = parsed else {
             return Ok(Prepared {
                 statement: None,
@@ -75,17 +84,29 @@ impl EngineConn for concur_vm::Connection {
         let used = parsed.end.min(sql.len());
         let text = sql.get(..used).unwrap_or(sql);
         let mut statement = concur_vm::Connection::prepare(self, text)
-            .map_err(|e| shell_error(e, ErrorPhase::Prepare))?;
-        let first = match self.step(&mut statement) {
-            Ok(row) => row,
-            Err(e) if e.code() == 1 => return Err(shell_error(e, ErrorPhase::Prepare)),
-            Err(e) => return Err(shell_error(e, ErrorPhase::Step)),
-        };
+            .map_err(|e| shell_error(e, ErrorPhase::Prepare, text))?;
+        // SQLite fails transaction control (`cannot commit - no transaction is active`, `no
+        // such savepoint`) while running it, not while preparing it.
+        let controls_transaction = matches!(
+            parsed.statement,
+            Ast::Begin(_)
+                | Ast::Commit
+                | Ast::Rollback { .. }
+                | Ast::Savepoint(_)
+                | Ast::Release(_)
+        );
+        if let Err(e) = self.start(&mut statement) {
+            let phase = if e.code() & 0xff == 1 && !controls_transaction {
+                ErrorPhase::Prepare
+            } else {
+                ErrorPhase::Step
+            };
+            return Err(shell_error(e, phase, text));
+        }
         Ok(Prepared {
             statement: Some(Box::new(ConcurStatement {
                 conn: self,
                 statement,
-                first: Some(first),
             })),
             used,
         })
@@ -110,8 +131,6 @@ struct ConcurStatement<'c> {
     conn: &'c mut concur_vm::Connection,
     /// The statement.
     statement: concur_vm::Statement,
-    /// The result of the first step, taken at prepare time and not yet handed out.
-    first: Option<Option<Vec<Value>>>,
 }
 
 impl EngineStatement for ConcurStatement<'_> {
@@ -120,11 +139,8 @@ impl EngineStatement for ConcurStatement<'_> {
     }
 
     fn step(&mut self) -> Result<Option<Vec<Value>>, EngineError> {
-        if let Some(first) = self.first.take() {
-            return Ok(first);
-        }
         self.conn
             .step(&mut self.statement)
-            .map_err(|e| shell_error(e, ErrorPhase::Step))
+            .map_err(|e| shell_error(e, ErrorPhase::Step, ""))
     }
 }

@@ -262,6 +262,19 @@ impl Session<'_> {
             }
             (Some("separator"), _) => usage(self, ".separator COL ?ROW?"),
             (Some("mode"), _) => self.mode_command(args),
+            (Some("exit"), [code, ..]) => {
+                // sqlite3 reads the code's leading digits; a nonzero one ends the process.
+                let digits: String = code
+                    .char_indices()
+                    .take_while(|&(i, c)| c.is_ascii_digit() || (i == 0 && c == '-'))
+                    .map(|(_, c)| c)
+                    .collect();
+                let status = digits.parse::<i32>().unwrap_or(0);
+                if status != 0 {
+                    self.exit_status = Some(status);
+                }
+                DotOutcome::Quit
+            }
             (Some("exit" | "quit"), _) => DotOutcome::Quit,
             (Some("help"), _) => {
                 let out = results(&mut self.output_file, self.streams.stdout);

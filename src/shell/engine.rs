@@ -1,8 +1,9 @@
 //! The SQL engine as the shell sees it.
 //!
 //! The shell never names a concrete database: it drives whatever implements these three traits.
-//! The `concur` binary plugs in concur's own engine; the golden tests plug in SQLite (through
-//! rusqlite) so that the shell's output can be compared byte for byte with `sqlite3`'s.
+//! The `concur` binary and the golden tests plug in concur's own engine
+//! ([`super::ConcurEngine`]); the golden tests compare its output byte for byte with
+//! `sqlite3` 3.40.1's.
 //!
 //! The shape follows SQLite's C interface, because that is what the shell needs: statements are
 //! prepared one at a time from the front of a longer text (the engine reports how much text the

@@ -13,7 +13,7 @@ use std::io::Read;
 use super::engine::ErrorPhase;
 use super::keywords::quote_name;
 use super::output::quoted_string;
-use super::session::{DotOutcome, Session};
+use super::session::{results, DotOutcome, Session};
 use super::settings::Mode;
 
 /// Files at least this large get a progress line on a terminal.
@@ -103,7 +103,33 @@ impl<'t> CsvReader<'t> {
     }
 }
 
+/// The help sqlite3 3.40.1 prints after a wrong `.import` command.
+const IMPORT_HELP: &str = "\
+.import FILE TABLE       Import data from FILE into TABLE
+   Options:
+     --ascii               Use \\037 and \\036 as column and row separators
+     --csv                 Use , and \\n as column and row separators
+     --skip N              Skip the first N rows of input
+     --schema S            Target table to be S.TABLE
+     -v                    \"Verbose\" - increase auxiliary output
+   Notes:
+     *  If TABLE does not exist, it is created.  The first row of input
+        determines the column names.
+     *  If neither --csv or --ascii are used, the input mode is derived
+        from the \".mode\" output mode
+     *  If FILE begins with \"|\" then it is a command that generates the
+        input text.
+";
+
 impl Session<'_> {
+    /// Reports a wrong `.import` command as sqlite3 does: `ERROR: PROBLEM Usage:` and the
+    /// command's help, on the results stream.
+    fn import_usage(&mut self, problem: &str) -> DotOutcome {
+        let out = results(&mut self.output_file, self.streams.stdout);
+        let _ = write!(out, "ERROR: {problem}Usage:\n{IMPORT_HELP}");
+        DotOutcome::Failed
+    }
+
     /// `.import ?--csv? ?--skip N? FILE TABLE`
     pub fn import_command(&mut self, args: &[String]) -> DotOutcome {
         let mut csv = false;
@@ -118,17 +144,22 @@ impl Session<'_> {
                     skip = args.get(i).and_then(|n| n.parse().ok()).unwrap_or(0);
                 }
                 _ if arg.starts_with('-') => {
-                    self.error_line(&format!("ERROR: unknown option: \"{arg}\".  Usage:"));
-                    self.error_line("Usage: .import ?--csv? ?--skip N? FILE TABLE");
-                    return DotOutcome::Failed;
+                    // sqlite3 names `--opt` as `-opt`.
+                    let shown = arg.strip_prefix('-').filter(|a| a.starts_with('-'));
+                    let shown = shown.unwrap_or(arg);
+                    return self.import_usage(&format!("unknown option: \"{shown}\".  "));
+                }
+                _ if positional.len() == 2 => {
+                    return self.import_usage(&format!("extra argument: \"{arg}\".  "));
                 }
                 _ => positional.push(arg.clone()),
             }
             i += 1;
         }
-        let [file, table] = positional.as_slice() else {
-            self.error_line("Usage: .import ?--csv? ?--skip N? FILE TABLE");
-            return DotOutcome::Failed;
+        let (file, table) = match positional.as_slice() {
+            [file, table] => (file, table),
+            [] => return self.import_usage("missing FILE argument. "),
+            _ => return self.import_usage("missing TABLE argument. "),
         };
         let (column, row) = if csv {
             (b',', b'\n')

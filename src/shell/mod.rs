@@ -13,6 +13,7 @@
 //! | `engine.rs`     | the traits the shell drives: [`Engine`], [`EngineDb`], [`EngineConn`] |
 //! | `options.rs`    | the command line                                                 |
 //! | `input.rs`      | reading lines; knowing when the gathered text may be complete    |
+//! | `editor.rs`     | line editing and the history file at a terminal                  |
 //! | `complete.rs`   | `sqlite3_complete`: does the text end with a whole statement?    |
 //! | `session.rs`    | the run loop: gathering input, running SQL, error lines          |
 //! | `dot.rs`        | dot-commands                                                     |
@@ -23,6 +24,7 @@
 //! | `dump.rs`       | `.dump`, as SQL that `sqlite3` loads                             |
 //! | `import.rs`     | `.import`, RFC 4180 CSV                                          |
 //! | `keywords.rs`   | when a name needs quotes                                         |
+//! | `locate.rs`     | which token an error points at (`^--- error here`)               |
 //!
 //! # Input
 //!
@@ -61,10 +63,12 @@ pub mod complete;
 mod concur_engine;
 mod dot;
 mod dump;
+pub mod editor;
 pub mod engine;
 mod import;
 pub mod input;
 mod keywords;
+mod locate;
 mod options;
 pub mod output;
 pub mod real;

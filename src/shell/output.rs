@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use super::columnar;
 use super::engine::Value;
 use super::keywords::quote_name_if_needed;
-use super::real::{format_real, format_real_exact};
+use super::real::{format_real, format_real_exact, format_real_json, format_real_quote};
 use super::settings::{Mode, Settings};
 
 /// The bytes of `bytes` before the first NUL.
@@ -133,7 +133,8 @@ pub fn sql_literal(value: &Value, escape_lines: bool) -> Vec<u8> {
     match value {
         Value::Null => b"NULL".to_vec(),
         Value::Integer(i) => i.to_string().into_bytes(),
-        Value::Real(r) => format_real_exact(*r).into_bytes(),
+        Value::Real(r) if escape_lines => format_real_exact(*r).into_bytes(),
+        Value::Real(r) => format_real_quote(*r).into_bytes(),
         Value::Text(t) if escape_lines => quoted_escaped_string(t.as_bytes()),
         Value::Text(t) => quoted_string(until_nul(t.as_bytes())),
         Value::Blob(b) => blob_literal(b),
@@ -323,7 +324,7 @@ impl<'s> ResultPrinter<'s> {
                     match value {
                         Value::Null => out.write_all(b"null")?,
                         Value::Integer(v) => out.write_all(v.to_string().as_bytes())?,
-                        Value::Real(r) => out.write_all(format_real_exact(*r).as_bytes())?,
+                        Value::Real(r) => out.write_all(format_real_json(*r).as_bytes())?,
                         Value::Text(t) => out.write_all(&json_string(until_nul(t.as_bytes())))?,
                         Value::Blob(b) => out.write_all(&json_string(b))?,
                     }

@@ -1,93 +1,59 @@
-//! REAL values as `sqlite3` prints them.
+//! REAL values as `sqlite3` 3.40.1 prints them.
 //!
 //! SQLite turns a REAL into text with its own `printf` and the format `%!.15g`: 15
 //! significant digits, trailing zeros dropped, plain notation when the decimal exponent is
 //! within -4..15 and `d.ddde+XX` otherwise; the `!` flag keeps a `.0` on values without a
 //! fractional part, so `1.0`, `100000.0`, `1.0e+301`, `1.0e-05`. Infinities print as `Inf`
-//! and `-Inf`; a negative zero prints as `0.0`. The shell's quote, insert and json modes use
-//! `%!.20g` for values that are not integral, so that the text reads back to the same double.
+//! and `-Inf`; a negative zero prints as `0.0`. Quote and json modes print `%!.20g`, so that
+//! the text reads back to the same double (json writes infinities as `1e999`/`-1e999`);
+//! insert mode and `.dump` print integral values as `<integer>.0` and infinities as
+//! `1e999`/`-1e999`, so the SQL they write loads back exactly.
 //!
-//! Digits here come from Rust's correctly rounded conversion. SQLite 3.40.1 rounds with 80-bit
-//! `long double` arithmetic, which agrees at 15 digits but not always at 20 (its 20th digit of
-//! `1e301` is an artifact of that arithmetic).
+//! The digits come from the vm's printf ([`concur_vm::value::render`]) in its SQLite 3.40
+//! flavour, which reproduces that version's 80-bit `long double` arithmetic: it decides the
+//! rounding of values that lie on or next to a tie at the 15th digit, and the 18th to 20th
+//! digits of `%!.20g`. The vm itself renders CAST and `||` as SQLite 3.46 does; the shell
+//! matches the `sqlite3` 3.40.1 it is compared with.
+
+use concur_vm::value::render::{format_float_sqlite340, FloatFormat, FloatStyle};
+
+/// `%!.<digits>g` in SQLite 3.40's printf.
+fn general(value: f64, digits: usize) -> String {
+    format_float_sqlite340(
+        value,
+        &FloatFormat {
+            style: FloatStyle::General,
+            precision: Some(digits),
+            alternate: false,
+            alternate2: true,
+            sign_prefix: None,
+            thousands: false,
+            zero_pad: false,
+            upper: false,
+        },
+    )
+}
 
 /// Formats `value` as SQLite's `%!.15g`: the text of a REAL in list mode and CAST(x AS TEXT).
 pub fn format_real(value: f64) -> String {
-    format_real_digits(value, 15)
+    general(value, 15)
 }
 
-/// Formats `value` as SQLite's `%!.<digits>g`.
-pub fn format_real_digits(value: f64, digits: usize) -> String {
-    if value.is_nan() {
-        return "NaN".to_string();
-    }
+/// Formats a REAL as quote mode does: `%!.20g` for every value (infinities as `Inf`).
+pub fn format_real_quote(value: f64) -> String {
+    general(value, 20)
+}
+
+/// Formats a REAL as json mode does: `%!.20g`, infinities as `1e999`/`-1e999`.
+pub fn format_real_json(value: f64) -> String {
     if value.is_infinite() {
-        return if value > 0.0 { "Inf" } else { "-Inf" }.to_string();
+        return if value > 0.0 { "1e999" } else { "-1e999" }.to_string();
     }
-    let digits = digits.max(1);
-    // SQLite tests `value < 0.0`, so a negative zero prints without its sign.
-    let negative = value < 0.0;
-    let magnitude = value.abs();
-    // `{:.Ne}` rounds correctly to N+1 significant digits: "d.ddddde<exp>".
-    let scientific = format!("{:.*e}", digits - 1, magnitude);
-    let (mantissa, exponent) = match scientific.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (scientific.as_str(), 0),
-    };
-    let significant: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let significant = if magnitude == 0.0 {
-        "0".to_string()
-    } else {
-        significant.trim_end_matches('0').to_string()
-    };
-    let significant = if significant.is_empty() {
-        "0".to_string()
-    } else {
-        significant
-    };
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    let digits_i32 = i32::try_from(digits).unwrap_or(i32::MAX);
-    if exponent < -4 || exponent >= digits_i32 {
-        let (first, rest) = significant.split_at(1);
-        out.push_str(first);
-        out.push('.');
-        out.push_str(if rest.is_empty() { "0" } else { rest });
-        out.push('e');
-        out.push(if exponent < 0 { '-' } else { '+' });
-        let abs = exponent.unsigned_abs();
-        if abs < 10 {
-            out.push('0');
-        }
-        out.push_str(&abs.to_string());
-    } else if exponent < 0 {
-        out.push_str("0.");
-        for _ in 0..(-exponent - 1) {
-            out.push('0');
-        }
-        out.push_str(&significant);
-    } else {
-        let int_len = usize::try_from(exponent).unwrap_or(0) + 1;
-        if significant.len() <= int_len {
-            out.push_str(&significant);
-            for _ in significant.len()..int_len {
-                out.push('0');
-            }
-            out.push_str(".0");
-        } else {
-            let (int_part, frac) = significant.split_at(int_len);
-            out.push_str(int_part);
-            out.push('.');
-            out.push_str(frac);
-        }
-    }
-    out
+    general(value, 20)
 }
 
-/// Formats a REAL as the quote, insert and json modes do: infinities as `1e999`/`-1e999`,
-/// integral values as `<integer>.0`, others with `%!.20g`.
+/// Formats a REAL as insert mode and `.dump` do: infinities as `1e999`/`-1e999`, integral
+/// values as `<integer>.0`, others with `%!.20g`.
 pub fn format_real_exact(value: f64) -> String {
     if value == f64::INFINITY {
         return "1e999".to_string();
@@ -97,13 +63,14 @@ pub fn format_real_exact(value: f64) -> String {
     }
     // SQLite casts to a 64-bit integer and compares back; the cast saturates here, and values
     // beyond the i64 range never compare equal after it.
-    if value.is_finite() && value.fract() == 0.0 && value.abs() < 9.2e18 {
+    let in_range = (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&value);
+    if in_range && value.fract() == 0.0 {
         // The guard above keeps the value inside i64's range, so the cast is exact.
         #[allow(clippy::cast_possible_truncation)]
         let integer = value as i64;
         return format!("{integer}.0");
     }
-    format_real_digits(value, 20)
+    general(value, 20)
 }
 
 #[cfg(test)]
@@ -143,6 +110,15 @@ mod tests {
         assert_eq!(format_real_exact(-0.0), "0.0");
         assert_eq!(format_real_exact(3.0), "3.0");
         assert_eq!(format_real_exact(0.1), "0.10000000000000000555");
+        // The 80-bit arithmetic of SQLite 3.40 shows in the last digits (values printed by
+        // sqlite3 3.40.1's quote mode).
+        assert_eq!(format_real_exact(1e301), "1.0000000000000000047e+301");
+        assert_eq!(format_real_exact(1.0 / 3.0), "0.33333333333333331482");
+        assert_eq!(
+            format_real_exact(123456.789e-300),
+            "1.2345678899999999425e-295"
+        );
+        assert_eq!(format_real_exact(-2.5e-7), "-2.4999999999999998868e-07");
         assert_eq!(format_real_exact(f64::INFINITY), "1e999");
         assert_eq!(format_real_exact(-1e300 * 1e10), "-1e999");
     }

@@ -66,6 +66,8 @@ pub struct Session<'a> {
     pub settings: Settings,
     /// `.output FILE`: results go here instead of standard output.
     pub output_file: Option<(String, BufWriter<File>)>,
+    /// The status `.exit CODE` asked for (a nonzero CODE), which ends the run at once.
+    pub exit_status: Option<i32>,
     /// The command-line options.
     options: Options,
     /// Standard input, while no loop is reading it.
@@ -172,6 +174,7 @@ impl<'a> Session<'a> {
             current: 0,
             settings,
             output_file: None,
+            exit_status: None,
             options,
             stdin: Some(streams.stdin),
             streams: Sinks {
@@ -197,7 +200,10 @@ impl<'a> Session<'a> {
         for command in std::mem::take(&mut self.options.init_commands) {
             let failed = if command.starts_with('.') {
                 match self.dot_command(&command) {
-                    DotOutcome::Quit => return 0,
+                    DotOutcome::Quit => {
+                        self.flush();
+                        return self.exit_status.unwrap_or(0);
+                    }
                     DotOutcome::Failed => true,
                     DotOutcome::Continue => false,
                 }
@@ -213,7 +219,10 @@ impl<'a> Session<'a> {
             for command in commands {
                 if command.starts_with('.') {
                     match self.dot_command(&command) {
-                        DotOutcome::Quit => return 0,
+                        DotOutcome::Quit => {
+                            self.flush();
+                            return self.exit_status.unwrap_or(0);
+                        }
                         DotOutcome::Failed => return 1,
                         DotOutcome::Continue => {}
                     }
@@ -247,7 +256,7 @@ impl<'a> Session<'a> {
             self.process_stdin(Origin::Script, false)
         };
         self.flush();
-        i32::from(errors > 0)
+        self.exit_status.unwrap_or(i32::from(errors > 0))
     }
 }
 
@@ -315,6 +324,8 @@ impl Session<'_> {
                     source.add_history(&line);
                     match self.dot_command_in(&line, origin) {
                         DotOutcome::Quit => return errors,
+                        // A `.exit CODE` inside a `.read` file ends every loop.
+                        _ if self.exit_status.is_some() => return errors,
                         DotOutcome::Failed => errors += 1,
                         DotOutcome::Continue => {}
                     }

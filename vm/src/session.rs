@@ -334,23 +334,38 @@ impl Connection {
         result
     }
 
-    /// Advances `stmt`: the next row, or None when it is done.
-    pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
-        if stmt.run.is_none() {
-            let started = self.start(stmt);
-            match started {
-                Ok(run) => stmt.run = Some(run),
-                Err(e) => {
-                    stmt.run = Some(Running::Done);
-                    if !self.explicit {
-                        if let Some(txn) = self.txn.take() {
-                            let _ = txn.rollback();
-                        }
+    /// Starts `stmt` without producing a row, if it has not started yet: opens its
+    /// transaction and compiles it, so the errors SQLite reports while preparing (`no such
+    /// table`, `no such column`, ...) come from here and not from a later [`step`]. A
+    /// statement that is not a compiled program (DDL, PRAGMA, transaction control, EXPLAIN)
+    /// runs to completion here and leaves its rows for [`step`]. Calling it is optional:
+    /// the first [`step`] starts a statement that was not started.
+    ///
+    /// [`step`]: Connection::step
+    pub fn start(&mut self, stmt: &mut Statement) -> Result<()> {
+        if stmt.run.is_some() {
+            return Ok(());
+        }
+        match self.start_run(stmt) {
+            Ok(run) => {
+                stmt.run = Some(run);
+                Ok(())
+            }
+            Err(e) => {
+                stmt.run = Some(Running::Done);
+                if !self.explicit {
+                    if let Some(txn) = self.txn.take() {
+                        let _ = txn.rollback();
                     }
-                    return Err(e);
                 }
+                Err(e)
             }
         }
+    }
+
+    /// Advances `stmt`: the next row, or None when it is done.
+    pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
+        self.start(stmt)?;
         match stmt.run.as_mut() {
             Some(Running::Program {
                 program,
@@ -414,7 +429,7 @@ impl Connection {
     }
 
     /// Starts executing `stmt`.
-    fn start(&mut self, stmt: &mut Statement) -> Result<Running> {
+    fn start_run(&mut self, stmt: &mut Statement) -> Result<Running> {
         let prepared = stmt.prepared.clone();
         match &prepared.statement {
             Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => {
@@ -744,6 +759,173 @@ impl Connection {
         );
         self.execute_batch(&insert)
     }
+<<<<<<< HEAD
+=======
+
+    /// Executes a PRAGMA.
+    #[allow(clippy::type_complexity)]
+    fn pragma(
+        &mut self,
+        name: &str,
+        value: Option<&ast::PragmaValue>,
+    ) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
+        let lower = name.to_ascii_lowercase();
+        let arg = value.map(|v| match v {
+            ast::PragmaValue::Name(n) => n.0.clone(),
+            ast::PragmaValue::Literal(l) => {
+                crate::value::value_to_text(&crate::program::literal_value(l))
+            }
+        });
+        let one = |name: &str, v: Value| Ok((vec![name.to_string()], vec![vec![v]]));
+        self.ensure_txn(lower == "user_version" && arg.is_some())?;
+        let schema = self.schema.clone();
+        let result = match lower.as_str() {
+            "table_info" | "table_xinfo" => {
+                let t = arg.as_deref().and_then(|a| schema.table(a));
+                // A view lists its result columns (declared types are not tracked yet).
+                let view = match (&t, arg.as_deref().and_then(|a| schema.view(a))) {
+                    (None, Some(view)) if view.columns.is_empty() => {
+                        let select = Ast::Select(Box::new(view.select.clone()));
+                        compile(&schema, &self.functions, &select)?.columns.clone()
+                    }
+                    (None, Some(view)) => view.columns.clone(),
+                    _ => Vec::new(),
+                };
+                let view_rows = view.into_iter().enumerate().map(|(i, name)| {
+                    vec![
+                        Value::Integer(i as i64),
+                        Value::Text(name),
+                        Value::Text(String::new()),
+                        Value::Integer(0),
+                        Value::Null,
+                        Value::Integer(0),
+                    ]
+                });
+                let rows = t.map_or(view_rows.collect(), |t| {
+                    let pk_order = |i: usize| -> i64 {
+                        if t.columns[i].primary_key {
+                            1
+                        } else {
+                            0
+                        }
+                    };
+                    t.columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                Value::Integer(i as i64),
+                                Value::Text(c.name.clone()),
+                                Value::Text(c.declared_type.clone()),
+                                Value::Integer(i64::from(c.not_null)),
+                                c.default
+                                    .as_ref()
+                                    .map_or(Value::Null, |d| Value::Text(d.to_string())),
+                                Value::Integer(pk_order(i)),
+                            ]
+                        })
+                        .collect()
+                });
+                Ok((
+                    ["cid", "name", "type", "notnull", "dflt_value", "pk"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    rows,
+                ))
+            }
+            "index_list" => {
+                let t = arg.unwrap_or_default();
+                let mut indexes = schema.indexes_of(&t);
+                indexes.reverse();
+                let rows = indexes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let origin = if x.sql.is_some() {
+                            "c"
+                        } else if x.primary_key {
+                            "pk"
+                        } else {
+                            "u"
+                        };
+                        vec![
+                            Value::Integer(i as i64),
+                            Value::Text(x.name.clone()),
+                            Value::Integer(i64::from(x.unique)),
+                            Value::Text(origin.to_string()),
+                            Value::Integer(i64::from(x.partial.is_some())),
+                        ]
+                    })
+                    .collect();
+                Ok((
+                    ["seq", "name", "unique", "origin", "partial"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    rows,
+                ))
+            }
+            "index_info" => {
+                let x = arg
+                    .as_deref()
+                    .and_then(|a| schema.indexes.get(&a.to_ascii_lowercase()));
+                let table = x.and_then(|x| schema.table(&x.table));
+                let rows = match (x, table) {
+                    (Some(x), Some(t)) => x
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            vec![
+                                Value::Integer(i as i64),
+                                Value::Integer(c.column.map_or(-2, |c| c as i64)),
+                                c.column.map_or(Value::Null, |c| {
+                                    Value::Text(t.columns[c].name.clone())
+                                }),
+                            ]
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Ok((
+                    ["seqno", "cid", "name"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    rows,
+                ))
+            }
+            "user_version" => match (arg, self.txn.as_deref()) {
+                (Some(v), Some(txn)) => {
+                    let n = v.trim().parse::<i64>().unwrap_or(0) as i32;
+                    txn.set_user_version(n)?;
+                    Ok((Vec::new(), Vec::new()))
+                }
+                (None, Some(txn)) => one(
+                    "user_version",
+                    Value::Integer(i64::from(txn.user_version()?)),
+                ),
+                _ => Ok((Vec::new(), Vec::new())),
+            },
+            "schema_version" => one("schema_version", Value::Integer(i64::from(schema.cookie))),
+            "page_size" => one("page_size", Value::Integer(4096)),
+            "page_count" => one("page_count", Value::Integer(1 + schema.rows.len() as i64)),
+            "freelist_count" => one("freelist_count", Value::Integer(0)),
+            "integrity_check" | "quick_check" => one(&lower, Value::Text("ok".to_string())),
+            "journal_mode" => one("journal_mode", Value::Text("wal".to_string())),
+            "synchronous" => one("synchronous", Value::Integer(2)),
+            "busy_timeout" => one(
+                "timeout",
+                Value::Integer(arg.and_then(|a| a.parse().ok()).unwrap_or(0)),
+            ),
+            "cache_size" => one("cache_size", Value::Integer(-2000)),
+            _ => Ok((Vec::new(), Vec::new())),
+        };
+        self.finish_statement(None, result.as_ref().map(|_| ()).map_err(Clone::clone))?;
+        result
+    }
+>>>>>>> shell
 }
 
 /// `name` quoted as an identifier.

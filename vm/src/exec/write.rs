@@ -16,6 +16,7 @@ use super::{internal, Cursor, Env, Vm};
 use crate::ast::ConflictResolution;
 use crate::error::{Error, Result};
 use crate::program::{Program, WriteTarget};
+use crate::schema::ddl::sequence_row;
 use crate::storage::code;
 use crate::value::{truth, Affinity};
 
@@ -325,9 +326,15 @@ impl Vm {
     ) -> Result<Inserted> {
         let table = &target.table;
         let mut values = self.regs[start..start + table.columns.len()].to_vec();
+        // AUTOINCREMENT: new rowids go past the largest ever used, kept in sqlite_sequence.
+        let sequence = match target.sequence_root {
+            Some(root) => Some((root, sequence_row(env.txn, root, &table.name)?)),
+            None => None,
+        };
+        let used = sequence.and_then(|(_, row)| row).map_or(0, |(_, seq)| seq);
         let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
             Value::Null => {
-                let max = env.txn.max_rowid(table.root)?;
+                let max = env.txn.max_rowid(table.root)?.max(used);
                 max.checked_add(1)
                     .ok_or_else(|| Error::with_code(code::FULL, "database or disk is full"))?
             }
@@ -345,6 +352,16 @@ impl Vm {
             Outcome::Proceed => {}
         }
         self.write_row(program, target, rowid, &values, env)?;
+        if let Some((root, row)) = sequence {
+            if rowid > used {
+                let at = match row {
+                    Some((at, _)) => at,
+                    None => env.txn.max_rowid(root)?.saturating_add(1),
+                };
+                let entry = [Value::Text(table.name.clone()), Value::Integer(rowid)];
+                env.txn.insert_row(root, at, &entry)?;
+            }
+        }
         // The stored row, for AFTER triggers and RETURNING.
         self.regs[rowid_reg] = Value::Integer(rowid);
         for (i, v) in values.into_iter().enumerate() {

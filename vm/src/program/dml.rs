@@ -75,6 +75,13 @@ impl Compiler<'_> {
                 checks,
                 index_keys,
                 index_where,
+                sequence_root: if table.autoincrement {
+                    self.schema
+                        .table(crate::schema::ddl::SEQUENCE_TABLE)
+                        .map(|t| t.root)
+                } else {
+                    None
+                },
             })
         })();
         self.scopes.pop();

@@ -63,6 +63,8 @@ pub struct WriteTarget {
     pub index_keys: Vec<Vec<Option<Expr>>>,
     /// Per index: the partial-index condition over the scratch registers.
     pub index_where: Vec<Option<Expr>>,
+    /// For an AUTOINCREMENT table, the root of `sqlite_sequence`.
+    pub sequence_root: Option<u32>,
 }
 
 /// One instruction of a program.

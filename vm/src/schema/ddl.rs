@@ -9,7 +9,72 @@ use concur_btree::Value;
 use super::{Index, Schema, Table, SCHEMA_ROOT};
 use crate::ast::{CreateIndex, CreateTable, CreateTrigger, CreateView, ObjectKind};
 use crate::error::{Error, Result};
+use crate::lexer::{Lexer, TokenKind};
+use crate::parser::Keyword;
 use crate::storage::Txn;
+
+/// The text SQLite stores in `sqlite_schema.sql` for a CREATE statement written as `sql`:
+/// the words before the object's name become `CREATE TABLE`, `CREATE UNIQUE INDEX`,
+/// `CREATE VIEW` or `CREATE TRIGGER` (upper case, single spaces, `TEMP` and `IF NOT EXISTS`
+/// dropped) and the text from the name on is kept as written. Text that does not start like
+/// a CREATE statement is returned as it is.
+pub fn schema_sql(sql: &str) -> String {
+    let mut lexer = Lexer::new(sql);
+    let keyword = |kind: TokenKind| match kind {
+        TokenKind::Keyword(k) => Some(k),
+        _ => None,
+    };
+    if keyword(lexer.next_token().kind) != Some(Keyword::Create) {
+        return sql.to_string();
+    }
+    let mut unique = false;
+    let kind = loop {
+        match keyword(lexer.next_token().kind) {
+            Some(Keyword::Temp | Keyword::Temporary) => {}
+            Some(Keyword::Unique) => unique = true,
+            Some(Keyword::Table) => break "TABLE",
+            Some(Keyword::Index) => break "INDEX",
+            Some(Keyword::View) => break "VIEW",
+            Some(Keyword::Trigger) => break "TRIGGER",
+            _ => return sql.to_string(),
+        }
+    };
+    let mut name = lexer.next_token();
+    if keyword(name.kind) == Some(Keyword::If) {
+        let mut probe = lexer.clone();
+        let not = keyword(probe.next_token().kind);
+        let exists = keyword(probe.next_token().kind);
+        if not == Some(Keyword::Not) && exists == Some(Keyword::Exists) {
+            name = probe.next_token();
+        }
+    }
+    let rest = sql.get(name.span.start..).unwrap_or_default();
+    let unique = if unique { "UNIQUE " } else { "" };
+    format!("CREATE {unique}{kind} {rest}")
+}
+
+/// The table that keeps the largest rowid each AUTOINCREMENT table has used.
+pub const SEQUENCE_TABLE: &str = "sqlite_sequence";
+
+/// The `sqlite_sequence` row of `table` in the sequence table rooted at `root`: its rowid
+/// and the `seq` value, read as an integer (0 when it is not one).
+pub fn sequence_row(txn: &dyn Txn, root: u32, table: &str) -> Result<Option<(i64, i64)>> {
+    let mut cursor = txn.table_cursor(root)?;
+    let mut more = cursor.first()?;
+    while more {
+        let row = cursor.row()?;
+        if matches!(row.first(), Some(Value::Text(name)) if name == table) {
+            let seq = match row.get(1) {
+                Some(Value::Integer(seq)) => *seq,
+                Some(Value::Real(seq)) => *seq as i64,
+                _ => 0,
+            };
+            return Ok(Some((cursor.rowid()?, seq)));
+        }
+        more = cursor.next()?;
+    }
+    Ok(None)
+}
 
 /// Appends a row to `sqlite_schema`.
 fn insert_schema_row(
@@ -59,6 +124,8 @@ pub fn create_table(
     create: &CreateTable,
     sql: &str,
 ) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.table(name).is_some() || schema.view(name).is_some() {
         if create.if_not_exists {
@@ -77,12 +144,25 @@ pub fn create_table(
         )));
     }
     check_name(name)?;
-    let (_, autoindexes) = Table::from_create(create, 0, sql)?;
+    let (table, autoindexes) = Table::from_create(create, 0, sql)?;
     let root = txn.create_table()?;
     insert_schema_row(txn, "table", name, name, root, Some(sql))?;
     for index in autoindexes {
         let root = txn.create_index()?;
         insert_schema_row(txn, "index", &index.name, name, root, None)?;
+    }
+    if table.autoincrement && schema.table(SEQUENCE_TABLE).is_none() {
+        // The first AUTOINCREMENT table brings sqlite_sequence, as in SQLite.
+        let root = txn.create_table()?;
+        let sql = "CREATE TABLE sqlite_sequence(name,seq)";
+        insert_schema_row(
+            txn,
+            "table",
+            SEQUENCE_TABLE,
+            SEQUENCE_TABLE,
+            root,
+            Some(sql),
+        )?;
     }
     bump_cookie(txn)?;
     Ok(true)
@@ -95,6 +175,8 @@ pub fn create_index(
     create: &CreateIndex,
     sql: &str,
 ) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.indexes.contains_key(&name.to_ascii_lowercase()) {
         if create.if_not_exists {
@@ -176,6 +258,8 @@ pub fn fill_index(txn: &dyn Txn, table: &Table, index: &Index) -> Result<()> {
 
 /// `CREATE VIEW`.
 pub fn create_view(txn: &dyn Txn, schema: &Schema, create: &CreateView, sql: &str) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.has_object(name) {
         if create.if_not_exists {
@@ -201,6 +285,8 @@ pub fn create_trigger(
     create: &CreateTrigger,
     sql: &str,
 ) -> Result<bool> {
+    let stored = schema_sql(sql);
+    let sql = stored.as_str();
     let name = create.name.name.as_str();
     if schema.triggers.contains_key(&name.to_ascii_lowercase()) {
         if create.if_not_exists {
@@ -259,6 +345,13 @@ pub fn drop(
             delete_schema_rows(txn, schema, &|r| {
                 r.table_name.eq_ignore_ascii_case(&table.name)
             })?;
+            if table.autoincrement {
+                if let Some(sequence) = schema.table(SEQUENCE_TABLE) {
+                    if let Some((rowid, _)) = sequence_row(txn, sequence.root, &table.name)? {
+                        txn.delete_row(sequence.root, rowid)?;
+                    }
+                }
+            }
         }
         ObjectKind::Index => {
             let Some(index) = schema.indexes.get(&lower).cloned() else {

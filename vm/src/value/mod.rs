@@ -38,6 +38,7 @@
 pub mod affinity;
 pub mod arith;
 pub mod compare;
+mod longdouble;
 pub mod numeric;
 pub mod render;
 

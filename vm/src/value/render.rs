@@ -13,6 +13,8 @@
 
 use concur_btree::Value;
 
+pub use super::longdouble::decode_real_sqlite340;
+
 /// A real value split into decimal digits, as `sqlite3FpDecode` produces it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedReal {
@@ -158,7 +160,33 @@ pub fn format_float(r: f64, f: &FloatFormat) -> String {
         }
         FloatStyle::Exponent => precision + 1,
     };
-    let mut d = decode_real(r, round, if f.alternate2 { 26 } else { 16 });
+    let d = decode_real(r, round, if f.alternate2 { 26 } else { 16 });
+    lay_out(d, f, precision)
+}
+
+/// Formats `r` as SQLite 3.40's printf does on x86-64: the same layout as
+/// [`format_float`], with digits from the 80-bit `long double` arithmetic of that version
+/// ([`decode_real_sqlite340`]). The `sqlite3` 3.40.1 shell prints REALs this way.
+pub fn format_float_sqlite340(r: f64, f: &FloatFormat) -> String {
+    let precision = f.precision.unwrap_or(6).min(100_000);
+    let reduced = if f.style == FloatStyle::General && precision > 0 {
+        precision - 1
+    } else {
+        precision
+    };
+    let d = decode_real_sqlite340(r, f.style, reduced, f.alternate2);
+    let precision = precision as i32;
+    let precision = if f.style == FloatStyle::General {
+        precision.max(1)
+    } else {
+        precision
+    };
+    lay_out(d, f, precision)
+}
+
+/// Lays out decoded digits as printf's %f, %e or %g (`precision` as given, at least 1 for
+/// %g): sign, digits around the decimal point, trailing zeros, exponent.
+fn lay_out(mut d: DecodedReal, f: &FloatFormat, mut precision: i32) -> String {
     match d.special {
         Some(true) => return if f.zero_pad { "null" } else { "NaN" }.to_string(),
         Some(false) if f.zero_pad => {

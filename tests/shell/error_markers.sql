@@ -1,0 +1,28 @@
+-- Name errors that sqlite3 3.40.1 marks with `^--- error here`, and some it does not.
+create table t(a,b);
+create index i on t(a);
+create view v as select 1;
+create trigger tr after insert on t begin select 1; end;
+select nope from t where nope = 1;
+select a from t where nope = 1;
+select a from t order by nope;
+select t.nope from t;
+select [t].[zz] from t;
+select count(nope) from t;
+update t set a = nope;
+delete from t where nope;
+select a from t join t as u on 1;
+select t.a from t join t as u on nope;
+select * from t where a in (select nope from t);
+select nofunc(1);
+select abs(1,2);
+select  LOWER(1,2,3);
+select a from t group by nope;
+create index i on t(b);
+create view v as select 2;
+create table v(x);
+create table t(x);
+create trigger tr after insert on t begin select 1; end;
+select * from nosuch;
+drop table nosuch;
+insert into t(zz) values(1);
