@@ -99,6 +99,13 @@ enum Cursor {
         /// Null-row state.
         null: bool,
     },
+    /// A `generate_series` cursor.
+    Series {
+        /// The sequence and its position.
+        series: crate::func::series::Series,
+        /// Null-row state.
+        null: bool,
+    },
     /// A cursor over an ephemeral table.
     Ephemeral {
         /// The table.
@@ -275,6 +282,32 @@ impl Vm {
                 Insn::Sort { eph, keys } => {
                     self.ephs[*eph].sort_by(|a, b| sort_compare(a, b, keys));
                 }
+                Insn::SeriesRewind {
+                    cursor,
+                    args,
+                    if_empty,
+                } => {
+                    let mut values = [None, None, None];
+                    for (slot, arg) in values.iter_mut().zip(args.iter()) {
+                        if let Some(e) = arg {
+                            *slot = Some(self.eval(program, e, env)?);
+                        }
+                    }
+                    let [start, stop, step] = &values;
+                    let series = crate::func::series::Series::new(
+                        start.as_ref(),
+                        stop.as_ref(),
+                        step.as_ref(),
+                    );
+                    let found = series.on_row();
+                    self.cursors[*cursor] = Some(Cursor::Series {
+                        series,
+                        null: false,
+                    });
+                    if !found {
+                        *pc = *if_empty;
+                    }
+                }
                 Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
                     let last = matches!(insn, Insn::Last { .. });
                     let ephs = &self.ephs;
@@ -294,6 +327,10 @@ impl Vm {
                             } else {
                                 inner.first()?
                             }
+                        }
+                        Some(Cursor::Series { series, null }) => {
+                            *null = false;
+                            series.on_row()
                         }
                         Some(Cursor::Ephemeral { eph, pos, null }) => {
                             *null = false;
@@ -317,6 +354,7 @@ impl Vm {
                         Some(Cursor::Index { inner, null, .. }) => {
                             !*null && if back { inner.prev()? } else { inner.next()? }
                         }
+                        Some(Cursor::Series { series, null }) => !*null && series.advance(),
                         Some(Cursor::Ephemeral { eph, pos, null }) => {
                             if *null {
                                 false
@@ -457,6 +495,7 @@ impl Vm {
                 Insn::NullRow { cursor } => match self.cursor(*cursor)? {
                     Cursor::Table { null, .. }
                     | Cursor::Index { null, .. }
+                    | Cursor::Series { null, .. }
                     | Cursor::Ephemeral { null, .. } => *null = true,
                 },
                 Insn::Value { value, dest } => self.regs[*dest] = value.clone(),

@@ -48,6 +48,11 @@ pub enum Source {
         /// The cursor.
         cursor: CursorId,
     },
+    /// A `generate_series` cursor (value, then the hidden start, stop, step).
+    Series {
+        /// The cursor.
+        cursor: CursorId,
+    },
     /// A row held in registers (NEW/OLD rows, `excluded`).
     Registers {
         /// Register of the rowid.
@@ -379,8 +384,15 @@ impl Compiler<'_> {
                         Some(Expr::EphColumn { cursor, column: i })
                     }
                     (Some(i), Source::Registers { start, .. }) => Some(Expr::Reg(start + i)),
+                    (Some(i), Source::Series { cursor }) => Some(Expr::Column {
+                        cursor,
+                        column: i,
+                        rowid: false,
+                    }),
                     (None, source) if item.has_rowid && is_rowid_name(name) => match source {
-                        Source::Table { cursor, .. } => Some(Expr::Rowid(cursor)),
+                        Source::Table { cursor, .. } | Source::Series { cursor } => {
+                            Some(Expr::Rowid(cursor))
+                        }
                         Source::Registers { rowid, .. } => Some(Expr::Reg(rowid)),
                         Source::Ephemeral { .. } => None,
                     },

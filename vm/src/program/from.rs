@@ -2,11 +2,13 @@
 //! name-resolution items; USING and NATURAL become ON terms with merged columns; `*` and
 //! `t.*` expand to the items' columns.
 
-use super::select::{split_and, Level, OnTerm};
+use super::select::{split_and, CompiledTerm, Level, OnTerm, SeriesLevel};
+use crate::func::series::SERIES_COLUMNS;
+use crate::value::{Affinity, Collation};
 use std::collections::HashMap;
 
 use super::compile::{ColumnMeta, Compiler, CteDef, FromItem, Source};
-use super::insn::Insn;
+use super::insn::{Expr, Insn};
 use crate::ast::{self, CompoundOp, JoinConstraint, JoinOperator, ResultColumn, SelectCore};
 use crate::error::{Error, Result};
 
@@ -152,6 +154,7 @@ impl Compiler<'_> {
                                     table: None,
                                     left_join: false,
                                     full_join: false,
+                                    series: None,
                                 },
                                 FromItem {
                                     name: shown,
@@ -209,6 +212,7 @@ impl Compiler<'_> {
                             table: Some(table),
                             left_join: false,
                             full_join: false,
+                            series: None,
                         },
                         item,
                     ));
@@ -227,14 +231,36 @@ impl Compiler<'_> {
                     self.expanding.pop();
                     return result;
                 }
+                if name
+                    .schema
+                    .as_ref()
+                    .is_none_or(|s| s.as_str().eq_ignore_ascii_case("main"))
+                    && is_series(name.name.as_str())
+                {
+                    return Ok(self.series_item(shown, Vec::new()));
+                }
                 Err(Error::msg(format!("no such table: {}", name.name.0)))
             }
             ast::TableOrSubquery::Subquery { select, alias } => {
                 let shown = alias.as_ref().map_or(String::new(), |a| a.0.clone());
                 self.materialized(select, &[], &shown)
             }
-            ast::TableOrSubquery::Function { name, .. } => {
-                Err(Error::msg(format!("no such table: {}", name.name.0)))
+            ast::TableOrSubquery::Function { name, args, alias } => {
+                if self.schema.table(name.name.as_str()).is_some()
+                    || self.schema.view(name.name.as_str()).is_some()
+                {
+                    return Err(Error::msg(format!("'{}' is not a function", name.name.0)));
+                }
+                if !is_series(name.name.as_str()) {
+                    return Err(Error::msg(format!("no such table: {}", name.name.0)));
+                }
+                if args.len() > 3 {
+                    return Err(Error::msg(
+                        "too many arguments on generate_series() - max 3",
+                    ));
+                }
+                let shown = alias.as_ref().unwrap_or(&name.name).0.clone();
+                Ok(self.series_item(shown, args.clone()))
             }
             ast::TableOrSubquery::Nested { from, alias } => {
                 if from.joins.is_empty() {
@@ -266,6 +292,82 @@ impl Compiler<'_> {
                 self.materialized(&select, &[], &shown)
             }
         }
+    }
+
+    /// A `generate_series` FROM item; its arguments are compiled once every FROM item is
+    /// in scope (see [`Compiler::series_arguments`]).
+    fn series_item(&mut self, shown: String, args: Vec<ast::Expr>) -> (Level, FromItem) {
+        let cursor = self.cursor();
+        let columns = SERIES_COLUMNS
+            .iter()
+            .map(|name| ColumnMeta {
+                name: (*name).to_string(),
+                affinity: Some(Affinity::Blob),
+                collation: Collation::Binary,
+                explicit: false,
+                from_column: false,
+            })
+            .collect();
+        (
+            Level {
+                cursor,
+                table: None,
+                left_join: false,
+                full_join: false,
+                series: Some(Box::new(SeriesLevel {
+                    written: args,
+                    args: [None, None, None],
+                })),
+            },
+            FromItem {
+                name: shown,
+                columns,
+                source: Source::Series { cursor },
+                merged: Vec::new(),
+                has_rowid: true,
+            },
+        )
+    }
+
+    /// Compiles the arguments of the `generate_series` loops: the written ones, then an
+    /// equality WHERE (or own ON) term on a hidden column (`start = 1`) for each one not
+    /// written, which the loop then consumes. START must be given one way or the other.
+    pub(super) fn series_arguments(
+        &mut self,
+        levels: &mut [Level],
+        compiled: &mut Vec<CompiledTerm>,
+    ) -> Result<()> {
+        for (position, level) in levels.iter_mut().enumerate() {
+            let cursor = level.cursor;
+            let Some(series) = level.series.as_mut() else {
+                continue;
+            };
+            for (slot, e) in series.args.iter_mut().zip(&series.written) {
+                *slot = Some(self.expr(e)?);
+            }
+            for (k, slot) in series.args.iter_mut().enumerate() {
+                if slot.is_some() {
+                    continue;
+                }
+                let found = compiled.iter().position(|(expr, on_level, used)| {
+                    (on_level.is_none() || *on_level == Some(position))
+                        && used
+                            .as_ref()
+                            .is_some_and(|u| u.contains(&cursor))
+                        && hidden_equality(expr, cursor, k + 1).is_some()
+                });
+                if let Some(i) = found {
+                    let (expr, ..) = compiled.remove(i);
+                    *slot = hidden_equality(&expr, cursor, k + 1);
+                }
+            }
+            if series.args[0].is_none() {
+                return Err(Error::msg(
+                    "first argument to \"generate_series()\" missing or unusable",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A FROM item read from a subquery materialized into an ephemeral table.
@@ -310,6 +412,7 @@ impl Compiler<'_> {
                 table: None,
                 left_join: false,
                 full_join: false,
+                series: None,
             },
             FromItem {
                 name: shown.to_string(),
@@ -427,6 +530,7 @@ impl Compiler<'_> {
                     table: None,
                     left_join: false,
                     full_join: false,
+                    series: None,
                 },
                 FromItem {
                     name: shown.to_string(),
@@ -458,7 +562,7 @@ impl Compiler<'_> {
                         return Err(Error::msg("no tables specified"));
                     }
                     for item in &items {
-                        for c in &item.columns {
+                        for c in item.columns.iter().take(visible_columns(item)) {
                             if item.merged.iter().any(|m| m.eq_ignore_ascii_case(&c.name)) {
                                 continue;
                             }
@@ -471,7 +575,7 @@ impl Compiler<'_> {
                         .iter()
                         .find(|i| i.name.eq_ignore_ascii_case(t.as_str()))
                         .ok_or_else(|| Error::msg(format!("no such table: {}", t.0)))?;
-                    for c in &item.columns {
+                    for c in item.columns.iter().take(visible_columns(item)) {
                         out.push((qualified(&item.name, &c.name), c.name.clone()));
                     }
                 }
@@ -518,4 +622,46 @@ pub(super) fn references_table(select: &ast::Select, name: &str) -> bool {
     }
     };
     core_refs(&select.first) || select.compounds.iter().any(|(_, c)| core_refs(c))
+}
+
+/// Whether `name` names the table-valued function `generate_series`.
+fn is_series(name: &str) -> bool {
+    name.eq_ignore_ascii_case("generate_series")
+}
+
+/// The other side of `expr` when it is `hidden = other` (either way round) on column
+/// `column` of series cursor `cursor`, and `other` does not read that cursor.
+fn hidden_equality(expr: &Expr, cursor: super::insn::CursorId, column: usize) -> Option<Expr> {
+    let Expr::Compare {
+        op: crate::value::CompareOp::Eq,
+        is: false,
+        left,
+        right,
+        ..
+    } = expr
+    else {
+        return None;
+    };
+    let is_hidden = |e: &Expr| matches!(e, Expr::Column { cursor: c, column: k, rowid: false } if *c == cursor && *k == column);
+    let reads_cursor = |e: &Expr| {
+        let mut reads = false;
+        let mut correlated = false;
+        super::access::cursors_of(e, &mut |c| reads |= c == cursor, &mut correlated, &[]);
+        reads
+    };
+    if is_hidden(left) && !reads_cursor(right) {
+        Some(right.as_ref().clone())
+    } else if is_hidden(right) && !reads_cursor(left) {
+        Some(left.as_ref().clone())
+    } else {
+        None
+    }
+}
+
+/// How many leading columns of `item` `*` shows (a series hides start, stop and step).
+fn visible_columns(item: &FromItem) -> usize {
+    match item.source {
+        Source::Series { .. } => 1,
+        _ => item.columns.len(),
+    }
 }

@@ -130,6 +130,16 @@ pub enum Insn {
         /// Where to go when empty.
         if_empty: Addr,
     },
+    /// Start a `generate_series` cursor: evaluate START, STOP and STEP (None: not given)
+    /// and move to the first member; jump to `if_empty` when there is none.
+    SeriesRewind {
+        /// The cursor.
+        cursor: CursorId,
+        /// START, STOP and STEP.
+        args: Box<[Option<Expr>; 3]>,
+        /// Where to go when empty.
+        if_empty: Addr,
+    },
     /// Move to the last row; jump to `if_empty` when there is none.
     Last {
         /// The cursor.

@@ -32,10 +32,7 @@ impl Compiler<'_> {
         let done = self.label();
         let b_top = self.label();
         let b_next = self.label();
-        self.emit(Insn::Rewind {
-            cursor: b.cursor,
-            if_empty: done,
-        });
+        self.rewind(b, done);
         self.place(b_top);
         let matched = self.reg();
         self.emit(Insn::Value {
@@ -45,10 +42,7 @@ impl Compiler<'_> {
         let a_top = self.label();
         let a_next = self.label();
         let a_end = self.label();
-        self.emit(Insn::Rewind {
-            cursor: a.cursor,
-            if_empty: a_end,
-        });
+        self.rewind(a, a_end);
         self.place(a_top);
         for t in terms.iter().filter(|t| t.on_level == Some(1)) {
             self.emit(Insn::IfNot {
@@ -88,6 +82,20 @@ impl Compiler<'_> {
         });
         self.place(done);
         Ok(())
+    }
+
+    /// Moves loop `level` to its first row (a series computes its members here), jumping
+    /// to `if_empty` when there is none.
+    pub(super) fn rewind(&mut self, level: &Level, if_empty: usize) {
+        let cursor = level.cursor;
+        match &level.series {
+            Some(series) => self.emit(Insn::SeriesRewind {
+                cursor,
+                args: Box::new(series.args.clone()),
+                if_empty,
+            }),
+            None => self.emit(Insn::Rewind { cursor, if_empty }),
+        }
     }
 
     /// Emits the nested loops from `depth` inward, with `body` innermost. `body` receives
@@ -137,6 +145,7 @@ impl Compiler<'_> {
         // For IN access: (list cursor, its loop head, its next label, key register).
         let mut in_loop = None;
         match &access {
+            Access::Scan if level.series.is_some() => self.rewind(level, scan_end),
             Access::Scan if reverse => self.emit(Insn::Last {
                 cursor,
                 if_empty: scan_end,

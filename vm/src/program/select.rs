@@ -5,7 +5,7 @@
 //! [`super::loops`], and the planner (access paths, join order, ORDER BY from an index) in
 //! [`super::access`].
 
-use super::access::{cursors_of, join_order};
+use super::access::{cursors_of, join_order, series_after_arguments};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -45,6 +45,17 @@ pub(super) struct Level {
     pub(super) left_join: bool,
     /// Whether it is the right side of a FULL JOIN (its unmatched rows come out too).
     pub(super) full_join: bool,
+    /// For a `generate_series` loop: its arguments.
+    pub(super) series: Option<Box<SeriesLevel>>,
+}
+
+/// The arguments of a `generate_series` loop.
+#[derive(Debug, Clone)]
+pub(super) struct SeriesLevel {
+    /// The arguments as written in FROM.
+    pub(super) written: Vec<ast::Expr>,
+    /// START, STOP and STEP, compiled (None: not given).
+    pub(super) args: [Option<Expr>; 3],
 }
 
 /// A WHERE or ON term.
@@ -431,8 +442,10 @@ impl Compiler<'_> {
             );
             compiled.push((expr, on_level, (!correlated_sub).then_some(used)));
         }
+        let mut levels = levels;
+        self.series_arguments(&mut levels, &mut compiled)?;
         let levels = if on_terms.iter().all(|(_, l)| l.is_none()) {
-            join_order(levels, &compiled)
+            series_after_arguments(join_order(levels, &compiled), &self.subs)
         } else {
             levels
         };
