@@ -30,7 +30,7 @@ use crate::exec::{Counters, Env, Vm};
 use crate::func::FunctionRegistry;
 use crate::parser::Parser;
 use crate::program::{compile, explain_rows, Program, ProgramKind};
-use crate::schema::{ddl, Schema};
+use crate::schema::{alter, ddl, Schema};
 use crate::storage::{code, Store, Txn, TxnMode};
 
 /// How many prepared statements the cache keeps.
@@ -691,7 +691,17 @@ impl Connection {
                         };
                         self.ddl(|txn, schema| ddl::add_column(txn, schema, &name, def, &value))?;
                     }
-                    _ => return Err(Error::msg("this ALTER TABLE form is not supported yet")),
+                    ast::AlterTableAction::RenameColumn { old, new } => {
+                        let quoted = new_name_quoted(sql);
+                        let (old, new) = (old.0.clone(), new.0.clone());
+                        self.ddl(|txn, schema| {
+                            alter::rename_column(txn, schema, &name, &old, &new, quoted)
+                        })?;
+                    }
+                    ast::AlterTableAction::DropColumn(column) => {
+                        let column = column.0.clone();
+                        self.ddl(|txn, schema| alter::drop_column(txn, schema, &name, &column))?;
+                    }
                 }
                 Ok(none())
             }
@@ -892,4 +902,20 @@ impl Connection {
 /// `name` quoted as an identifier.
 fn quote_name(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Whether the last name of an `ALTER TABLE ... RENAME COLUMN a TO b` text is quoted.
+fn new_name_quoted(sql: &str) -> bool {
+    let mut lexer = crate::lexer::Lexer::new(sql);
+    let mut last = None;
+    loop {
+        let t = lexer.next_token();
+        match t.kind {
+            crate::lexer::TokenKind::Eof => break,
+            crate::lexer::TokenKind::Semi => {}
+            _ => last = Some(t.span),
+        }
+    }
+    last.and_then(|span| sql.as_bytes().get(span.start))
+        .is_some_and(|b| matches!(b, b'"' | b'[' | b'`' | b'\''))
 }

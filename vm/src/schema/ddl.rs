@@ -43,7 +43,7 @@ pub fn bump_cookie(txn: &dyn Txn) -> Result<()> {
 }
 
 /// Rejects names SQLite reserves.
-fn check_name(name: &str) -> Result<()> {
+pub(super) fn check_name(name: &str) -> Result<()> {
     if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
         return Err(Error::msg(format!(
             "object name reserved for internal use: {name}"
@@ -306,7 +306,7 @@ pub fn drop(
 }
 
 /// Updates the `sqlite_schema` row `row` with new name, table name and SQL.
-fn rewrite_schema_row(
+pub(super) fn rewrite_schema_row(
     txn: &dyn Txn,
     row: &super::SchemaRow,
     name: &str,
