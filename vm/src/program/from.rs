@@ -351,9 +351,7 @@ impl Compiler<'_> {
                 }
                 let found = compiled.iter().position(|(expr, on_level, used)| {
                     (on_level.is_none() || *on_level == Some(position))
-                        && used
-                            .as_ref()
-                            .is_some_and(|u| u.contains(&cursor))
+                        && used.as_ref().is_some_and(|u| u.contains(&cursor))
                         && hidden_equality(expr, cursor, k + 1).is_some()
                 });
                 if let Some(i) = found {

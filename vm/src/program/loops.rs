@@ -5,6 +5,7 @@
 use super::select::{Access, Level, Term};
 
 use super::compile::Compiler;
+use super::covering::IndexLoop;
 use super::insn::{Expr, Insn, SeekOp};
 use crate::ast::CompoundOp;
 use crate::error::Result;
@@ -294,6 +295,23 @@ impl Compiler<'_> {
                     start,
                     count: n,
                     not_found: scan_end,
+                });
+            }
+        }
+        if let (Some(ic), Some(table)) = (index_cursor, &level.table) {
+            let index = match &access {
+                Access::Index { index, .. }
+                | Access::In {
+                    index: Some(index), ..
+                } => Some(index.clone()),
+                _ => None,
+            };
+            if let Some(index) = index {
+                self.index_loops.push(IndexLoop {
+                    table_cursor: cursor,
+                    index_cursor: ic,
+                    table: table.clone(),
+                    index,
                 });
             }
         }

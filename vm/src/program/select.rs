@@ -402,6 +402,7 @@ impl Compiler<'_> {
         limit: Option<&ast::Limit>,
         dest: Dest,
     ) -> Result<Vec<ColumnMeta>> {
+        let first_index_loop = self.index_loops.len();
         let end = self.label();
         let limits = self.limits(limit, end)?;
         let (levels, on_terms) = match &clause.from {
@@ -640,6 +641,7 @@ impl Compiler<'_> {
             }
         }
         self.place(end);
+        self.cover_index_loops(first_index_loop);
         Ok(metas)
     }
 
