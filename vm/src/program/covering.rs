@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | `OpenRead` of the table | `Noop` |
 //! | `IdxRowSeek` from the loop's index cursor | `Noop` |
-//! | `NullRow` (LEFT JOIN) | `Noop` (the index cursor gets its own) |
+//! | `NullRow` (LEFT JOIN) | `NullRow` of the index cursor |
 //! | a column the index holds, or the rowid | a column of the index entry |
 //!
 //! Anything else (a write through the cursor, a column the index lacks) leaves the loop
@@ -222,10 +222,11 @@ fn rewrite<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) {
     for insn in code {
         match insn {
             Insn::IdxRowSeek { table, .. } if *table == l.table_cursor => *insn = Insn::Noop,
-            Insn::OpenTable { cursor, .. } | Insn::NullRow { cursor }
-                if *cursor == l.table_cursor =>
-            {
-                *insn = Insn::Noop
+            Insn::OpenTable { cursor, .. } if *cursor == l.table_cursor => *insn = Insn::Noop,
+            Insn::NullRow { cursor } if *cursor == l.table_cursor => {
+                *insn = Insn::NullRow {
+                    cursor: l.index_cursor,
+                }
             }
             other => exprs_of(other, &mut |e| {
                 walk_mut(e, &mut |x| {

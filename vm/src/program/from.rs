@@ -20,6 +20,14 @@ impl Compiler<'_> {
     ) -> Result<(Vec<Level>, Vec<OnTerm>)> {
         let mut levels = Vec::new();
         let mut on_terms = Vec::new();
+        // With a RIGHT or FULL join anywhere, every ON term stays with its loop: the
+        // unmatched rows must not be judged by WHERE terms.
+        let keeps_unmatched = from.joins.iter().any(|j| {
+            matches!(
+                j.operator,
+                JoinOperator::Right { .. } | JoinOperator::Full { .. }
+            )
+        });
         let mut items = vec![(JoinOperator::Comma, &from.first, None)];
         for join in &from.joins {
             items.push((join.operator, &join.table, join.constraint.as_ref()));
@@ -35,23 +43,11 @@ impl Compiler<'_> {
             let full_join = matches!(operator, JoinOperator::Full { .. });
             let left_join = matches!(operator, JoinOperator::Left { .. }) || full_join;
             let right_join = matches!(operator, JoinOperator::Right { .. });
-            if full_join && levels.len() != 1 {
-                return Err(Error::msg(
-                    "FULL JOIN is supported only as the first join of a FROM clause",
-                ));
-            }
             let level_index = levels.len();
-            // `A RIGHT JOIN B` runs as `B LEFT JOIN A`: B's loop goes outside and A's loop
-            // (at position 1 after the swap) gets the null row.
-            if right_join && level_index != 1 {
-                return Err(Error::msg(
-                    "RIGHT JOIN is supported only as the first join of a FROM clause",
-                ));
-            }
-            let on_level = if left_join {
+            // The ON terms of an outer join belong to its loop (see `Compiler::all_loops`
+            // for how RIGHT and FULL joins bring out the unmatched rows).
+            let on_level = if left_join || right_join || (keeps_unmatched && constraint.is_some()) {
                 Some(level_index)
-            } else if right_join {
-                Some(1)
             } else {
                 None
             };
@@ -125,13 +121,9 @@ impl Compiler<'_> {
             }
             levels.push(Level {
                 left_join,
-                full_join,
+                keeps_unmatched: full_join || right_join,
                 ..level
             });
-            if right_join {
-                levels[0].left_join = true;
-                levels.swap(0, 1);
-            }
         }
         Ok((levels, on_terms))
     }
@@ -153,7 +145,7 @@ impl Compiler<'_> {
                                     cursor,
                                     table: None,
                                     left_join: false,
-                                    full_join: false,
+                                    keeps_unmatched: false,
                                     series: None,
                                 },
                                 FromItem {
@@ -211,7 +203,7 @@ impl Compiler<'_> {
                             cursor,
                             table: Some(table),
                             left_join: false,
-                            full_join: false,
+                            keeps_unmatched: false,
                             series: None,
                         },
                         item,
@@ -313,7 +305,7 @@ impl Compiler<'_> {
                 cursor,
                 table: None,
                 left_join: false,
-                full_join: false,
+                keeps_unmatched: false,
                 series: Some(Box::new(SeriesLevel {
                     written: args,
                     args: [None, None, None],
@@ -409,7 +401,7 @@ impl Compiler<'_> {
                 cursor,
                 table: None,
                 left_join: false,
-                full_join: false,
+                keeps_unmatched: false,
                 series: None,
             },
             FromItem {
@@ -527,7 +519,7 @@ impl Compiler<'_> {
                     cursor,
                     table: None,
                     left_join: false,
-                    full_join: false,
+                    keeps_unmatched: false,
                     series: None,
                 },
                 FromItem {

@@ -43,8 +43,9 @@ pub(super) struct Level {
     pub(super) table: Option<Arc<Table>>,
     /// Whether it is the right side of a LEFT JOIN.
     pub(super) left_join: bool,
-    /// Whether it is the right side of a FULL JOIN (its unmatched rows come out too).
-    pub(super) full_join: bool,
+    /// Whether it is the right side of a RIGHT or FULL JOIN: its rows that no row of the
+    /// loops before it matches come out too, with those loops' columns NULL.
+    pub(super) keeps_unmatched: bool,
     /// For a `generate_series` loop: its arguments.
     pub(super) series: Option<Box<SeriesLevel>>,
 }
@@ -445,7 +446,9 @@ impl Compiler<'_> {
         }
         let mut levels = levels;
         self.series_arguments(&mut levels, &mut compiled)?;
-        let levels = if on_terms.iter().all(|(_, l)| l.is_none()) {
+        let levels = if on_terms.iter().all(|(_, l)| l.is_none())
+            && levels.iter().all(|l| !l.keeps_unmatched)
+        {
             series_after_arguments(join_order(levels, &compiled), &self.subs)
         } else {
             levels
