@@ -495,7 +495,10 @@ impl Connection {
                 Ok(none())
             }
             Ast::CreateIndex(create) => {
-                self.ddl(|txn, schema| ddl::create_index(txn, schema, create, sql))?;
+                let computed = self.index_entries(create)?;
+                self.ddl(|txn, schema| {
+                    ddl::create_index(txn, schema, create, sql, computed.as_deref())
+                })?;
                 Ok(none())
             }
             Ast::CreateView(create) => {
@@ -711,6 +714,34 @@ impl Connection {
                 Error::with_code(code::INTERNAL, "program statement in run_other"),
             ),
         }
+    }
+
+    /// The entries (keys, then rowid) of a new partial or expression index over the rows
+    /// already in its table, computed by a query; None for a plain-column index.
+    fn index_entries(&mut self, create: &ast::CreateIndex) -> Result<Option<Vec<Vec<Value>>>> {
+        let plain = create.where_clause.is_none()
+            && create.columns.iter().all(|c| {
+                let mut e = &c.expr;
+                while let ast::Expr::Collate { expr, .. } = e {
+                    e = expr;
+                }
+                matches!(e, ast::Expr::Column { .. })
+            });
+        let table = create.table.as_str();
+        if plain || self.schema.table(table).is_none() {
+            return Ok(None);
+        }
+        let keys: Vec<String> = create.columns.iter().map(|c| c.expr.to_string()).collect();
+        let filter = create
+            .where_clause
+            .as_ref()
+            .map_or(String::new(), |w| format!(" WHERE {w}"));
+        let select = format!(
+            "SELECT {}, rowid FROM {}{filter}",
+            keys.join(", "),
+            quote_name(table)
+        );
+        Ok(Some(self.query(&select, &[])?.1))
     }
 
     /// `CREATE TABLE ... AS SELECT`.
