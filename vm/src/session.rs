@@ -373,7 +373,8 @@ impl Connection {
                     Ok(None) => {
                         stmt.run = Some(Running::Done);
                         if kind == ProgramKind::Write {
-                            self.counters.total_changes += self.counters.changes;
+                            self.counters.total_changes +=
+                                self.counters.changes + self.counters.trigger_changes;
                         }
                         let _ = before;
                         self.finish_statement(sp, Ok(()))?;
@@ -422,6 +423,7 @@ impl Connection {
                 stmt.columns = program.columns.clone();
                 let savepoint = if write {
                     self.counters.changes = 0;
+                    self.counters.trigger_changes = 0;
                     match self.txn.as_deref() {
                         Some(txn) => Some(txn.savepoint()?),
                         None => None,

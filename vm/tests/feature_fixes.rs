@@ -36,3 +36,31 @@ fn expression_and_partial_indexes_build_over_existing_rows() {
         pair.check("SELECT a FROM t WHERE c IS NOT NULL AND a > 1 ORDER BY a");
     }
 }
+
+/// changes() counts only the rows the statement itself wrote; total_changes() also those
+/// its triggers wrote.
+#[test]
+fn changes_leave_out_trigger_rows_and_total_changes_keeps_them() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b);
+         CREATE TABLE log(what, n);
+         CREATE TRIGGER ti AFTER INSERT ON t BEGIN
+           INSERT INTO log VALUES ('insert', new.a);
+           INSERT INTO log VALUES ('again', new.a);
+         END;
+         CREATE TRIGGER tu BEFORE UPDATE ON t BEGIN UPDATE log SET n = n + 1; END;
+         CREATE TRIGGER td AFTER DELETE ON t BEGIN DELETE FROM log WHERE n = old.a; END;",
+    );
+    for step in [
+        "INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')",
+        "UPDATE t SET b = 'w' WHERE a < 3",
+        "DELETE FROM t WHERE a = 2",
+        "INSERT OR REPLACE INTO t VALUES (1, 'r')",
+        "UPDATE t SET b = 'none' WHERE a > 100",
+    ] {
+        pair.setup(step);
+        pair.check_rows("SELECT changes(), total_changes(), last_insert_rowid()");
+        pair.check_rows("SELECT count(*), sum(n) FROM log");
+    }
+}

@@ -35,12 +35,26 @@ pub struct Counters {
     pub changes: i64,
     /// Rows changed since the connection opened.
     pub total_changes: i64,
+    /// Rows changed by trigger bodies during the current statement (they count for
+    /// `total_changes` only).
+    pub trigger_changes: i64,
     /// The rowid of the last successful INSERT.
     pub last_insert_rowid: i64,
     /// State of the random generator.
     pub random_state: u64,
     /// 'now' of the current statement, in ms since the epoch.
     pub now_ms: i64,
+}
+
+impl Counters {
+    /// Counts one written row: the statement's own, or one a trigger body wrote.
+    pub fn count_change(&mut self, own: bool) {
+        if own {
+            self.changes += 1;
+        } else {
+            self.trigger_changes += 1;
+        }
+    }
 }
 
 impl FuncContext for Counters {
@@ -656,7 +670,7 @@ impl Vm {
                         _ => return Err(internal("delete through a non-table cursor")),
                     };
                     self.delete_row(program, target, rowid, &values, env)?;
-                    env.counters.changes += 1;
+                    env.counters.count_change(target.counts_changes);
                 }
                 Insn::RunSub { sub } => {
                     self.run_sub(program, *sub, env)?;

@@ -355,8 +355,10 @@ impl Vm {
             };
         }
         if count_change {
-            env.counters.changes += 1;
-            env.counters.last_insert_rowid = rowid;
+            env.counters.count_change(target.counts_changes);
+            if target.counts_changes {
+                env.counters.last_insert_rowid = rowid;
+            }
         }
         Ok(Inserted::Yes)
     }
@@ -412,7 +414,7 @@ impl Vm {
                 v
             };
         }
-        env.counters.changes += 1;
+        env.counters.count_change(target.counts_changes);
         Ok(())
     }
 }

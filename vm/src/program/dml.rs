@@ -75,6 +75,7 @@ impl Compiler<'_> {
                 checks,
                 index_keys,
                 index_where,
+                counts_changes: self.firing.is_empty(),
             })
         })();
         self.scopes.pop();

@@ -63,6 +63,9 @@ pub struct WriteTarget {
     pub index_keys: Vec<Vec<Option<Expr>>>,
     /// Per index: the partial-index condition over the scratch registers.
     pub index_where: Vec<Option<Expr>>,
+    /// Whether the statement's own rows are written (false inside a trigger body: those
+    /// rows count for total_changes() but not for changes(), as in SQLite).
+    pub counts_changes: bool,
 }
 
 /// One instruction of a program.
