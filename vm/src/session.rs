@@ -729,8 +729,13 @@ impl Connection {
                 }
                 matches!(e, ast::Expr::Column { .. })
             });
+        if plain {
+            return Ok(None);
+        }
+        self.ensure_txn(false)?;
+        self.refresh_schema()?;
         let table = create.table.as_str();
-        if plain || self.schema.table(table).is_none() {
+        if self.schema.table(table).is_none() {
             return Ok(None);
         }
         let keys: Vec<String> = create.columns.iter().map(|c| c.expr.to_string()).collect();
