@@ -30,7 +30,7 @@ use crate::exec::{Counters, Env, Vm};
 use crate::func::FunctionRegistry;
 use crate::parser::Parser;
 use crate::program::{compile, explain_rows, Program, ProgramKind};
-use crate::schema::{ddl, Schema};
+use crate::schema::{alter, ddl, Schema};
 use crate::storage::{code, Store, Txn, TxnMode};
 
 mod pragma;
@@ -390,7 +390,8 @@ impl Connection {
                     Ok(None) => {
                         stmt.run = Some(Running::Done);
                         if kind == ProgramKind::Write {
-                            self.counters.total_changes += self.counters.changes;
+                            self.counters.total_changes +=
+                                self.counters.changes + self.counters.trigger_changes;
                         }
                         let _ = before;
                         self.finish_statement(sp, Ok(()))?;
@@ -439,6 +440,7 @@ impl Connection {
                 stmt.columns = program.columns.clone();
                 let savepoint = if write {
                     self.counters.changes = 0;
+                    self.counters.trigger_changes = 0;
                     match self.txn.as_deref() {
                         Some(txn) => Some(txn.savepoint()?),
                         None => None,
@@ -512,7 +514,10 @@ impl Connection {
                 Ok(none())
             }
             Ast::CreateIndex(create) => {
-                self.ddl(|txn, schema| ddl::create_index(txn, schema, create, sql))?;
+                let computed = self.index_entries(create)?;
+                self.ddl(|txn, schema| {
+                    ddl::create_index(txn, schema, create, sql, computed.as_deref())
+                })?;
                 Ok(none())
             }
             Ast::CreateView(create) => {
@@ -708,7 +713,17 @@ impl Connection {
                         };
                         self.ddl(|txn, schema| ddl::add_column(txn, schema, &name, def, &value))?;
                     }
-                    _ => return Err(Error::msg("this ALTER TABLE form is not supported yet")),
+                    ast::AlterTableAction::RenameColumn { old, new } => {
+                        let quoted = new_name_quoted(sql);
+                        let (old, new) = (old.0.clone(), new.0.clone());
+                        self.ddl(|txn, schema| {
+                            alter::rename_column(txn, schema, &name, &old, &new, quoted)
+                        })?;
+                    }
+                    ast::AlterTableAction::DropColumn(column) => {
+                        let column = column.0.clone();
+                        self.ddl(|txn, schema| alter::drop_column(txn, schema, &name, &column))?;
+                    }
                 }
                 Ok(none())
             }
@@ -718,6 +733,39 @@ impl Connection {
                 Error::with_code(code::INTERNAL, "program statement in run_other"),
             ),
         }
+    }
+
+    /// The entries (keys, then rowid) of a new partial or expression index over the rows
+    /// already in its table, computed by a query; None for a plain-column index.
+    fn index_entries(&mut self, create: &ast::CreateIndex) -> Result<Option<Vec<Vec<Value>>>> {
+        let plain = create.where_clause.is_none()
+            && create.columns.iter().all(|c| {
+                let mut e = &c.expr;
+                while let ast::Expr::Collate { expr, .. } = e {
+                    e = expr;
+                }
+                matches!(e, ast::Expr::Column { .. })
+            });
+        if plain {
+            return Ok(None);
+        }
+        self.ensure_txn(false)?;
+        self.refresh_schema()?;
+        let table = create.table.as_str();
+        if self.schema.table(table).is_none() {
+            return Ok(None);
+        }
+        let keys: Vec<String> = create.columns.iter().map(|c| c.expr.to_string()).collect();
+        let filter = create
+            .where_clause
+            .as_ref()
+            .map_or(String::new(), |w| format!(" WHERE {w}"));
+        let select = format!(
+            "SELECT {}, rowid FROM {}{filter}",
+            keys.join(", "),
+            quote_name(table)
+        );
+        Ok(Some(self.query(&select, &[])?.1))
     }
 
     /// `CREATE TABLE ... AS SELECT`.
@@ -759,176 +807,25 @@ impl Connection {
         );
         self.execute_batch(&insert)
     }
-<<<<<<< HEAD
-=======
-
-    /// Executes a PRAGMA.
-    #[allow(clippy::type_complexity)]
-    fn pragma(
-        &mut self,
-        name: &str,
-        value: Option<&ast::PragmaValue>,
-    ) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
-        let lower = name.to_ascii_lowercase();
-        let arg = value.map(|v| match v {
-            ast::PragmaValue::Name(n) => n.0.clone(),
-            ast::PragmaValue::Literal(l) => {
-                crate::value::value_to_text(&crate::program::literal_value(l))
-            }
-        });
-        let one = |name: &str, v: Value| Ok((vec![name.to_string()], vec![vec![v]]));
-        self.ensure_txn(lower == "user_version" && arg.is_some())?;
-        let schema = self.schema.clone();
-        let result = match lower.as_str() {
-            "table_info" | "table_xinfo" => {
-                let t = arg.as_deref().and_then(|a| schema.table(a));
-                // A view lists its result columns (declared types are not tracked yet).
-                let view = match (&t, arg.as_deref().and_then(|a| schema.view(a))) {
-                    (None, Some(view)) if view.columns.is_empty() => {
-                        let select = Ast::Select(Box::new(view.select.clone()));
-                        compile(&schema, &self.functions, &select)?.columns.clone()
-                    }
-                    (None, Some(view)) => view.columns.clone(),
-                    _ => Vec::new(),
-                };
-                let view_rows = view.into_iter().enumerate().map(|(i, name)| {
-                    vec![
-                        Value::Integer(i as i64),
-                        Value::Text(name),
-                        Value::Text(String::new()),
-                        Value::Integer(0),
-                        Value::Null,
-                        Value::Integer(0),
-                    ]
-                });
-                let rows = t.map_or(view_rows.collect(), |t| {
-                    let pk_order = |i: usize| -> i64 {
-                        if t.columns[i].primary_key {
-                            1
-                        } else {
-                            0
-                        }
-                    };
-                    t.columns
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            vec![
-                                Value::Integer(i as i64),
-                                Value::Text(c.name.clone()),
-                                Value::Text(c.declared_type.clone()),
-                                Value::Integer(i64::from(c.not_null)),
-                                c.default
-                                    .as_ref()
-                                    .map_or(Value::Null, |d| Value::Text(d.to_string())),
-                                Value::Integer(pk_order(i)),
-                            ]
-                        })
-                        .collect()
-                });
-                Ok((
-                    ["cid", "name", "type", "notnull", "dflt_value", "pk"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
-                    rows,
-                ))
-            }
-            "index_list" => {
-                let t = arg.unwrap_or_default();
-                let mut indexes = schema.indexes_of(&t);
-                indexes.reverse();
-                let rows = indexes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let origin = if x.sql.is_some() {
-                            "c"
-                        } else if x.primary_key {
-                            "pk"
-                        } else {
-                            "u"
-                        };
-                        vec![
-                            Value::Integer(i as i64),
-                            Value::Text(x.name.clone()),
-                            Value::Integer(i64::from(x.unique)),
-                            Value::Text(origin.to_string()),
-                            Value::Integer(i64::from(x.partial.is_some())),
-                        ]
-                    })
-                    .collect();
-                Ok((
-                    ["seq", "name", "unique", "origin", "partial"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
-                    rows,
-                ))
-            }
-            "index_info" => {
-                let x = arg
-                    .as_deref()
-                    .and_then(|a| schema.indexes.get(&a.to_ascii_lowercase()));
-                let table = x.and_then(|x| schema.table(&x.table));
-                let rows = match (x, table) {
-                    (Some(x), Some(t)) => x
-                        .columns
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            vec![
-                                Value::Integer(i as i64),
-                                Value::Integer(c.column.map_or(-2, |c| c as i64)),
-                                c.column.map_or(Value::Null, |c| {
-                                    Value::Text(t.columns[c].name.clone())
-                                }),
-                            ]
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                Ok((
-                    ["seqno", "cid", "name"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
-                    rows,
-                ))
-            }
-            "user_version" => match (arg, self.txn.as_deref()) {
-                (Some(v), Some(txn)) => {
-                    let n = v.trim().parse::<i64>().unwrap_or(0) as i32;
-                    txn.set_user_version(n)?;
-                    Ok((Vec::new(), Vec::new()))
-                }
-                (None, Some(txn)) => one(
-                    "user_version",
-                    Value::Integer(i64::from(txn.user_version()?)),
-                ),
-                _ => Ok((Vec::new(), Vec::new())),
-            },
-            "schema_version" => one("schema_version", Value::Integer(i64::from(schema.cookie))),
-            "page_size" => one("page_size", Value::Integer(4096)),
-            "page_count" => one("page_count", Value::Integer(1 + schema.rows.len() as i64)),
-            "freelist_count" => one("freelist_count", Value::Integer(0)),
-            "integrity_check" | "quick_check" => one(&lower, Value::Text("ok".to_string())),
-            "journal_mode" => one("journal_mode", Value::Text("wal".to_string())),
-            "synchronous" => one("synchronous", Value::Integer(2)),
-            "busy_timeout" => one(
-                "timeout",
-                Value::Integer(arg.and_then(|a| a.parse().ok()).unwrap_or(0)),
-            ),
-            "cache_size" => one("cache_size", Value::Integer(-2000)),
-            _ => Ok((Vec::new(), Vec::new())),
-        };
-        self.finish_statement(None, result.as_ref().map(|_| ()).map_err(Clone::clone))?;
-        result
-    }
->>>>>>> shell
 }
 
 /// `name` quoted as an identifier.
 fn quote_name(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Whether the last name of an `ALTER TABLE ... RENAME COLUMN a TO b` text is quoted.
+fn new_name_quoted(sql: &str) -> bool {
+    let mut lexer = crate::lexer::Lexer::new(sql);
+    let mut last = None;
+    loop {
+        let t = lexer.next_token();
+        match t.kind {
+            crate::lexer::TokenKind::Eof => break,
+            crate::lexer::TokenKind::Semi => {}
+            _ => last = Some(t.span),
+        }
+    }
+    last.and_then(|span| sql.as_bytes().get(span.start))
+        .is_some_and(|b| matches!(b, b'"' | b'[' | b'`' | b'\''))
 }

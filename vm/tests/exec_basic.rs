@@ -624,7 +624,9 @@ fn a_leading_with_clause_is_in_scope_for_insert_update_and_delete() {
         ints(&mut c, "SELECT x FROM t ORDER BY x"),
         vec![1, 3, 4, 15]
     );
+}
 
+#[test]
 fn start_reports_prepare_errors_and_leaves_runtime_errors_to_step() {
     let mut c = conn();
     c.execute_batch("CREATE TABLE t(a)").unwrap();

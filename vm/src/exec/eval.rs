@@ -52,6 +52,15 @@ impl Vm {
                         inner.column(*column)?
                     }
                 }
+                Cursor::Series { series, null } => {
+                    if *null {
+                        Value::Null
+                    } else if *rowid {
+                        Value::Integer(series.rowid())
+                    } else {
+                        series.column(*column)
+                    }
+                }
                 _ => return Err(internal("column of a non-table cursor")),
             },
             Expr::Rowid(cursor) => match self.cursor(*cursor)? {
@@ -60,6 +69,13 @@ impl Vm {
                         Value::Null
                     } else {
                         Value::Integer(inner.rowid()?)
+                    }
+                }
+                Cursor::Series { series, null } => {
+                    if *null {
+                        Value::Null
+                    } else {
+                        Value::Integer(series.rowid())
                     }
                 }
                 _ => return Err(internal("rowid of a non-table cursor")),

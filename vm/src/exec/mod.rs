@@ -35,12 +35,26 @@ pub struct Counters {
     pub changes: i64,
     /// Rows changed since the connection opened.
     pub total_changes: i64,
+    /// Rows changed by trigger bodies during the current statement (they count for
+    /// `total_changes` only).
+    pub trigger_changes: i64,
     /// The rowid of the last successful INSERT.
     pub last_insert_rowid: i64,
     /// State of the random generator.
     pub random_state: u64,
     /// 'now' of the current statement, in ms since the epoch.
     pub now_ms: i64,
+}
+
+impl Counters {
+    /// Counts one written row: the statement's own, or one a trigger body wrote.
+    pub fn count_change(&mut self, own: bool) {
+        if own {
+            self.changes += 1;
+        } else {
+            self.trigger_changes += 1;
+        }
+    }
 }
 
 impl FuncContext for Counters {
@@ -96,6 +110,13 @@ enum Cursor {
         inner: Box<dyn IndexCursor>,
         /// Key ordering.
         key_info: KeyInfo,
+        /// Null-row state.
+        null: bool,
+    },
+    /// A `generate_series` cursor.
+    Series {
+        /// The sequence and its position.
+        series: crate::func::series::Series,
         /// Null-row state.
         null: bool,
     },
@@ -275,6 +296,32 @@ impl Vm {
                 Insn::Sort { eph, keys } => {
                     self.ephs[*eph].sort_by(|a, b| sort_compare(a, b, keys));
                 }
+                Insn::SeriesRewind {
+                    cursor,
+                    args,
+                    if_empty,
+                } => {
+                    let mut values = [None, None, None];
+                    for (slot, arg) in values.iter_mut().zip(args.iter()) {
+                        if let Some(e) = arg {
+                            *slot = Some(self.eval(program, e, env)?);
+                        }
+                    }
+                    let [start, stop, step] = &values;
+                    let series = crate::func::series::Series::new(
+                        start.as_ref(),
+                        stop.as_ref(),
+                        step.as_ref(),
+                    );
+                    let found = series.on_row();
+                    self.cursors[*cursor] = Some(Cursor::Series {
+                        series,
+                        null: false,
+                    });
+                    if !found {
+                        *pc = *if_empty;
+                    }
+                }
                 Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
                     let last = matches!(insn, Insn::Last { .. });
                     let ephs = &self.ephs;
@@ -294,6 +341,10 @@ impl Vm {
                             } else {
                                 inner.first()?
                             }
+                        }
+                        Some(Cursor::Series { series, null }) => {
+                            *null = false;
+                            series.on_row()
                         }
                         Some(Cursor::Ephemeral { eph, pos, null }) => {
                             *null = false;
@@ -317,6 +368,7 @@ impl Vm {
                         Some(Cursor::Index { inner, null, .. }) => {
                             !*null && if back { inner.prev()? } else { inner.next()? }
                         }
+                        Some(Cursor::Series { series, null }) => !*null && series.advance(),
                         Some(Cursor::Ephemeral { eph, pos, null }) => {
                             if *null {
                                 false
@@ -457,6 +509,7 @@ impl Vm {
                 Insn::NullRow { cursor } => match self.cursor(*cursor)? {
                     Cursor::Table { null, .. }
                     | Cursor::Index { null, .. }
+                    | Cursor::Series { null, .. }
                     | Cursor::Ephemeral { null, .. } => *null = true,
                 },
                 Insn::Value { value, dest } => self.regs[*dest] = value.clone(),
@@ -617,7 +670,7 @@ impl Vm {
                         _ => return Err(internal("delete through a non-table cursor")),
                     };
                     self.delete_row(program, target, rowid, &values, env)?;
-                    env.counters.changes += 1;
+                    env.counters.count_change(target.counts_changes);
                 }
                 Insn::RunSub { sub } => {
                     self.run_sub(program, *sub, env)?;

@@ -372,8 +372,10 @@ impl Vm {
             };
         }
         if count_change {
-            env.counters.changes += 1;
-            env.counters.last_insert_rowid = rowid;
+            env.counters.count_change(target.counts_changes);
+            if target.counts_changes {
+                env.counters.last_insert_rowid = rowid;
+            }
         }
         Ok(Inserted::Yes)
     }
@@ -429,7 +431,7 @@ impl Vm {
                 v
             };
         }
-        env.counters.changes += 1;
+        env.counters.count_change(target.counts_changes);
         Ok(())
     }
 }

@@ -16,6 +16,7 @@
 //! | [`pattern`] | like (with ESCAPE), glob |
 //! | [`printf`] | printf/format, SQLite's own printf |
 //! | [`datetime`] | date, time, datetime, julianday, unixepoch, strftime |
+//! | [`series`] | the table-valued generate_series |
 //! | [`aggregate`] | count, sum, total, avg, min, max, group_concat, string_agg, DISTINCT |
 //!
 //! Errors carry SQLite's own message text, so that a statement fails with the same words.
@@ -42,6 +43,7 @@ mod error;
 pub mod pattern;
 pub mod printf;
 pub mod registry;
+pub mod series;
 pub mod text;
 
 pub use aggregate::{Accumulator, AggregateKind, Distinct};

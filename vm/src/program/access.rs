@@ -386,6 +386,41 @@ pub(super) fn join_order(levels: Vec<Level>, terms: &[CompiledTerm]) -> Vec<Leve
     placed
 }
 
+/// Moves each `generate_series` loop after the loops its arguments read (an inner join
+/// only), keeping the other loops' order.
+pub(super) fn series_after_arguments(
+    mut levels: Vec<Level>,
+    subs: &[super::SubProgram],
+) -> Vec<Level> {
+    let mut i = 0;
+    let mut moves = 0;
+    while i < levels.len() && moves <= levels.len() * levels.len() {
+        let mut needs = Vec::new();
+        if let Some(series) = &levels[i].series {
+            let mut correlated = false;
+            for arg in series.args.iter().flatten() {
+                cursors_of(arg, &mut |c| needs.push(c), &mut correlated, subs);
+            }
+        }
+        let last_needed = levels
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .filter(|(_, l)| needs.contains(&l.cursor))
+            .map(|(k, _)| k)
+            .max();
+        match last_needed {
+            Some(k) => {
+                let level = levels.remove(i);
+                levels.insert(k, level);
+                moves += 1;
+            }
+            None => i += 1,
+        }
+    }
+    levels
+}
+
 /// Whether column `col` of `table` has TEXT-like affinity (collation matters for it).
 pub(super) fn is_text_affinity(table: &Table, col: usize) -> bool {
     table

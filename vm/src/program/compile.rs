@@ -48,6 +48,11 @@ pub enum Source {
         /// The cursor.
         cursor: CursorId,
     },
+    /// A `generate_series` cursor (value, then the hidden start, stop, step).
+    Series {
+        /// The cursor.
+        cursor: CursorId,
+    },
     /// A row held in registers (NEW/OLD rows, `excluded`).
     Registers {
         /// Register of the rowid.
@@ -146,6 +151,8 @@ pub struct Compiler<'a> {
     pub ordered_access: Option<(CursorId, super::select::Access)>,
     /// Whether the next table scan runs backwards (ORDER BY rowid DESC).
     pub reverse_scan: bool,
+    /// Loops that read their table through an index (candidates for covering reads).
+    pub index_loops: Vec<super::covering::IndexLoop>,
 }
 
 /// Compiles a SELECT/INSERT/UPDATE/DELETE statement into a program.
@@ -172,6 +179,7 @@ pub fn compile(
         firing: Vec::new(),
         ordered_access: None,
         reverse_scan: false,
+        index_loops: Vec::new(),
     };
     let (columns, kind) = match statement {
         ast::Statement::Select(select) => {
@@ -226,8 +234,22 @@ impl Compiler<'_> {
         }
     }
 
-    /// Replaces labels by addresses in `code`.
-    pub fn resolve(&self, mut code: Vec<Insn>) -> Result<Vec<Insn>> {
+    /// Replaces labels by addresses in `code`, dropping the `Noop`s that covering-index
+    /// reads leave behind (a jump to one goes to the instruction after it).
+    pub fn resolve(&self, code: Vec<Insn>) -> Result<Vec<Insn>> {
+        let mut new_address = Vec::with_capacity(code.len() + 1);
+        let mut kept = 0;
+        for insn in &code {
+            new_address.push(kept);
+            if !matches!(insn, Insn::Noop) {
+                kept += 1;
+            }
+        }
+        new_address.push(kept);
+        let mut code: Vec<Insn> = code
+            .into_iter()
+            .filter(|insn| !matches!(insn, Insn::Noop))
+            .collect();
         let mut failed = false;
         for insn in &mut code {
             super::explain::map_targets(insn, &mut |label| match self
@@ -235,6 +257,7 @@ impl Compiler<'_> {
                 .get(label)
                 .copied()
                 .flatten()
+                .and_then(|addr| new_address.get(addr).copied())
             {
                 Some(addr) => addr,
                 None => {
@@ -379,8 +402,15 @@ impl Compiler<'_> {
                         Some(Expr::EphColumn { cursor, column: i })
                     }
                     (Some(i), Source::Registers { start, .. }) => Some(Expr::Reg(start + i)),
+                    (Some(i), Source::Series { cursor }) => Some(Expr::Column {
+                        cursor,
+                        column: i,
+                        rowid: false,
+                    }),
                     (None, source) if item.has_rowid && is_rowid_name(name) => match source {
-                        Source::Table { cursor, .. } => Some(Expr::Rowid(cursor)),
+                        Source::Table { cursor, .. } | Source::Series { cursor } => {
+                            Some(Expr::Rowid(cursor))
+                        }
                         Source::Registers { rowid, .. } => Some(Expr::Reg(rowid)),
                         Source::Ephemeral { .. } => None,
                     },

@@ -82,6 +82,7 @@ impl Compiler<'_> {
                 } else {
                     None
                 },
+                counts_changes: self.firing.is_empty(),
             })
         })();
         self.scopes.pop();

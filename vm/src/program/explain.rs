@@ -20,6 +20,7 @@ pub fn map_targets(insn: &mut Insn, f: &mut dyn FnMut(Addr) -> Addr) {
         | Insn::IfZero { target, .. }
         | Insn::AggNext { target, .. } => *target = f(*target),
         Insn::Rewind { if_empty, .. }
+        | Insn::SeriesRewind { if_empty, .. }
         | Insn::Last { if_empty, .. }
         | Insn::AggRewind { if_empty, .. } => *if_empty = f(*if_empty),
         Insn::SeekRowid { not_found, .. }
@@ -59,6 +60,15 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         }
         Insn::Sort { eph, keys } => ("SorterSort", a(*eph), 0, a(keys.len()), String::new()),
         Insn::Rewind { cursor, if_empty } => ("Rewind", a(*cursor), a(*if_empty), 0, String::new()),
+        Insn::SeriesRewind {
+            cursor, if_empty, ..
+        } => (
+            "VFilter",
+            a(*cursor),
+            a(*if_empty),
+            0,
+            "generate_series".to_string(),
+        ),
         Insn::Last { cursor, if_empty } => ("Last", a(*cursor), a(*if_empty), 0, String::new()),
         Insn::Next { cursor, target } => ("Next", a(*cursor), a(*target), 0, String::new()),
         Insn::Prev { cursor, target } => ("Prev", a(*cursor), a(*target), 0, String::new()),

@@ -2,11 +2,13 @@
 //! name-resolution items; USING and NATURAL become ON terms with merged columns; `*` and
 //! `t.*` expand to the items' columns.
 
-use super::select::{split_and, Level, OnTerm};
+use super::select::{split_and, CompiledTerm, Level, OnTerm, SeriesLevel};
+use crate::func::series::SERIES_COLUMNS;
+use crate::value::{Affinity, Collation};
 use std::collections::HashMap;
 
 use super::compile::{ColumnMeta, Compiler, CteDef, FromItem, Source};
-use super::insn::Insn;
+use super::insn::{Expr, Insn};
 use crate::ast::{self, CompoundOp, JoinConstraint, JoinOperator, ResultColumn, SelectCore};
 use crate::error::{Error, Result};
 
@@ -18,6 +20,14 @@ impl Compiler<'_> {
     ) -> Result<(Vec<Level>, Vec<OnTerm>)> {
         let mut levels = Vec::new();
         let mut on_terms = Vec::new();
+        // With a RIGHT or FULL join anywhere, every ON term stays with its loop: the
+        // unmatched rows must not be judged by WHERE terms.
+        let keeps_unmatched = from.joins.iter().any(|j| {
+            matches!(
+                j.operator,
+                JoinOperator::Right { .. } | JoinOperator::Full { .. }
+            )
+        });
         let mut items = vec![(JoinOperator::Comma, &from.first, None)];
         for join in &from.joins {
             items.push((join.operator, &join.table, join.constraint.as_ref()));
@@ -33,23 +43,11 @@ impl Compiler<'_> {
             let full_join = matches!(operator, JoinOperator::Full { .. });
             let left_join = matches!(operator, JoinOperator::Left { .. }) || full_join;
             let right_join = matches!(operator, JoinOperator::Right { .. });
-            if full_join && levels.len() != 1 {
-                return Err(Error::msg(
-                    "FULL JOIN is supported only as the first join of a FROM clause",
-                ));
-            }
             let level_index = levels.len();
-            // `A RIGHT JOIN B` runs as `B LEFT JOIN A`: B's loop goes outside and A's loop
-            // (at position 1 after the swap) gets the null row.
-            if right_join && level_index != 1 {
-                return Err(Error::msg(
-                    "RIGHT JOIN is supported only as the first join of a FROM clause",
-                ));
-            }
-            let on_level = if left_join {
+            // The ON terms of an outer join belong to its loop (see `Compiler::all_loops`
+            // for how RIGHT and FULL joins bring out the unmatched rows).
+            let on_level = if left_join || right_join || (keeps_unmatched && constraint.is_some()) {
                 Some(level_index)
-            } else if right_join {
-                Some(1)
             } else {
                 None
             };
@@ -123,13 +121,9 @@ impl Compiler<'_> {
             }
             levels.push(Level {
                 left_join,
-                full_join,
+                keeps_unmatched: full_join || right_join,
                 ..level
             });
-            if right_join {
-                levels[0].left_join = true;
-                levels.swap(0, 1);
-            }
         }
         Ok((levels, on_terms))
     }
@@ -151,7 +145,8 @@ impl Compiler<'_> {
                                     cursor,
                                     table: None,
                                     left_join: false,
-                                    full_join: false,
+                                    keeps_unmatched: false,
+                                    series: None,
                                 },
                                 FromItem {
                                     name: shown,
@@ -208,7 +203,8 @@ impl Compiler<'_> {
                             cursor,
                             table: Some(table),
                             left_join: false,
-                            full_join: false,
+                            keeps_unmatched: false,
+                            series: None,
                         },
                         item,
                     ));
@@ -227,14 +223,36 @@ impl Compiler<'_> {
                     self.expanding.pop();
                     return result;
                 }
+                if name
+                    .schema
+                    .as_ref()
+                    .is_none_or(|s| s.as_str().eq_ignore_ascii_case("main"))
+                    && is_series(name.name.as_str())
+                {
+                    return Ok(self.series_item(shown, Vec::new()));
+                }
                 Err(Error::msg(format!("no such table: {}", name.name.0)))
             }
             ast::TableOrSubquery::Subquery { select, alias } => {
                 let shown = alias.as_ref().map_or(String::new(), |a| a.0.clone());
                 self.materialized(select, &[], &shown)
             }
-            ast::TableOrSubquery::Function { name, .. } => {
-                Err(Error::msg(format!("no such table: {}", name.name.0)))
+            ast::TableOrSubquery::Function { name, args, alias } => {
+                if self.schema.table(name.name.as_str()).is_some()
+                    || self.schema.view(name.name.as_str()).is_some()
+                {
+                    return Err(Error::msg(format!("'{}' is not a function", name.name.0)));
+                }
+                if !is_series(name.name.as_str()) {
+                    return Err(Error::msg(format!("no such table: {}", name.name.0)));
+                }
+                if args.len() > 3 {
+                    return Err(Error::msg(
+                        "too many arguments on generate_series() - max 3",
+                    ));
+                }
+                let shown = alias.as_ref().unwrap_or(&name.name).0.clone();
+                Ok(self.series_item(shown, args.clone()))
             }
             ast::TableOrSubquery::Nested { from, alias } => {
                 if from.joins.is_empty() {
@@ -266,6 +284,80 @@ impl Compiler<'_> {
                 self.materialized(&select, &[], &shown)
             }
         }
+    }
+
+    /// A `generate_series` FROM item; its arguments are compiled once every FROM item is
+    /// in scope (see [`Compiler::series_arguments`]).
+    fn series_item(&mut self, shown: String, args: Vec<ast::Expr>) -> (Level, FromItem) {
+        let cursor = self.cursor();
+        let columns = SERIES_COLUMNS
+            .iter()
+            .map(|name| ColumnMeta {
+                name: (*name).to_string(),
+                affinity: Some(Affinity::Blob),
+                collation: Collation::Binary,
+                explicit: false,
+                from_column: false,
+            })
+            .collect();
+        (
+            Level {
+                cursor,
+                table: None,
+                left_join: false,
+                keeps_unmatched: false,
+                series: Some(Box::new(SeriesLevel {
+                    written: args,
+                    args: [None, None, None],
+                })),
+            },
+            FromItem {
+                name: shown,
+                columns,
+                source: Source::Series { cursor },
+                merged: Vec::new(),
+                has_rowid: true,
+            },
+        )
+    }
+
+    /// Compiles the arguments of the `generate_series` loops: the written ones, then an
+    /// equality WHERE (or own ON) term on a hidden column (`start = 1`) for each one not
+    /// written, which the loop then consumes. START must be given one way or the other.
+    pub(super) fn series_arguments(
+        &mut self,
+        levels: &mut [Level],
+        compiled: &mut Vec<CompiledTerm>,
+    ) -> Result<()> {
+        for (position, level) in levels.iter_mut().enumerate() {
+            let cursor = level.cursor;
+            let Some(series) = level.series.as_mut() else {
+                continue;
+            };
+            for (slot, e) in series.args.iter_mut().zip(&series.written) {
+                *slot = Some(self.expr(e)?);
+            }
+            for (k, slot) in series.args.iter_mut().enumerate() {
+                if slot.is_some() {
+                    continue;
+                }
+                let found = compiled.iter().position(|(expr, on_level, used)| {
+                    (on_level.is_none() || *on_level == Some(position))
+                        && used.as_ref().is_some_and(|u| u.contains(&cursor))
+                        && hidden_equality(expr, cursor, k + 1).is_some()
+                });
+                if let Some(i) = found {
+                    let (expr, ..) = compiled.remove(i);
+                    *slot = hidden_equality(&expr, cursor, k + 1);
+                }
+            }
+            if series.args[0].is_none() {
+                return Err(Error::msg(
+                    "first argument to \"generate_series()\" missing or unusable",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A FROM item read from a subquery materialized into an ephemeral table.
@@ -309,7 +401,8 @@ impl Compiler<'_> {
                 cursor,
                 table: None,
                 left_join: false,
-                full_join: false,
+                keeps_unmatched: false,
+                series: None,
             },
             FromItem {
                 name: shown.to_string(),
@@ -426,7 +519,8 @@ impl Compiler<'_> {
                     cursor,
                     table: None,
                     left_join: false,
-                    full_join: false,
+                    keeps_unmatched: false,
+                    series: None,
                 },
                 FromItem {
                     name: shown.to_string(),
@@ -458,7 +552,7 @@ impl Compiler<'_> {
                         return Err(Error::msg("no tables specified"));
                     }
                     for item in &items {
-                        for c in &item.columns {
+                        for c in item.columns.iter().take(visible_columns(item)) {
                             if item.merged.iter().any(|m| m.eq_ignore_ascii_case(&c.name)) {
                                 continue;
                             }
@@ -471,7 +565,7 @@ impl Compiler<'_> {
                         .iter()
                         .find(|i| i.name.eq_ignore_ascii_case(t.as_str()))
                         .ok_or_else(|| Error::msg(format!("no such table: {}", t.0)))?;
-                    for c in &item.columns {
+                    for c in item.columns.iter().take(visible_columns(item)) {
                         out.push((qualified(&item.name, &c.name), c.name.clone()));
                     }
                 }
@@ -518,4 +612,46 @@ pub(super) fn references_table(select: &ast::Select, name: &str) -> bool {
     }
     };
     core_refs(&select.first) || select.compounds.iter().any(|(_, c)| core_refs(c))
+}
+
+/// Whether `name` names the table-valued function `generate_series`.
+fn is_series(name: &str) -> bool {
+    name.eq_ignore_ascii_case("generate_series")
+}
+
+/// The other side of `expr` when it is `hidden = other` (either way round) on column
+/// `column` of series cursor `cursor`, and `other` does not read that cursor.
+fn hidden_equality(expr: &Expr, cursor: super::insn::CursorId, column: usize) -> Option<Expr> {
+    let Expr::Compare {
+        op: crate::value::CompareOp::Eq,
+        is: false,
+        left,
+        right,
+        ..
+    } = expr
+    else {
+        return None;
+    };
+    let is_hidden = |e: &Expr| matches!(e, Expr::Column { cursor: c, column: k, rowid: false } if *c == cursor && *k == column);
+    let reads_cursor = |e: &Expr| {
+        let mut reads = false;
+        let mut correlated = false;
+        super::access::cursors_of(e, &mut |c| reads |= c == cursor, &mut correlated, &[]);
+        reads
+    };
+    if is_hidden(left) && !reads_cursor(right) {
+        Some(right.as_ref().clone())
+    } else if is_hidden(right) && !reads_cursor(left) {
+        Some(left.as_ref().clone())
+    } else {
+        None
+    }
+}
+
+/// How many leading columns of `item` `*` shows (a series hides start, stop and step).
+fn visible_columns(item: &FromItem) -> usize {
+    match item.source {
+        Source::Series { .. } => 1,
+        _ => item.columns.len(),
+    }
 }

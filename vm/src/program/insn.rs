@@ -65,6 +65,9 @@ pub struct WriteTarget {
     pub index_where: Vec<Option<Expr>>,
     /// For an AUTOINCREMENT table, the root of `sqlite_sequence`.
     pub sequence_root: Option<u32>,
+    /// Whether the statement's own rows are written (false inside a trigger body: those
+    /// rows count for total_changes() but not for changes(), as in SQLite).
+    pub counts_changes: bool,
 }
 
 /// One instruction of a program.
@@ -129,6 +132,16 @@ pub enum Insn {
     Rewind {
         /// The cursor.
         cursor: CursorId,
+        /// Where to go when empty.
+        if_empty: Addr,
+    },
+    /// Start a `generate_series` cursor: evaluate START, STOP and STEP (None: not given)
+    /// and move to the first member; jump to `if_empty` when there is none.
+    SeriesRewind {
+        /// The cursor.
+        cursor: CursorId,
+        /// START, STOP and STEP.
+        args: Box<[Option<Expr>; 3]>,
         /// Where to go when empty.
         if_empty: Addr,
     },

@@ -5,14 +5,14 @@
 use super::select::{Access, Level, Term};
 
 use super::compile::Compiler;
+use super::covering::IndexLoop;
 use super::insn::{Expr, Insn, SeekOp};
 use crate::ast::CompoundOp;
 use crate::error::Result;
 use crate::value::CompareOp;
 
 impl Compiler<'_> {
-    /// Emits the join loops with `body` innermost; for `A FULL JOIN B` then a second pass
-    /// over B emits each B row that no A row matches, with A's columns NULL.
+    /// Emits the join loops with `body` innermost, then the rows RIGHT and FULL joins add.
     pub(super) fn all_loops(
         &mut self,
         levels: &[Level],
@@ -20,74 +20,105 @@ impl Compiler<'_> {
         outer_next: usize,
         body: &mut dyn FnMut(&mut Compiler<'_>, usize) -> Result<()>,
     ) -> Result<()> {
-        let [a, b] = levels else {
-            return self.loops(levels, terms, 0, outer_next, body);
+        self.relation(levels, levels.len(), terms, outer_next, body)
+    }
+
+    /// Emits every row of the join of `levels[..end]` into `body`.
+    ///
+    /// The first pass is the nested loops, where a RIGHT JOIN's loop acts as an inner
+    /// join and a FULL JOIN's as a LEFT JOIN. Then, for each RIGHT or FULL loop `j` in
+    /// order, a second pass walks its rows again; a row for which no row of the join
+    /// before it (itself emitted by this function, so earlier RIGHT joins count)
+    /// satisfies `j`'s ON terms comes out with the earlier loops' columns NULL, after the
+    /// WHERE terms of those loops and joined with the loops after `j` as usual.
+    fn relation(
+        &mut self,
+        levels: &[Level],
+        end: usize,
+        terms: &[Term],
+        outer_next: usize,
+        body: &mut dyn FnMut(&mut Compiler<'_>, usize) -> Result<()>,
+    ) -> Result<()> {
+        let prefix = &levels[..end.min(levels.len())];
+        if !prefix.iter().any(|l| l.keeps_unmatched) {
+            if end >= levels.len() {
+                return self.loops(levels, terms, 0, outer_next, body);
+            }
+            let inner = terms_within(terms, end);
+            return self.loops(prefix, &inner, 0, outer_next, body);
+        }
+        let inner = if end >= levels.len() {
+            terms.to_vec()
+        } else {
+            terms_within(terms, end)
         };
-        if !b.full_join {
-            return self.loops(levels, terms, 0, outer_next, body);
-        }
-        let first_end = self.label();
-        self.loops(levels, terms, 0, first_end, body)?;
-        self.place(first_end);
-        let done = self.label();
-        let b_top = self.label();
-        let b_next = self.label();
-        self.emit(Insn::Rewind {
-            cursor: b.cursor,
-            if_empty: done,
-        });
-        self.place(b_top);
-        let matched = self.reg();
-        self.emit(Insn::Value {
-            value: concur_btree::Value::Integer(0),
-            dest: matched,
-        });
-        let a_top = self.label();
-        let a_next = self.label();
-        let a_end = self.label();
-        self.emit(Insn::Rewind {
-            cursor: a.cursor,
-            if_empty: a_end,
-        });
-        self.place(a_top);
-        for t in terms.iter().filter(|t| t.on_level == Some(1)) {
-            self.emit(Insn::IfNot {
-                expr: t.expr.clone(),
-                target: a_next,
-                jump_if_null: true,
+        self.loops(prefix, &inner, 0, outer_next, body)?;
+        for (j, level) in prefix.iter().enumerate() {
+            if !level.keeps_unmatched {
+                continue;
+            }
+            let done = self.label();
+            let top = self.label();
+            let next = self.label();
+            self.rewind(level, done);
+            self.place(top);
+            // Is the row matched by some row of the join before it?
+            let on_terms: Vec<Expr> = terms
+                .iter()
+                .filter(|t| t.on_level == Some(j))
+                .map(|t| t.expr.clone())
+                .collect();
+            let unmatched = self.label();
+            self.relation(levels, j, terms, unmatched, &mut |c, row_next| {
+                for e in &on_terms {
+                    c.emit(Insn::IfNot {
+                        expr: e.clone(),
+                        target: row_next,
+                        jump_if_null: true,
+                    });
+                }
+                c.emit(Insn::Goto { target: next });
+                Ok(())
+            })?;
+            self.place(unmatched);
+            for earlier in &prefix[..j] {
+                self.emit(Insn::NullRow {
+                    cursor: earlier.cursor,
+                });
+            }
+            for t in inner
+                .iter()
+                .filter(|t| t.on_level.is_none() && t.level <= j)
+            {
+                self.emit(Insn::IfNot {
+                    expr: t.expr.clone(),
+                    target: next,
+                    jump_if_null: true,
+                });
+            }
+            self.loops(prefix, &inner, j + 1, next, body)?;
+            self.place(next);
+            self.emit(Insn::Next {
+                cursor: level.cursor,
+                target: top,
             });
+            self.place(done);
         }
-        self.emit(Insn::Value {
-            value: concur_btree::Value::Integer(1),
-            dest: matched,
-        });
-        self.emit(Insn::Goto { target: a_end });
-        self.place(a_next);
-        self.emit(Insn::Next {
-            cursor: a.cursor,
-            target: a_top,
-        });
-        self.place(a_end);
-        self.emit(Insn::IfPos {
-            reg: matched,
-            target: b_next,
-        });
-        self.emit(Insn::NullRow { cursor: a.cursor });
-        for t in terms.iter().filter(|t| t.on_level.is_none()) {
-            self.emit(Insn::IfNot {
-                expr: t.expr.clone(),
-                target: b_next,
-                jump_if_null: true,
-            });
-        }
-        body(self, b_next)?;
-        self.place(b_next);
-        self.emit(Insn::Next {
-            cursor: b.cursor,
-            target: b_top,
-        });
-        self.place(done);
         Ok(())
+    }
+
+    /// Moves loop `level` to its first row (a series computes its members here), jumping
+    /// to `if_empty` when there is none.
+    pub(super) fn rewind(&mut self, level: &Level, if_empty: usize) {
+        let cursor = level.cursor;
+        match &level.series {
+            Some(series) => self.emit(Insn::SeriesRewind {
+                cursor,
+                args: Box::new(series.args.clone()),
+                if_empty,
+            }),
+            None => self.emit(Insn::Rewind { cursor, if_empty }),
+        }
     }
 
     /// Emits the nested loops from `depth` inward, with `body` innermost. `body` receives
@@ -137,6 +168,7 @@ impl Compiler<'_> {
         // For IN access: (list cursor, its loop head, its next label, key register).
         let mut in_loop = None;
         match &access {
+            Access::Scan if level.series.is_some() => self.rewind(level, scan_end),
             Access::Scan if reverse => self.emit(Insn::Last {
                 cursor,
                 if_empty: scan_end,
@@ -288,6 +320,23 @@ impl Compiler<'_> {
                 });
             }
         }
+        if let (Some(ic), Some(table)) = (index_cursor, &level.table) {
+            let index = match &access {
+                Access::Index { index, .. }
+                | Access::In {
+                    index: Some(index), ..
+                } => Some(index.clone()),
+                _ => None,
+            };
+            if let Some(index) = index {
+                self.index_loops.push(IndexLoop {
+                    table_cursor: cursor,
+                    index_cursor: ic,
+                    table: table.clone(),
+                    index,
+                });
+            }
+        }
         let top = self.label();
         self.place(top);
         // Range ends.
@@ -433,4 +482,14 @@ impl Compiler<'_> {
         }
         Ok(())
     }
+}
+
+/// The terms of the join of the first `end` loops, when it is the left side of a RIGHT
+/// or FULL join: the ON terms of those loops (WHERE terms judge only the final rows).
+fn terms_within(terms: &[Term], end: usize) -> Vec<Term> {
+    terms
+        .iter()
+        .filter(|t| t.level < end && t.on_level.is_some_and(|l| l < end))
+        .cloned()
+        .collect()
 }

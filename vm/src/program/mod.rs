@@ -31,6 +31,7 @@
 
 mod access;
 mod compile;
+mod covering;
 mod dml;
 mod explain;
 mod from;

@@ -5,7 +5,7 @@
 //! [`super::loops`], and the planner (access paths, join order, ORDER BY from an index) in
 //! [`super::access`].
 
-use super::access::{cursors_of, join_order};
+use super::access::{cursors_of, join_order, series_after_arguments};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -43,8 +43,20 @@ pub(super) struct Level {
     pub(super) table: Option<Arc<Table>>,
     /// Whether it is the right side of a LEFT JOIN.
     pub(super) left_join: bool,
-    /// Whether it is the right side of a FULL JOIN (its unmatched rows come out too).
-    pub(super) full_join: bool,
+    /// Whether it is the right side of a RIGHT or FULL JOIN: its rows that no row of the
+    /// loops before it matches come out too, with those loops' columns NULL.
+    pub(super) keeps_unmatched: bool,
+    /// For a `generate_series` loop: its arguments.
+    pub(super) series: Option<Box<SeriesLevel>>,
+}
+
+/// The arguments of a `generate_series` loop.
+#[derive(Debug, Clone)]
+pub(super) struct SeriesLevel {
+    /// The arguments as written in FROM.
+    pub(super) written: Vec<ast::Expr>,
+    /// START, STOP and STEP, compiled (None: not given).
+    pub(super) args: [Option<Expr>; 3],
 }
 
 /// A WHERE or ON term.
@@ -399,6 +411,7 @@ impl Compiler<'_> {
         limit: Option<&ast::Limit>,
         dest: Dest,
     ) -> Result<Vec<ColumnMeta>> {
+        let first_index_loop = self.index_loops.len();
         let end = self.label();
         let limits = self.limits(limit, end)?;
         let (levels, on_terms) = match &clause.from {
@@ -439,8 +452,12 @@ impl Compiler<'_> {
             );
             compiled.push((expr, on_level, (!correlated_sub).then_some(used)));
         }
-        let levels = if on_terms.iter().all(|(_, l)| l.is_none()) {
-            join_order(levels, &compiled)
+        let mut levels = levels;
+        self.series_arguments(&mut levels, &mut compiled)?;
+        let levels = if on_terms.iter().all(|(_, l)| l.is_none())
+            && levels.iter().all(|l| !l.keeps_unmatched)
+        {
+            series_after_arguments(join_order(levels, &compiled), &self.subs)
         } else {
             levels
         };
@@ -635,6 +652,7 @@ impl Compiler<'_> {
             }
         }
         self.place(end);
+        self.cover_index_loops(first_index_loop);
         Ok(metas)
     }
 

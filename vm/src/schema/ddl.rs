@@ -108,7 +108,7 @@ pub fn bump_cookie(txn: &dyn Txn) -> Result<()> {
 }
 
 /// Rejects names SQLite reserves.
-fn check_name(name: &str) -> Result<()> {
+pub(super) fn check_name(name: &str) -> Result<()> {
     if name.len() >= 7 && name[..7].eq_ignore_ascii_case("sqlite_") {
         return Err(Error::msg(format!(
             "object name reserved for internal use: {name}"
@@ -168,12 +168,15 @@ pub fn create_table(
     Ok(true)
 }
 
-/// `CREATE INDEX`, filling the index from the table's rows.
+/// `CREATE INDEX`, filling the index from the table's rows. A partial or expression
+/// index needs `computed`: its key values then the rowid, for each row it holds (the
+/// session computes them with a query).
 pub fn create_index(
     txn: &dyn Txn,
     schema: &Schema,
     create: &CreateIndex,
     sql: &str,
+    computed: Option<&[Vec<Value>]>,
 ) -> Result<bool> {
     let stored = schema_sql(sql);
     let sql = stored.as_str();
@@ -200,15 +203,23 @@ pub fn create_index(
     };
     let root = txn.create_index()?;
     let index = Index::from_create(create, &table, root, sql)?;
-    if index.partial.is_some() || index.columns.iter().any(|c| c.column.is_none()) {
-        let mut probe = txn.table_cursor(table.root)?;
-        if probe.first()? {
-            return Err(Error::msg(
-                "partial and expression indexes on non-empty tables are not supported yet",
+    match computed {
+        Some(entries) => {
+            for entry in entries {
+                let Some((rowid, key)) = entry.split_last() else {
+                    continue;
+                };
+                insert_entry(txn, &table, &index, key.to_vec(), rowid.clone())?;
+            }
+        }
+        None if index.partial.is_some() || index.columns.iter().any(|c| c.column.is_none()) => {
+            return Err(Error::with_code(
+                crate::storage::code::INTERNAL,
+                "expression index keys were not computed",
             ));
         }
+        None => fill_index(txn, &table, &index)?,
     }
-    fill_index(txn, &table, &index)?;
     insert_schema_row(txn, "index", name, &table.name, root, Some(sql))?;
     bump_cookie(txn)?;
     Ok(true)
@@ -216,7 +227,6 @@ pub fn create_index(
 
 /// Inserts an entry for every row of `table` into `index` (plain column keys only).
 pub fn fill_index(txn: &dyn Txn, table: &Table, index: &Index) -> Result<()> {
-    let info = index.key_info();
     let mut rows = txn.table_cursor(table.root)?;
     let mut more = rows.first()?;
     let n = index.columns.len();
@@ -231,6 +241,24 @@ pub fn fill_index(txn: &dyn Txn, table: &Table, index: &Index) -> Result<()> {
             };
             key.push(v);
         }
+        insert_entry(txn, table, index, key, Value::Integer(rowid))?;
+        more = rows.next()?;
+    }
+    Ok(())
+}
+
+/// Inserts the entry `key` + `rowid` into `index`, refusing a duplicate key of a UNIQUE
+/// index.
+fn insert_entry(
+    txn: &dyn Txn,
+    table: &Table,
+    index: &Index,
+    mut key: Vec<Value>,
+    rowid: Value,
+) -> Result<()> {
+    let info = index.key_info();
+    let n = index.columns.len();
+    {
         if index.unique && !key.iter().any(|v| matches!(v, Value::Null)) {
             let mut probe = txn.index_cursor(index.root, &info)?;
             if probe.seek_ge(&key, true)?
@@ -243,15 +271,20 @@ pub fn fill_index(txn: &dyn Txn, table: &Table, index: &Index) -> Result<()> {
                     .filter_map(|c| c.column)
                     .map(|i| format!("{}.{}", table.name, table.columns[i].name))
                     .collect();
+                // SQLite names an expression index itself.
+                let what = if index.columns.iter().any(|c| c.column.is_none()) {
+                    format!("index '{}'", index.name)
+                } else {
+                    names.join(", ")
+                };
                 return Err(Error::Constraint {
                     code: crate::storage::code::CONSTRAINT_UNIQUE,
-                    message: format!("UNIQUE constraint failed: {}", names.join(", ")),
+                    message: format!("UNIQUE constraint failed: {what}"),
                 });
             }
         }
-        key.push(Value::Integer(rowid));
+        key.push(rowid);
         txn.insert_index(index.root, &key, &info)?;
-        more = rows.next()?;
     }
     Ok(())
 }
@@ -399,7 +432,7 @@ pub fn drop(
 }
 
 /// Updates the `sqlite_schema` row `row` with new name, table name and SQL.
-fn rewrite_schema_row(
+pub(super) fn rewrite_schema_row(
     txn: &dyn Txn,
     row: &super::SchemaRow,
     name: &str,

@@ -22,6 +22,7 @@
 //! rows with the verbatim statement text and increments the cookie, as SQLite does, so the
 //! files stay readable by `sqlite3`.
 
+pub mod alter;
 pub mod ddl;
 mod table;
 

@@ -11,8 +11,9 @@
 use concur_btree::Value;
 
 use super::Connection;
-use crate::ast;
+use crate::ast::{self, Statement as Ast};
 use crate::error::Result;
+use crate::program::compile;
 use crate::schema::Schema;
 use crate::storage::{CheckpointMode, KeyInfo, Txn};
 
@@ -43,7 +44,26 @@ impl Connection {
         let result = match lower.as_str() {
             "table_info" | "table_xinfo" => {
                 let t = arg.as_deref().and_then(|a| schema.table(a));
-                let rows = t.map_or(Vec::new(), |t| {
+                // A view lists its result columns (declared types are not tracked yet).
+                let view = match (&t, arg.as_deref().and_then(|a| schema.view(a))) {
+                    (None, Some(view)) if view.columns.is_empty() => {
+                        let select = Ast::Select(Box::new(view.select.clone()));
+                        compile(&schema, &self.functions, &select)?.columns.clone()
+                    }
+                    (None, Some(view)) => view.columns.clone(),
+                    _ => Vec::new(),
+                };
+                let view_rows = view.into_iter().enumerate().map(|(i, name)| {
+                    vec![
+                        Value::Integer(i as i64),
+                        Value::Text(name),
+                        Value::Text(String::new()),
+                        Value::Integer(0),
+                        Value::Null,
+                        Value::Integer(0),
+                    ]
+                });
+                let rows = t.map_or(view_rows.collect(), |t| {
                     let pk_order = |i: usize| -> i64 {
                         if t.columns[i].primary_key {
                             1
