@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use concur_pager::{PageNo, PageSource, PageWriter};
 
 use crate::balance::{balance_up, Node};
-use crate::cell::convert_index_cell;
+use crate::cell::{build_cell, convert_index_cell};
 use crate::error::{Error, Result};
 use crate::overflow::{free_chain, make_cell, read_payload};
 use crate::page::{drop_cell, insert_cell, BtreePage, PageKind};
@@ -137,6 +137,9 @@ fn place_in_leaf<W: PageWriter + ?Sized>(
         // A plain insert that fitted cannot leave the page underfull.
         return Ok(());
     }
+    if !placed && !replace && balance_quick(w, d, &cell)? {
+        return Ok(());
+    }
     let mut node = Node::load(w, d.pgno)?;
     if !placed {
         node.cells.insert(d.idx, cell);
@@ -144,6 +147,49 @@ fn place_in_leaf<W: PageWriter + ?Sized>(
         return Ok(());
     }
     balance_up(w, &d.path, node, None)
+}
+
+/// SQLite's `balance_quick`: a row appended past the end of the right-most leaf of a table
+/// (the usual rowid-order insert) that does not fit goes alone onto a new right-most leaf,
+/// with the old leaf's last rowid as the new divider. The full leaf stays full, as SQLite
+/// leaves it, instead of being evened out with its siblings on every split; returns false
+/// (nothing done) when the insert is not such an append.
+fn balance_quick<W: PageWriter + ?Sized>(w: &mut W, d: &Descent, cell: &[u8]) -> Result<bool> {
+    let usable = w.usable_size();
+    let Some(&(parent_pgno, child_idx)) = d.path.last() else {
+        return Ok(false);
+    };
+    let last_rowid = {
+        let data = w.page(d.pgno)?;
+        let leaf = BtreePage::parse(d.pgno, &data, usable)?;
+        if leaf.kind != PageKind::TableLeaf || d.idx != leaf.cell_count || leaf.cell_count == 0 {
+            return Ok(false);
+        }
+        leaf.cell(leaf.cell_count - 1)?.rowid
+    };
+    let mut parent = Node::load(w, parent_pgno)?;
+    if child_idx != parent.cells.len() || parent.right != d.pgno {
+        return Ok(false);
+    }
+    let new_leaf = w.allocate()?;
+    Node {
+        pgno: new_leaf,
+        kind: PageKind::TableLeaf,
+        cells: vec![cell.to_vec()],
+        right: 0,
+    }
+    .store(w)?;
+    parent.cells.push(build_cell(
+        PageKind::TableInterior,
+        d.pgno,
+        last_rowid,
+        0,
+        &[],
+        0,
+    ));
+    parent.right = new_leaf;
+    balance_up(w, &d.path[..d.path.len() - 1], parent, None)?;
+    Ok(true)
 }
 
 /// Frees the overflow chain of cell `idx` of page `pgno` and drops the cell in place.
