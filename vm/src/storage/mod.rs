@@ -11,6 +11,18 @@
 //! | [`TableCursor`] | a position in a rowid table | `BtCursor` on an intkey tree |
 //! | [`IndexCursor`] | a position in an index | `BtCursor` on an index tree |
 //!
+//! Two stores implement them today:
+//!
+//! | store | what it is |
+//! | --- | --- |
+//! | [`FileStore`] | a SQLite database file and its WAL, through the pager and the B-tree layer: SQLite's transaction model (snapshot readers, one writer), see `file/mod.rs` |
+//! | [`MemStore`] | ordered maps in memory, for `:memory:` databases and executor tests |
+//!
+//! Besides rows, a store answers the storage PRAGMAs: [`Txn::page_info`] (`page_size`,
+//! `page_count`, `freelist_count`), [`Txn::check_integrity`] (the structural half of
+//! `integrity_check`), [`Store::checkpoint`] (`wal_checkpoint`), and the settings
+//! `journal_mode`, `synchronous` and `busy_timeout`.
+//!
 //! ## Rows and keys
 //!
 //! A table row is its rowid plus its column values (`&[Value]`): the adapter encodes and
