@@ -101,8 +101,11 @@ impl Compiler<'_> {
                 }
             }
         }
-        // Which table column each supplied value goes to.
-        let targets: Vec<usize> = if insert.columns.is_empty() {
+        // Which table column each supplied value goes to (none for DEFAULT VALUES, where
+        // every column takes its default).
+        let targets: Vec<usize> = if matches!(insert.source, ast::InsertSource::DefaultValues) {
+            Vec::new()
+        } else if insert.columns.is_empty() {
             (0..table.columns.len()).collect()
         } else {
             let mut t = Vec::new();
