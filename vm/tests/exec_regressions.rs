@@ -91,3 +91,18 @@ fn default_values_fills_every_column_with_its_default() {
         ]])
     );
 }
+
+#[test]
+fn compound_order_by_ordinal_may_carry_a_collation() {
+    let answers = agree(
+        "CREATE TABLE t(a TEXT)
+         INSERT INTO t VALUES ('b'), ('A'), ('c')
+         SELECT a FROM t UNION SELECT 'B' ORDER BY 1 COLLATE NOCASE DESC
+         SELECT a FROM t UNION ALL SELECT 'a' ORDER BY 1 COLLATE BINARY",
+    );
+    let text = |s: &str| vec![Value::Text(s.into())];
+    assert_eq!(
+        answers[3].0,
+        Ok(vec![text("A"), text("a"), text("b"), text("c")])
+    );
+}

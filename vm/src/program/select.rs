@@ -235,7 +235,8 @@ impl Compiler<'_> {
         }
         let mut keys = Vec::new();
         for (i, term) in select.order_by.iter().enumerate() {
-            let column = match &term.expr {
+            // An ordinal may carry a COLLATE (`ORDER BY 1 COLLATE NOCASE`).
+            let column = match strip_collate(&term.expr) {
                 ast::Expr::Literal(ast::Literal::Integer(k))
                     if *k >= 1 && (*k as usize) <= metas.len() =>
                 {
