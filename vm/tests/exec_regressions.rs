@@ -106,3 +106,21 @@ fn compound_order_by_ordinal_may_carry_a_collation() {
         Ok(vec![text("A"), text("a"), text("b"), text("c")])
     );
 }
+
+#[test]
+fn a_failed_statement_counts_only_the_changes_it_keeps() {
+    let answers = agree(
+        "CREATE TABLE t(a UNIQUE)
+         INSERT INTO t VALUES (1), (2), (3)
+         UPDATE OR FAIL t SET a = 5 - a WHERE a < 3
+         SELECT total_changes(), changes()
+         INSERT INTO t VALUES (5), (2)
+         SELECT total_changes(), changes(), count(*) FROM t",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    // OR FAIL kept the first row's change and counts it; the aborted INSERT counts none.
+    assert_eq!(answers[3].0, ints(&[4, 1]));
+    assert_eq!(answers[2].1, 1);
+    assert_eq!(answers[4].1, 0);
+    assert_eq!(answers[5].0, ints(&[4, 0, 3]));
+}
