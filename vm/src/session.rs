@@ -493,6 +493,50 @@ impl Connection {
         result
     }
 
+    /// The entries of a new partial or expression index over the rows already in its table
+    /// (see [`ddl::index_fill_query`]), computed inside the transaction the CREATE INDEX will
+    /// run in; None when the index needs no expressions or cannot be created anyway.
+    fn index_fill_rows(&mut self, create: &ast::CreateIndex) -> Result<Option<Vec<Vec<Value>>>> {
+        let Some(query) = ddl::index_fill_query(create) else {
+            return Ok(None);
+        };
+        self.ensure_txn(true)?;
+        let exists = self.schema.table(create.table.as_str()).is_some()
+            && !self
+                .schema
+                .indexes
+                .contains_key(&create.name.name.as_str().to_ascii_lowercase());
+        if !exists {
+            return Ok(None);
+        }
+        let rows = (|| {
+            let select = crate::parser::parse_statement(&query)?;
+            let program = compile(&self.schema, &self.functions, &select)?;
+            let Some(txn) = self.txn.as_deref() else {
+                return Err(Error::with_code(code::MISUSE, "no transaction"));
+            };
+            let mut counters = self.counters.clone();
+            let mut env = Env {
+                txn,
+                counters: &mut counters,
+                params: &[],
+            };
+            let mut vm = Vm::new(&program);
+            let mut rows = Vec::new();
+            while let Some(row) = vm.step(&program, &mut env)? {
+                rows.push(row);
+            }
+            Ok(rows)
+        })();
+        match rows {
+            Ok(rows) => Ok(Some(rows)),
+            Err(e) => {
+                let _ = self.finish_statement(None, Err(e.clone()));
+                Err(e)
+            }
+        }
+    }
+
     /// Executes a statement that is not a compiled program.
     #[allow(clippy::type_complexity)]
     fn run_other(&mut self, statement: &Ast, sql: &str) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
@@ -506,7 +550,10 @@ impl Connection {
                 Ok(none())
             }
             Ast::CreateIndex(create) => {
-                self.ddl(|txn, schema| ddl::create_index(txn, schema, create, sql))?;
+                let computed = self.index_fill_rows(create)?;
+                self.ddl(|txn, schema| {
+                    ddl::create_index(txn, schema, create, sql, computed.as_deref())
+                })?;
                 Ok(none())
             }
             Ast::CreateView(create) => {

@@ -124,3 +124,23 @@ fn a_failed_statement_counts_only_the_changes_it_keeps() {
     assert_eq!(answers[4].1, 0);
     assert_eq!(answers[5].0, ints(&[4, 0, 3]));
 }
+
+#[test]
+fn partial_and_expression_indexes_fill_from_existing_rows() {
+    let answers = agree(
+        "CREATE TABLE t(a, b)
+         INSERT INTO t VALUES (1, 'x'), (-2, 'Y'), (3, NULL), (4, 'y')
+         CREATE INDEX tp ON t(b) WHERE a > 0
+         SELECT a FROM t WHERE b = 'x' AND a > 0
+         CREATE UNIQUE INDEX tl ON t(lower(b))
+         CREATE UNIQUE INDEX tu ON t(lower(b)) WHERE a > 0
+         INSERT INTO t VALUES (5, 'X')
+         INSERT INTO t VALUES (-5, 'X')
+         SELECT count(*) FROM t WHERE lower(b) = 'x'",
+    );
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Integer(1)]]));
+    // lower(b) repeats 'y' over all rows, but not among the rows with a > 0.
+    assert_eq!(answers[4].0, Err(2067));
+    assert_eq!(answers[6].0, Err(2067));
+    assert_eq!(answers[8].0, Ok(vec![vec![Value::Integer(2)]]));
+}

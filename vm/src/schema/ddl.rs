@@ -7,9 +7,9 @@
 use concur_btree::Value;
 
 use super::{Index, Schema, Table, SCHEMA_ROOT};
-use crate::ast::{CreateIndex, CreateTable, CreateTrigger, CreateView, ObjectKind};
+use crate::ast::{CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, ObjectKind};
 use crate::error::{Error, Result};
-use crate::storage::Txn;
+use crate::storage::{code, KeyInfo, Txn};
 
 /// Appends a row to `sqlite_schema`.
 fn insert_schema_row(
@@ -89,11 +89,16 @@ pub fn create_table(
 }
 
 /// `CREATE INDEX`, filling the index from the table's rows.
+///
+/// A partial or expression index needs expressions evaluated over every row, which this
+/// module cannot do: the caller runs `SELECT keys..., rowid FROM table WHERE partial` (see
+/// [`index_fill_query`]) and passes its rows as `computed`.
 pub fn create_index(
     txn: &dyn Txn,
     schema: &Schema,
     create: &CreateIndex,
     sql: &str,
+    computed: Option<&[Vec<Value>]>,
 ) -> Result<bool> {
     let name = create.name.name.as_str();
     if schema.indexes.contains_key(&name.to_ascii_lowercase()) {
@@ -118,18 +123,60 @@ pub fn create_index(
     };
     let root = txn.create_index()?;
     let index = Index::from_create(create, &table, root, sql)?;
-    if index.partial.is_some() || index.columns.iter().any(|c| c.column.is_none()) {
-        let mut probe = txn.table_cursor(table.root)?;
-        if probe.first()? {
-            return Err(Error::msg(
-                "partial and expression indexes on non-empty tables are not supported yet",
+    let computed_needed =
+        index.partial.is_some() || index.columns.iter().any(|c| c.column.is_none());
+    match computed {
+        Some(rows) => {
+            let info = index.key_info();
+            let n = index.columns.len();
+            for row in rows {
+                let (Some(Value::Integer(rowid)), Some(key)) = (row.get(n), row.get(..n)) else {
+                    return Err(Error::with_code(code::INTERNAL, "index fill row"));
+                };
+                add_index_entry(txn, &table, &index, &info, key.to_vec(), *rowid)?;
+            }
+        }
+        None if computed_needed => {
+            return Err(Error::with_code(
+                code::INTERNAL,
+                "index keys were not computed",
             ));
         }
+        None => fill_index(txn, &table, &index)?,
     }
-    fill_index(txn, &table, &index)?;
     insert_schema_row(txn, "index", name, &table.name, root, Some(sql))?;
     bump_cookie(txn)?;
     Ok(true)
+}
+
+/// The query whose rows are the entries of the partial or expression index `create` (key
+/// values, then the rowid), or None for an index of plain columns over every row.
+pub fn index_fill_query(create: &CreateIndex) -> Option<String> {
+    let plain = create
+        .columns
+        .iter()
+        .all(|c| matches!(strip_collate(&c.expr), Expr::Column { .. }));
+    if plain && create.where_clause.is_none() {
+        return None;
+    }
+    let keys: Vec<String> = create.columns.iter().map(|c| c.expr.to_string()).collect();
+    let mut sql = format!(
+        "SELECT {}, rowid FROM \"{}\"",
+        keys.join(", "),
+        create.table.as_str().replace('"', "\"\"")
+    );
+    if let Some(w) = &create.where_clause {
+        sql.push_str(&format!(" WHERE {w}"));
+    }
+    Some(sql)
+}
+
+/// `e` without COLLATE wrappers.
+fn strip_collate(e: &Expr) -> &Expr {
+    match e {
+        Expr::Collate { expr, .. } => strip_collate(expr),
+        other => other,
+    }
 }
 
 /// Inserts an entry for every row of `table` into `index` (plain column keys only).
@@ -149,28 +196,45 @@ pub fn fill_index(txn: &dyn Txn, table: &Table, index: &Index) -> Result<()> {
             };
             key.push(v);
         }
-        if index.unique && !key.iter().any(|v| matches!(v, Value::Null)) {
-            let mut probe = txn.index_cursor(index.root, &info)?;
-            if probe.seek_ge(&key, true)?
-                && info.compare_prefix(&probe.key()?[..n.min(probe.key()?.len())], &key)
-                    == std::cmp::Ordering::Equal
-            {
-                let names: Vec<String> = index
-                    .columns
-                    .iter()
-                    .filter_map(|c| c.column)
-                    .map(|i| format!("{}.{}", table.name, table.columns[i].name))
-                    .collect();
-                return Err(Error::Constraint {
-                    code: crate::storage::code::CONSTRAINT_UNIQUE,
-                    message: format!("UNIQUE constraint failed: {}", names.join(", ")),
-                });
-            }
-        }
-        key.push(Value::Integer(rowid));
-        txn.insert_index(index.root, &key, &info)?;
+        add_index_entry(txn, table, index, &info, key, rowid)?;
         more = rows.next()?;
     }
+    Ok(())
+}
+
+/// Adds `key` (without the rowid) pointing at `rowid` to `index`, failing on a duplicate of
+/// a UNIQUE index.
+fn add_index_entry(
+    txn: &dyn Txn,
+    table: &Table,
+    index: &Index,
+    info: &KeyInfo,
+    mut key: Vec<Value>,
+    rowid: i64,
+) -> Result<()> {
+    let n = key.len();
+    if index.unique && !key.iter().any(|v| matches!(v, Value::Null)) {
+        let mut probe = txn.index_cursor(index.root, info)?;
+        if probe.seek_ge(&key, true)?
+            && info.compare_prefix(&probe.key()?[..n.min(probe.key()?.len())], &key)
+                == std::cmp::Ordering::Equal
+        {
+            let names: Vec<String> = index
+                .columns
+                .iter()
+                .map(|c| match c.column {
+                    Some(i) => format!("{}.{}", table.name, table.columns[i].name),
+                    None => format!("index '{}'", index.name),
+                })
+                .collect();
+            return Err(Error::Constraint {
+                code: crate::storage::code::CONSTRAINT_UNIQUE,
+                message: format!("UNIQUE constraint failed: {}", names.join(", ")),
+            });
+        }
+    }
+    key.push(Value::Integer(rowid));
+    txn.insert_index(index.root, &key, info)?;
     Ok(())
 }
 
