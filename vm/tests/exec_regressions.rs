@@ -144,3 +144,15 @@ fn partial_and_expression_indexes_fill_from_existing_rows() {
     assert_eq!(answers[6].0, Err(2067));
     assert_eq!(answers[8].0, Ok(vec![vec![Value::Integer(2)]]));
 }
+
+#[test]
+fn upsert_do_update_returns_the_updated_row() {
+    let answers = agree(
+        "CREATE TABLE t(k UNIQUE, v)
+         INSERT INTO t VALUES (1, 'a')
+         INSERT INTO t VALUES (1, 'b'), (2, 'c') ON CONFLICT(k) DO UPDATE SET v = v || excluded.v RETURNING rowid, k, v",
+    );
+    let row =
+        |r: i64, k: i64, v: &str| vec![Value::Integer(r), Value::Integer(k), Value::Text(v.into())];
+    assert_eq!(answers[2].0, Ok(vec![row(1, 1, "ab"), row(2, 2, "c")]));
+}

@@ -248,7 +248,7 @@ impl Compiler<'_> {
             if let (Some(plan), Some((_, label))) = (upsert, on_conflict) {
                 c.emit(Insn::Goto { target: skip });
                 c.place(label);
-                c.upsert_update(plan, table, target, rowid, start, skip)?;
+                c.upsert_update(plan, table, target, (rowid, start), skip, returning)?;
             }
             Ok(())
         };
@@ -692,9 +692,9 @@ impl Compiler<'_> {
         plan: &UpsertPlan,
         table: &Arc<Table>,
         target: &Arc<WriteTarget>,
-        rowid: usize,
-        start: usize,
+        (rowid, start): (usize, usize),
         done: usize,
+        returning: &[Expr],
     ) -> Result<()> {
         let cursor = plan.cursor;
         self.emit(Insn::SeekRowid {
@@ -777,6 +777,21 @@ impl Compiler<'_> {
                 start: new_start,
                 conflict: ConflictResolution::Abort,
             });
+            if !returning.is_empty() {
+                // RETURNING reports the row as updated; its expressions read the inserted
+                // row's registers, which are free again now.
+                self.emit(Insn::Eval {
+                    expr: Expr::Reg(new_rowid_reg),
+                    dest: rowid,
+                });
+                for i in 0..table.columns.len() {
+                    self.emit(Insn::Eval {
+                        expr: Expr::Reg(new_start + i),
+                        dest: start + i,
+                    });
+                }
+                self.emit_returning(returning);
+            }
             Ok(())
         })();
         self.scopes.pop();
