@@ -49,6 +49,7 @@ fn theirs(db: &rusqlite::Connection, sql: &str) -> Answer {
     })()
     .map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+        rusqlite::Error::SqlInputError { error, .. } => error.extended_code,
         _ => -1,
     });
     (result, db.changes() as i64)
@@ -155,4 +156,19 @@ fn upsert_do_update_returns_the_updated_row() {
     let row =
         |r: i64, k: i64, v: &str| vec![Value::Integer(r), Value::Integer(k), Value::Text(v.into())];
     assert_eq!(answers[2].0, Ok(vec![row(1, 1, "ab"), row(2, 2, "c")]));
+}
+
+#[test]
+fn schema_rows_store_create_text_as_sqlite_rebuilds_it() {
+    let answers = agree(
+        "create table if not exists main.t(a, b)
+         CREATE  UNIQUE INDEX IF NOT EXISTS \"i x\" ON t(a) WHERE a > 0
+         create view IF not exists v as select a from t
+         CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END
+         SELECT name, sql FROM sqlite_schema ORDER BY name",
+    );
+    let Ok(rows) = &answers[4].0 else {
+        panic!("schema query failed")
+    };
+    assert_eq!(rows[1][1], Value::Text("CREATE TABLE t(a, b)".into()));
 }

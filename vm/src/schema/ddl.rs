@@ -9,6 +9,7 @@ use concur_btree::Value;
 use super::{Index, Schema, Table, SCHEMA_ROOT};
 use crate::ast::{CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, ObjectKind};
 use crate::error::{Error, Result};
+use crate::lexer::TokenKind;
 use crate::storage::{code, KeyInfo, Txn};
 
 /// Appends a row to `sqlite_schema`.
@@ -79,13 +80,54 @@ pub fn create_table(
     check_name(name)?;
     let (_, autoindexes) = Table::from_create(create, 0, sql)?;
     let root = txn.create_table()?;
-    insert_schema_row(txn, "table", name, name, root, Some(sql))?;
+    insert_schema_row(
+        txn,
+        "table",
+        name,
+        name,
+        root,
+        Some(&stored_sql(sql, "TABLE")),
+    )?;
     for index in autoindexes {
         let root = txn.create_index()?;
         insert_schema_row(txn, "index", &index.name, name, root, None)?;
     }
     bump_cookie(txn)?;
     Ok(true)
+}
+
+/// The CREATE text SQLite stores in `sqlite_schema`: `CREATE <kind> ` and then the statement
+/// from the object's name on, as `sqlite3EndTable` and `sqlite3CreateIndex` rebuild it. So
+/// `IF NOT EXISTS`, `TEMP` and a `main.` qualifier are dropped, and the spacing and case of
+/// the leading keywords are SQLite's.
+fn stored_sql(sql: &str, kind: &str) -> String {
+    let word = kind.rsplit(' ').next().unwrap_or(kind);
+    let mut lexer = crate::lexer::Lexer::new(sql);
+    let text = |t: &crate::lexer::Token| sql.get(t.span.start..t.span.end).unwrap_or("");
+    // Up to the kind keyword.
+    loop {
+        let t = lexer.next_token();
+        if t.kind == TokenKind::Eof {
+            return sql.to_string();
+        }
+        if text(&t).eq_ignore_ascii_case(word) {
+            break;
+        }
+    }
+    let mut name = lexer.next_token();
+    if text(&name).eq_ignore_ascii_case("IF") {
+        lexer.next_token();
+        lexer.next_token();
+        name = lexer.next_token();
+    }
+    let mut after = lexer.clone();
+    if after.next_token().kind == TokenKind::Dot {
+        name = after.next_token();
+    }
+    match sql.get(name.span.start..) {
+        Some(rest) if name.kind != TokenKind::Eof => format!("CREATE {kind} {rest}"),
+        _ => sql.to_string(),
+    }
 }
 
 /// `CREATE INDEX`, filling the index from the table's rows.
@@ -144,7 +186,19 @@ pub fn create_index(
         }
         None => fill_index(txn, &table, &index)?,
     }
-    insert_schema_row(txn, "index", name, &table.name, root, Some(sql))?;
+    let kind = if create.unique {
+        "UNIQUE INDEX"
+    } else {
+        "INDEX"
+    };
+    insert_schema_row(
+        txn,
+        "index",
+        name,
+        &table.name,
+        root,
+        Some(&stored_sql(sql, kind)),
+    )?;
     bump_cookie(txn)?;
     Ok(true)
 }
@@ -253,7 +307,7 @@ pub fn create_view(txn: &dyn Txn, schema: &Schema, create: &CreateView, sql: &st
         return Err(Error::msg(format!("{kind} {name} already exists")));
     }
     check_name(name)?;
-    insert_schema_row(txn, "view", name, name, 0, Some(sql))?;
+    insert_schema_row(txn, "view", name, name, 0, Some(&stored_sql(sql, "VIEW")))?;
     bump_cookie(txn)?;
     Ok(true)
 }
@@ -277,7 +331,14 @@ pub fn create_trigger(
         return Err(Error::msg(format!("no such table: main.{table}")));
     }
     check_name(name)?;
-    insert_schema_row(txn, "trigger", name, table, 0, Some(sql))?;
+    insert_schema_row(
+        txn,
+        "trigger",
+        name,
+        table,
+        0,
+        Some(&stored_sql(sql, "TRIGGER")),
+    )?;
     bump_cookie(txn)?;
     Ok(true)
 }
