@@ -172,3 +172,37 @@ fn schema_rows_store_create_text_as_sqlite_rebuilds_it() {
     };
     assert_eq!(rows[1][1], Value::Text("CREATE TABLE t(a, b)".into()));
 }
+
+#[test]
+fn upsert_clauses_handle_only_the_constraints_they_name() {
+    let answers = agree(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a UNIQUE, b UNIQUE, c NOT NULL)
+         INSERT INTO t VALUES (1, 'a1', 'b1', 0), (2, 'a2', 'b2', 0)
+         INSERT INTO t VALUES (3, 'a1', 'b9', 0) ON CONFLICT(b) DO UPDATE SET c = c + 1
+         INSERT OR IGNORE INTO t VALUES (3, 'a1', 'b9', 0) ON CONFLICT(b) DO UPDATE SET c = c + 1
+         INSERT INTO t VALUES (3, 'a1', 'b2', 0) ON CONFLICT(b) DO UPDATE SET c = c + 10
+         INSERT INTO t VALUES (4, 'a4', 'b4', NULL) ON CONFLICT DO NOTHING
+         INSERT INTO t VALUES (1, 'a8', 'b8', 0) ON CONFLICT(a) DO NOTHING ON CONFLICT(id) DO UPDATE SET c = 100
+         INSERT INTO t VALUES (5, 'a2', 'b5', 0) ON CONFLICT(id) DO NOTHING ON CONFLICT DO UPDATE SET c = 7
+         INSERT INTO t VALUES (6, 'x', 'y', 0) ON CONFLICT(c) DO NOTHING
+         SELECT * FROM t ORDER BY id",
+    );
+    // A conflict on `a` is not the ON CONFLICT(b) clause's: the statement's ABORT (or IGNORE).
+    assert_eq!(answers[2].0, Err(2067));
+    assert_eq!(answers[3].1, 0);
+    // DO NOTHING covers uniqueness only; NOT NULL still fails.
+    assert_eq!(answers[5].0, Err(1299));
+    assert_eq!(answers[8].0, Err(1));
+    let row = |id: i64, a: &str, b: &str, c: i64| {
+        vec![
+            Value::Integer(id),
+            Value::Text(a.into()),
+            Value::Text(b.into()),
+            Value::Integer(c),
+        ]
+    };
+    assert_eq!(
+        answers[9].0,
+        Ok(vec![row(1, "a1", "b1", 100), row(2, "a2", "b2", 7)])
+    );
+}

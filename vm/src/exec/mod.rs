@@ -591,15 +591,15 @@ impl Vm {
                         *start,
                         *conflict,
                         *count_change,
-                        upsert.is_some(),
+                        upsert.as_ref(),
                         env,
                     )? {
                         write::Inserted::Yes => {}
                         write::Inserted::Skipped => *pc = *if_ignored,
-                        write::Inserted::Conflict(existing) => {
-                            if let Some((reg, addr)) = upsert {
-                                self.regs[*reg] = Value::Integer(existing);
-                                *pc = *addr;
+                        write::Inserted::Conflict(existing, addr) => {
+                            if let Some(u) = upsert {
+                                self.regs[u.conflict_rowid] = Value::Integer(existing);
+                                *pc = addr;
                             }
                         }
                     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use concur_btree::Value;
 
 use super::compile::{ColumnMeta, Compiler, FromItem, Scope, Source};
-use super::insn::{Expr, Insn, WriteTarget};
+use super::insn::{Expr, Insn, UniqueConstraint, Upsert, WriteTarget};
 use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
 use crate::ast::{TriggerEvent, TriggerTime};
@@ -89,18 +89,7 @@ impl Compiler<'_> {
             return self.view_insert(&view, insert);
         }
         let table = self.write_table(&insert.table)?;
-        let mut conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
-        let mut do_update = None;
-        for upsert in &insert.upsert {
-            match &upsert.action {
-                ast::UpsertAction::Nothing => conflict = ConflictResolution::Ignore,
-                ast::UpsertAction::Update { sets, where_clause } => {
-                    if do_update.is_none() {
-                        do_update = Some((sets.clone(), where_clause.clone()));
-                    }
-                }
-            }
-        }
+        let conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
         // Which table column each supplied value goes to (none for DEFAULT VALUES, where
         // every column takes its default).
         let targets: Vec<usize> = if matches!(insert.source, ast::InsertSource::DefaultValues) {
@@ -133,23 +122,35 @@ impl Compiler<'_> {
             sub: self.current_sub(),
             ..Default::default()
         });
-        let upsert = match do_update {
-            Some((sets, where_clause)) => {
-                let cursor = self.cursor();
-                self.emit(Insn::OpenTable {
-                    cursor,
-                    root: table.root,
-                    name: table.name.clone(),
-                });
-                Some(UpsertPlan {
-                    sets,
-                    where_clause,
-                    cursor,
-                    conflict_rowid: self.reg(),
-                    alias: insert.alias.as_ref().map(|a| a.0.clone()),
-                })
+        let upsert = if insert.upsert.is_empty() {
+            None
+        } else {
+            let cursor = self.cursor();
+            self.emit(Insn::OpenTable {
+                cursor,
+                root: table.root,
+                name: table.name.clone(),
+            });
+            let conflict_rowid = self.reg();
+            let mut clauses = Vec::new();
+            for clause in &insert.upsert {
+                let named = upsert_target(&table, &target, clause)?;
+                let plan = match &clause.action {
+                    ast::UpsertAction::Nothing => None,
+                    ast::UpsertAction::Update { sets, where_clause } => Some(UpsertPlan {
+                        sets: sets.clone(),
+                        where_clause: where_clause.clone(),
+                        cursor,
+                        conflict_rowid,
+                        alias: insert.alias.as_ref().map(|a| a.0.clone()),
+                    }),
+                };
+                clauses.push((named, plan));
             }
-            None => None,
+            Some(UpsertClauses {
+                conflict_rowid,
+                clauses,
+            })
         };
         let result = self.insert_rows(
             insert,
@@ -179,7 +180,7 @@ impl Compiler<'_> {
         start: usize,
         conflict: ConflictResolution,
         returning: &[Expr],
-        upsert: Option<&UpsertPlan>,
+        upsert: Option<&UpsertClauses>,
     ) -> Result<()> {
         let width = targets.len();
         let check_width = |n: usize| -> Result<()> {
@@ -233,7 +234,19 @@ impl Compiler<'_> {
         let insert_insn = |c: &mut Compiler<'_>, skip: usize| -> Result<()> {
             let row = Some((rowid, start));
             c.fire_triggers(table, &Event::Insert, TriggerTime::Before, row, None)?;
-            let on_conflict = upsert.map(|u| (u.conflict_rowid, c.label()));
+            let clauses = upsert.map_or(&[][..], |u| &u.clauses[..]);
+            let labels: Vec<Option<usize>> = clauses
+                .iter()
+                .map(|(_, plan)| plan.as_ref().map(|_| c.label()))
+                .collect();
+            let route = upsert.map(|u| Upsert {
+                conflict_rowid: u.conflict_rowid,
+                clauses: clauses
+                    .iter()
+                    .zip(&labels)
+                    .map(|((named, _), label)| (*named, *label))
+                    .collect(),
+            });
             c.emit(Insn::InsertRow {
                 target: target.clone(),
                 rowid,
@@ -241,14 +254,16 @@ impl Compiler<'_> {
                 conflict,
                 if_ignored: skip,
                 count_change: true,
-                upsert: on_conflict,
+                upsert: route,
             });
             c.emit_returning(returning);
             c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)?;
-            if let (Some(plan), Some((_, label))) = (upsert, on_conflict) {
-                c.emit(Insn::Goto { target: skip });
-                c.place(label);
-                c.upsert_update(plan, table, target, (rowid, start), skip, returning)?;
+            for ((_, plan), label) in clauses.iter().zip(&labels) {
+                if let (Some(plan), Some(label)) = (plan, label) {
+                    c.emit(Insn::Goto { target: skip });
+                    c.place(*label);
+                    c.upsert_update(plan, table, target, (rowid, start), skip, returning)?;
+                }
             }
             Ok(())
         };
@@ -672,6 +687,63 @@ struct UpsertPlan {
     conflict_rowid: usize,
     /// The INSERT's `AS alias`.
     alias: Option<String>,
+}
+
+/// The ON CONFLICT clauses of an INSERT, compiled.
+struct UpsertClauses {
+    /// Register receiving the conflicting row's rowid.
+    conflict_rowid: usize,
+    /// Each clause: the constraint it names (None: any), and its DO UPDATE (None: DO
+    /// NOTHING).
+    clauses: Vec<(Option<UniqueConstraint>, Option<UpsertPlan>)>,
+}
+
+/// The constraint an ON CONFLICT clause names, as SQLite's `sqlite3UpsertAnalyzeTarget`
+/// matches it: the rowid (INTEGER PRIMARY KEY or `rowid`), or a UNIQUE or PRIMARY KEY index
+/// (not partial) over exactly the target's columns, in any order. None for no target.
+fn upsert_target(
+    table: &Table,
+    target: &WriteTarget,
+    clause: &ast::Upsert,
+) -> Result<Option<UniqueConstraint>> {
+    if clause.target.is_empty() {
+        return Ok(None);
+    }
+    let mismatch =
+        || Error::msg("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+    let mut columns = Vec::new();
+    let mut rowid = false;
+    for term in &clause.target {
+        let ast::Expr::Column { column, .. } = super::select::strip_collate(&term.expr) else {
+            return Err(mismatch());
+        };
+        let name = column.column.as_str();
+        match table.column_index(name) {
+            Some(i) if Some(i) == table.rowid_alias => rowid = true,
+            Some(i) => columns.push(i),
+            None if super::compile::is_rowid_name(name) => rowid = true,
+            None => return Err(Error::msg(format!("no such column: {name}"))),
+        }
+    }
+    if rowid && columns.is_empty() && clause.target.len() == 1 {
+        return Ok(Some(UniqueConstraint::Rowid));
+    }
+    if let Some(alias) = table.rowid_alias.filter(|_| rowid) {
+        columns.push(alias);
+    }
+    columns.sort_unstable();
+    columns.dedup();
+    for (i, index) in target.indexes.iter().enumerate() {
+        if !index.unique || index.partial.is_some() || index.columns.len() != clause.target.len() {
+            continue;
+        }
+        let mut keys: Vec<usize> = index.columns.iter().filter_map(|c| c.column).collect();
+        keys.sort_unstable();
+        if keys.len() == index.columns.len() && keys == columns {
+            return Ok(Some(UniqueConstraint::Index(i)));
+        }
+    }
+    Err(mismatch())
 }
 
 /// What fires a trigger.

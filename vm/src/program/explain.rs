@@ -30,8 +30,10 @@ pub fn map_targets(insn: &mut Insn, f: &mut dyn FnMut(Addr) -> Addr) {
             if_ignored, upsert, ..
         } => {
             *if_ignored = f(*if_ignored);
-            if let Some((_, a)) = upsert {
-                *a = f(*a);
+            for (_, a) in upsert.iter_mut().flat_map(|u| u.clauses.iter_mut()) {
+                if let Some(a) = a {
+                    *a = f(*a);
+                }
             }
         }
         _ => {}

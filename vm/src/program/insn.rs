@@ -46,6 +46,25 @@ pub struct AggCall {
     pub collation: Collation,
 }
 
+/// A uniqueness constraint of a [`WriteTarget`]: the rowid, or one of its indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueConstraint {
+    /// The rowid (INTEGER PRIMARY KEY).
+    Rowid,
+    /// `indexes[i]` of the target.
+    Index(usize),
+}
+
+/// How an INSERT's ON CONFLICT clauses take over uniqueness conflicts.
+#[derive(Debug, Clone)]
+pub struct Upsert {
+    /// Receives the conflicting row's rowid before the jump to DO UPDATE code.
+    pub conflict_rowid: Reg,
+    /// The clauses in order: the constraint each names (None: any; only the last), and the
+    /// address of its DO UPDATE code (None: DO NOTHING).
+    pub clauses: Vec<(Option<UniqueConstraint>, Option<Addr>)>,
+}
+
 /// Everything an INSERT or UPDATE needs to write one row of a table.
 #[derive(Debug, Clone)]
 pub struct WriteTarget {
@@ -362,9 +381,8 @@ pub enum Insn {
         if_ignored: Addr,
         /// Whether to count the change and set last_insert_rowid.
         count_change: bool,
-        /// Upsert: on a uniqueness conflict, put the existing row's rowid in this register
-        /// and jump to the address instead of failing.
-        upsert: Option<(Reg, Addr)>,
+        /// The ON CONFLICT clauses, if any.
+        upsert: Option<Upsert>,
     },
     /// Replace the current row of `cursor` with the registers (new rowid then columns).
     UpdateRow {
