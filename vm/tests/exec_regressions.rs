@@ -206,3 +206,23 @@ fn upsert_clauses_handle_only_the_constraints_they_name() {
         Ok(vec![row(1, "a1", "b1", 100), row(2, "a2", "b2", 7)])
     );
 }
+
+#[test]
+fn unique_constraints_are_checked_newest_first() {
+    let answers = agree(
+        "CREATE TABLE t(a PRIMARY KEY, b UNIQUE, c)
+         INSERT INTO t VALUES (1, 1, 1)
+         INSERT INTO t VALUES (1, 1, 2)
+         CREATE UNIQUE INDEX tc ON t(c)
+         INSERT INTO t VALUES (1, 1, 1)
+         CREATE TABLE u(a UNIQUE ON CONFLICT REPLACE, b UNIQUE)
+         INSERT INTO u VALUES (1, 1), (2, 2)
+         INSERT INTO u VALUES (1, 2)
+         SELECT * FROM u",
+    );
+    // The UNIQUE on b (created after the PRIMARY KEY's index) fails first: code 2067, not
+    // 1555; then the newer index on c.
+    assert_eq!(answers[2].0, Err(2067));
+    assert_eq!(answers[4].0, Err(2067));
+    assert_eq!(answers[7].0, Err(2067));
+}

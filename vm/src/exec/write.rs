@@ -154,6 +154,8 @@ impl Vm {
     /// Resolves conflicts of the row in the scratch registers with existing rows other than
     /// `own` (the row being updated): the rowid, then each UNIQUE index.
     ///
+    /// Indexes are checked in SQLite's order: newest first, those whose resolution is REPLACE
+    /// after the others, so a row that breaks two constraints fails on the same one.
     /// With ON CONFLICT clauses (`upsert`), the constraints they name are checked first, in
     /// clause order, as SQLite does; a conflict on a constraint that a clause covers (by
     /// name, or a last clause without a target) is that clause's to handle: DO NOTHING skips
@@ -178,8 +180,18 @@ impl Vm {
                 }
             }
         }
+        // Then the rowid, then the indexes newest first (SQLite links each new index at the
+        // head of the table's list), those that REPLACE last.
+        let replaces = |i: usize| {
+            conflict == ConflictResolution::Replace
+                || conflict == ConflictResolution::Abort
+                    && target.indexes[i].on_conflict == Some(ConflictResolution::Replace)
+        };
+        let newest_first = (0..target.indexes.len()).rev();
+        let others = newest_first.clone().filter(|&i| !replaces(i));
+        let last = newest_first.filter(|&i| replaces(i));
         for c in std::iter::once(UniqueConstraint::Rowid)
-            .chain((0..target.indexes.len()).map(UniqueConstraint::Index))
+            .chain(others.chain(last).map(UniqueConstraint::Index))
         {
             if !order.contains(&c) {
                 order.push(c);
