@@ -226,3 +226,12 @@ fn unique_constraints_are_checked_newest_first() {
     assert_eq!(answers[4].0, Err(2067));
     assert_eq!(answers[7].0, Err(2067));
 }
+
+#[test]
+fn like_and_glob_operators_stop_at_the_first_nul() {
+    let answers = agree(
+        "SELECT x'ff0041' LIKE '_', x'610062' LIKE 'a', x'610062' GLOB 'a*b', 'a' LIKE x'610062'",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[0].0, ints(&[1, 1, 0, 1]));
+}

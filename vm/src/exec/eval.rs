@@ -299,8 +299,9 @@ impl Vm {
                         }
                     }
                 };
-                let text = value_to_text(&x);
-                let pat = value_to_text(&p);
+                // SQLite matches C strings: text and pattern end at their first NUL.
+                let text = crate::func::text::c_text(&x);
+                let pat = crate::func::text::c_text(&p);
                 let m = if *is_glob {
                     glob(&text, &pat)?
                 } else {
