@@ -235,3 +235,25 @@ fn like_and_glob_operators_stop_at_the_first_nul() {
     let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
     assert_eq!(answers[0].0, ints(&[1, 1, 0, 1]));
 }
+
+#[test]
+fn or_replace_puts_the_default_in_place_of_a_null_in_a_not_null_column() {
+    let answers = agree(
+        "CREATE TABLE t(a INT NOT NULL DEFAULT 6, b NOT NULL, c NOT NULL DEFAULT NULL)
+         INSERT OR REPLACE INTO t VALUES (NULL, 1, 1)
+         INSERT OR REPLACE INTO t VALUES (1, NULL, 1)
+         INSERT OR REPLACE INTO t VALUES (1, 1, NULL)
+         UPDATE OR REPLACE t SET a = NULL
+         SELECT a, b, c FROM t",
+    );
+    assert_eq!(answers[2].0, Err(1299));
+    assert_eq!(answers[3].0, Err(1299));
+    assert_eq!(
+        answers[5].0,
+        Ok(vec![vec![
+            Value::Integer(6),
+            Value::Integer(1),
+            Value::Integer(1)
+        ]])
+    );
+}

@@ -129,6 +129,16 @@ impl Vm {
                 if conflict == ConflictResolution::Ignore {
                     return Ok(Outcome::Skip);
                 }
+                // OR REPLACE puts the column's default in place of the NULL (ABORT when
+                // there is none, or it is NULL too).
+                let default = target.defaults.get(i).and_then(Option::as_ref);
+                if let (ConflictResolution::Replace, Some(d)) = (conflict, default) {
+                    let v = self.eval(program, d, env)?;
+                    values[i] = column.affinity.apply(v);
+                    if !matches!(values[i], Value::Null) {
+                        continue;
+                    }
+                }
                 return Err(Error::Constraint {
                     code: code::CONSTRAINT_NOTNULL,
                     message: format!("NOT NULL constraint failed: {}.{}", table.name, column.name),

@@ -50,6 +50,13 @@ impl Compiler<'_> {
             for c in &table.checks {
                 checks.push((self.expr(c)?, c.to_string()));
             }
+            let mut defaults = Vec::new();
+            for column in &table.columns {
+                defaults.push(match (&column.default, column.not_null) {
+                    (Some(d), true) => Some(self.expr(d)?),
+                    _ => None,
+                });
+            }
             let indexes = self.schema.indexes_of(&table.name);
             let mut index_keys = Vec::new();
             let mut index_where = Vec::new();
@@ -75,6 +82,7 @@ impl Compiler<'_> {
                 checks,
                 index_keys,
                 index_where,
+                defaults,
             })
         })();
         self.scopes.pop();

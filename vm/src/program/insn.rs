@@ -82,6 +82,8 @@ pub struct WriteTarget {
     pub index_keys: Vec<Vec<Option<Expr>>>,
     /// Per index: the partial-index condition over the scratch registers.
     pub index_where: Vec<Option<Expr>>,
+    /// Per column: its DEFAULT, which OR REPLACE puts in place of a NULL that breaks NOT NULL.
+    pub defaults: Vec<Option<Expr>>,
 }
 
 /// One instruction of a program.
