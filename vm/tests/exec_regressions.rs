@@ -257,3 +257,19 @@ fn or_replace_puts_the_default_in_place_of_a_null_in_a_not_null_column() {
         ]])
     );
 }
+
+#[test]
+fn group_by_ordinal_may_carry_a_collation() {
+    let answers = agree(
+        "CREATE TABLE t(a)
+         INSERT INTO t VALUES ('x'), ('X'), ('y')
+         SELECT count(*) FROM t GROUP BY 1 COLLATE NOCASE
+         SELECT upper(a), count(*) FROM t GROUP BY 1 COLLATE NOCASE ORDER BY 2
+         SELECT a FROM t GROUP BY 2 COLLATE NOCASE",
+    );
+    assert_eq!(answers[4].0, Err(1));
+    let Ok(rows) = &answers[3].0 else {
+        panic!("GROUP BY 1 COLLATE NOCASE failed")
+    };
+    assert_eq!(rows.len(), 2);
+}

@@ -637,7 +637,9 @@ impl Compiler<'_> {
         g: &ast::Expr,
         columns: &[(ast::Expr, String)],
     ) -> Result<ast::Expr> {
-        match g {
+        // An ordinal may carry a COLLATE (`GROUP BY 1 COLLATE NOCASE`), which then applies
+        // to the result column it names.
+        match strip_collate(g) {
             ast::Expr::Literal(ast::Literal::Integer(k)) => {
                 if *k < 1 || *k as usize > columns.len() {
                     return Err(Error::msg(format!(
@@ -645,7 +647,14 @@ impl Compiler<'_> {
                         columns.len()
                     )));
                 }
-                Ok(columns[*k as usize - 1].0.clone())
+                let column = columns[*k as usize - 1].0.clone();
+                Ok(match g {
+                    ast::Expr::Collate { collation, .. } => ast::Expr::Collate {
+                        expr: Box::new(column),
+                        collation: collation.clone(),
+                    },
+                    _ => column,
+                })
             }
             _ => Ok(g.clone()),
         }
