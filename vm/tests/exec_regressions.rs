@@ -273,3 +273,28 @@ fn group_by_ordinal_may_carry_a_collation() {
     };
     assert_eq!(rows.len(), 2);
 }
+
+#[test]
+fn upsert_target_collations_must_match_the_index() {
+    let answers = agree(
+        "CREATE TABLE t(a COLLATE NOCASE, b)
+         CREATE UNIQUE INDEX ta ON t(a)
+         CREATE UNIQUE INDEX tb ON t(b COLLATE RTRIM)
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(a) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(a COLLATE NOCASE) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(a COLLATE BINARY) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(b) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(b COLLATE RTRIM) DO NOTHING
+         CREATE TABLE u(id INTEGER PRIMARY KEY, c)
+         CREATE UNIQUE INDEX uc ON u(c, id)
+         INSERT INTO u VALUES (1, 1) ON CONFLICT(c, id) DO NOTHING
+         INSERT INTO u VALUES (1, 1) ON CONFLICT(id) DO NOTHING",
+    );
+    // An explicit COLLATE must be the index's; a bare column matches any.
+    assert_eq!(answers[5].0, Err(1));
+    assert_eq!(answers[6].0, Ok(vec![]));
+    assert_eq!(answers[7].0, Ok(vec![]));
+    // The INTEGER PRIMARY KEY in a target is the rowid, which no index column matches.
+    assert_eq!(answers[10].0, Err(1));
+    assert_eq!(answers[11].0, Ok(vec![]));
+}

@@ -16,6 +16,7 @@ use crate::ast::{self, ConflictResolution};
 use crate::ast::{TriggerEvent, TriggerTime};
 use crate::error::{Error, Result};
 use crate::schema::{Table, Trigger};
+use crate::value::Collation;
 
 impl Compiler<'_> {
     /// The table a write targets, rejecting views and `sqlite_schema`.
@@ -719,35 +720,48 @@ fn upsert_target(
     }
     let mismatch =
         || Error::msg("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+    // Each term as (column, explicit COLLATE). A term without COLLATE matches an index
+    // column of any collation; one with COLLATE only an index column of that collation. A
+    // term naming the rowid (or its INTEGER PRIMARY KEY alias) resolves to the rowid, which
+    // no index column is, so it only matches as the whole target.
     let mut columns = Vec::new();
     let mut rowid = false;
     for term in &clause.target {
+        let explicit = match &term.expr {
+            ast::Expr::Collate { collation, .. } => {
+                Some(Collation::from_name(collation.as_str()).ok_or_else(|| {
+                    Error::msg(format!("no such collation sequence: {}", collation.0))
+                })?)
+            }
+            _ => None,
+        };
         let ast::Expr::Column { column, .. } = super::select::strip_collate(&term.expr) else {
             return Err(mismatch());
         };
         let name = column.column.as_str();
         match table.column_index(name) {
             Some(i) if Some(i) == table.rowid_alias => rowid = true,
-            Some(i) => columns.push(i),
+            Some(i) => columns.push((i, explicit)),
             None if super::compile::is_rowid_name(name) => rowid = true,
             None => return Err(Error::msg(format!("no such column: {name}"))),
         }
     }
-    if rowid && columns.is_empty() && clause.target.len() == 1 {
-        return Ok(Some(UniqueConstraint::Rowid));
+    if rowid {
+        if clause.target.len() == 1 {
+            return Ok(Some(UniqueConstraint::Rowid));
+        }
+        return Err(mismatch());
     }
-    if let Some(alias) = table.rowid_alias.filter(|_| rowid) {
-        columns.push(alias);
-    }
-    columns.sort_unstable();
-    columns.dedup();
     for (i, index) in target.indexes.iter().enumerate() {
-        if !index.unique || index.partial.is_some() || index.columns.len() != clause.target.len() {
+        if !index.unique || index.partial.is_some() || index.columns.len() != columns.len() {
             continue;
         }
-        let mut keys: Vec<usize> = index.columns.iter().filter_map(|c| c.column).collect();
-        keys.sort_unstable();
-        if keys.len() == index.columns.len() && keys == columns {
+        let matched = index.columns.iter().all(|key| {
+            columns.iter().any(|(c, coll)| {
+                key.column == Some(*c) && coll.map_or(true, |coll| coll == key.collation)
+            })
+        });
+        if matched {
             return Ok(Some(UniqueConstraint::Index(i)));
         }
     }
