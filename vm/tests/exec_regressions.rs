@@ -298,3 +298,28 @@ fn upsert_target_collations_must_match_the_index() {
     assert_eq!(answers[10].0, Err(1));
     assert_eq!(answers[11].0, Ok(vec![]));
 }
+
+#[test]
+fn a_negated_real_literal_is_a_constant_so_minus_zero_stays_negative() {
+    let answers = agree(
+        "SELECT -0.0, -(0.0), -x FROM (SELECT 0.0 AS x)
+         CREATE TABLE t(a)
+         INSERT INTO t VALUES (-0.0)
+         SELECT a, 1 / a FROM t",
+    );
+    let Ok(rows) = &answers[0].0 else {
+        panic!("select failed")
+    };
+    let bits: Vec<u64> = rows[0]
+        .iter()
+        .map(|v| match v {
+            Value::Real(r) => r.to_bits(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(bits, vec![(-0.0f64).to_bits(), (-0.0f64).to_bits(), 0]);
+    let Ok(rows) = &answers[3].0 else {
+        panic!("select failed")
+    };
+    assert!(matches!(rows[0][0], Value::Real(r) if r.is_sign_negative()));
+}

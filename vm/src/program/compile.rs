@@ -491,6 +491,17 @@ impl Compiler<'_> {
                 double_quoted,
             } => self.column(column, *double_quoted),
             ast::Expr::Variable { index, .. } => plain(Expr::Param(*index as usize)),
+            // SQLite codes `-<real literal>` as the negated constant, so `-0.0` is negative
+            // zero (where `0 - x` at run time gives positive zero).
+            ast::Expr::Unary {
+                op: UnaryOp::Negate,
+                operand,
+            } if matches!(**operand, ast::Expr::Literal(ast::Literal::Real(_))) => {
+                let ast::Expr::Literal(ast::Literal::Real(r)) = **operand else {
+                    return Err(Error::with_code(crate::storage::code::INTERNAL, "negation"));
+                };
+                plain(Expr::Const(Value::Real(-r)))
+            }
             ast::Expr::Unary { op, operand } => {
                 let (inner, meta) = self.expr_meta(operand)?;
                 match op {
