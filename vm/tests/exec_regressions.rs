@@ -323,3 +323,17 @@ fn a_negated_real_literal_is_a_constant_so_minus_zero_stays_negative() {
     };
     assert!(matches!(rows[0][0], Value::Real(r) if r.is_sign_negative()));
 }
+
+#[test]
+fn simple_case_compares_with_the_affinity_and_collation_of_equals() {
+    let answers = agree(
+        "CREATE TABLE t(a TEXT, b INTEGER, c COLLATE NOCASE)
+         INSERT INTO t VALUES ('40', '7', 'x')
+         SELECT CASE a WHEN 40 THEN 'hit' ELSE 'miss' END, CASE b WHEN '7' THEN 'hit' END, CASE c WHEN 'X' THEN 'hit' END, CASE 40 WHEN a THEN 'hit' END FROM t",
+    );
+    let text = |s: &str| Value::Text(s.into());
+    assert_eq!(
+        answers[2].0,
+        Ok(vec![vec![text("hit"), text("hit"), text("hit"), text("hit")]])
+    );
+}

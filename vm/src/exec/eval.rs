@@ -330,16 +330,23 @@ impl Vm {
                 when_then,
                 else_expr,
                 collation,
+                comparisons,
             } => {
                 let base = match operand {
                     Some(o) => Some(self.eval(program, o, env)?),
                     None => None,
                 };
-                for (w, t) in when_then {
+                for (i, (w, t)) in when_then.iter().enumerate() {
                     let v = self.eval(program, w, env)?;
-                    let hit = match &base {
-                        Some(b) => compare_op(b, CompareOp::Eq, &v, *collation) == Some(true),
-                        None => truth(&v) == Some(true),
+                    let hit = match (&base, comparisons.get(i)) {
+                        (Some(b), Some((ba, wa, coll))) => {
+                            let (b, v) = apply_comparison_affinity(b.clone(), *ba, v, *wa);
+                            compare_op(&b, CompareOp::Eq, &v, *coll) == Some(true)
+                        }
+                        (Some(b), None) => {
+                            compare_op(b, CompareOp::Eq, &v, *collation) == Some(true)
+                        }
+                        (None, _) => truth(&v) == Some(true),
                     };
                     if hit {
                         return self.eval(program, t, env);

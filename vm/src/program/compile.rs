@@ -661,16 +661,23 @@ impl Compiler<'_> {
                 when_then,
                 else_expr,
             } => {
-                let (operand, collation) = match operand {
+                let (operand, base) = match operand {
                     Some(o) => {
                         let (x, m) = self.expr_meta(o)?;
-                        (Some(Box::new(x)), m.collation)
+                        (Some(Box::new(x)), Some(m))
                     }
-                    None => (None, Collation::Binary),
+                    None => (None, None),
                 };
+                let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
                 let mut pairs = Vec::new();
+                let mut comparisons = Vec::new();
                 for (w, t) in when_then {
-                    pairs.push((self.expr(w)?, self.expr(t)?));
+                    let (x, wm) = self.expr_meta(w)?;
+                    if let Some(bm) = &base {
+                        // `CASE b WHEN w` compares as `b = w` does.
+                        comparisons.push((bm.affinity, wm.affinity, pick_collation(bm, &wm)));
+                    }
+                    pairs.push((x, self.expr(t)?));
                 }
                 let else_expr = match else_expr {
                     Some(e) => Some(Box::new(self.expr(e)?)),
@@ -681,6 +688,7 @@ impl Compiler<'_> {
                     when_then: pairs,
                     else_expr,
                     collation,
+                    comparisons,
                 })
             }
             ast::Expr::Raise { action, message } => {

@@ -590,6 +590,9 @@ pub enum Expr {
         else_expr: Option<Box<Expr>>,
         /// The collation of operand comparisons.
         collation: Collation,
+        /// Per WHEN of the simple form: the operand's and the WHEN value's affinities, and the
+        /// collation, as `operand = value` compares them.
+        comparisons: Vec<(Option<Affinity>, Option<Affinity>, Collation)>,
     },
     /// `CAST(x AS type)`.
     Cast(Box<Expr>, Affinity),
