@@ -334,6 +334,27 @@ fn simple_case_compares_with_the_affinity_and_collation_of_equals() {
     let text = |s: &str| Value::Text(s.into());
     assert_eq!(
         answers[2].0,
-        Ok(vec![vec![text("hit"), text("hit"), text("hit"), text("hit")]])
+        Ok(vec![vec![
+            text("hit"),
+            text("hit"),
+            text("hit"),
+            text("hit")
+        ]])
     );
+}
+
+#[test]
+fn update_or_ignore_reports_only_the_rows_it_changed() {
+    let answers = agree(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v UNIQUE)
+         INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')
+         UPDATE OR IGNORE t SET id = 1 RETURNING id, v
+         UPDATE OR IGNORE t SET v = 'c' WHERE id < 3 RETURNING id
+         SELECT * FROM t ORDER BY id",
+    );
+    let text = |s: &str| Value::Text(s.into());
+    assert_eq!(answers[2].0, Ok(vec![vec![Value::Integer(1), text("a")]]));
+    assert_eq!(answers[2].1, 1);
+    assert_eq!(answers[3].0, Ok(vec![]));
+    assert_eq!(answers[3].1, 0);
 }

@@ -610,7 +610,12 @@ impl Vm {
                     rowid,
                     start,
                     conflict,
-                } => self.update_row(program, target, *cursor, *rowid, *start, *conflict, env)?,
+                    if_ignored,
+                } => {
+                    if !self.update_row(program, target, *cursor, *rowid, *start, *conflict, env)? {
+                        *pc = *if_ignored;
+                    }
+                }
                 Insn::DeleteRow { target, cursor } => {
                     let (rowid, values) = match self.cursor(*cursor)? {
                         Cursor::Table { inner, .. } => (inner.rowid()?, inner.row()?),

@@ -425,7 +425,7 @@ impl Vm {
         Ok(Inserted::Yes)
     }
 
-    /// Executes UpdateRow.
+    /// Executes UpdateRow; false when OR IGNORE skipped the row.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn update_row(
         &mut self,
@@ -436,7 +436,7 @@ impl Vm {
         start: usize,
         conflict: ConflictResolution,
         env: &mut Env<'_>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let table = &target.table;
         let (old_rowid, old_values) = match self.cursor(cursor)? {
             Cursor::Table { inner, .. } => (inner.rowid()?, inner.row()?),
@@ -450,7 +450,7 @@ impl Vm {
         if let Outcome::Skip =
             self.prepare_row(program, target, rowid, &mut values, conflict, env)?
         {
-            return Ok(());
+            return Ok(false);
         }
         match self.resolve_conflicts(
             program,
@@ -462,7 +462,7 @@ impl Vm {
             env,
         )? {
             Outcome::Proceed => {}
-            Outcome::Skip | Outcome::Conflict(..) => return Ok(()),
+            Outcome::Skip | Outcome::Conflict(..) => return Ok(false),
         }
         let saved = self.scratch(target);
         self.delete_row(program, target, old_rowid, &old_values, env)?;
@@ -477,6 +477,6 @@ impl Vm {
             };
         }
         env.counters.changes += 1;
-        Ok(())
+        Ok(true)
     }
 }

@@ -607,6 +607,7 @@ impl Compiler<'_> {
             rowid,
             start,
             conflict,
+            if_ignored: next,
         });
         self.emit_returning(&returning);
         self.fire_triggers(table, &event, TriggerTime::After, new, old)?;
@@ -870,6 +871,7 @@ impl Compiler<'_> {
                 rowid: new_rowid_reg,
                 start: new_start,
                 conflict: ConflictResolution::Abort,
+                if_ignored: done,
             });
             if !returning.is_empty() {
                 // RETURNING reports the row as updated; its expressions read the inserted

@@ -398,6 +398,8 @@ pub enum Insn {
         start: Reg,
         /// Conflict resolution.
         conflict: ConflictResolution,
+        /// Jump here when OR IGNORE skipped the row (no RETURNING, no AFTER triggers).
+        if_ignored: Addr,
     },
     /// Delete the current row of `cursor` and its index entries.
     DeleteRow {
