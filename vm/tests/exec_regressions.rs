@@ -358,3 +358,16 @@ fn update_or_ignore_reports_only_the_rows_it_changed() {
     assert_eq!(answers[3].0, Ok(vec![]));
     assert_eq!(answers[3].1, 0);
 }
+
+#[test]
+fn in_subquery_combines_the_affinities_of_both_sides() {
+    let answers = agree(
+        "CREATE TABLE l(b BLOB, t TEXT, n)
+         CREATE TABLE r(i INTEGER, s TEXT)
+         INSERT INTO l VALUES ('6', '6', '6')
+         INSERT INTO r VALUES (6, '6')
+         SELECT b IN (SELECT i FROM r), t IN (SELECT i FROM r), n IN (SELECT i FROM r), n IN (SELECT s FROM r), b IN (SELECT s FROM r), 6 IN (SELECT s FROM r) FROM l",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[4].0, ints(&[1, 1, 1, 1, 1, 1]));
+}

@@ -232,17 +232,24 @@ impl Vm {
                 let mut saw_null = matches!(x, Value::Null);
                 let mut found = false;
                 if !saw_null {
-                    // The comparison affinity: the left operand's if it has one, else the
-                    // subquery column's.
-                    let (xa, va) = match affinity {
-                        Some(_) => (*affinity, None),
-                        None => (None, *sub_affinity),
+                    // The comparison affinity, as SQLite's `sqlite3CompareAffinity` combines
+                    // the two sides (BLOB counts as an affinity here): NUMERIC when both have
+                    // one and either is numeric, none when both have a non-numeric one,
+                    // else the one there is. It applies to both sides.
+                    let combined = match (affinity, sub_affinity) {
+                        (Some(a), Some(b)) if a.is_numeric() || b.is_numeric() => {
+                            Some(Affinity::Numeric)
+                        }
+                        (Some(_), Some(_)) | (None, None) => None,
+                        (Some(a), None) | (None, Some(a)) => Some(*a),
                     };
+                    let x = combined.map_or(x.clone(), |a| a.apply(x.clone()));
                     for v in self.ephs[eph]
                         .iter()
                         .map(|r| r.first().cloned().unwrap_or(Value::Null))
                     {
-                        match compare(x.clone(), xa, v, va, CompareOp::Eq, *collation) {
+                        let v = combined.map_or(v.clone(), |a| a.apply(v));
+                        match compare(x.clone(), None, v, None, CompareOp::Eq, *collation) {
                             Some(true) => {
                                 found = true;
                                 break;
