@@ -43,7 +43,8 @@ const DEFAULT_SEEDS: &[u64] = &[1, 2, 3, 0x5eed_1234_abcd_0001];
 /// Statements per seed in the CI run.
 const DEFAULT_STATEMENTS: usize = 1500;
 
-/// Statements between full comparisons of every table.
+/// Statements between full comparisons of every table (`CONCUR_DIFF_CHECK_EVERY` overrides,
+/// `1` finds the statement that made the stored state diverge).
 const CHECK_EVERY: usize = 25;
 
 /// The seeds to run: `CONCUR_DIFF_SEEDS` (`7`, `1,5,9`, `1..100`) or the CI seeds.
@@ -122,8 +123,8 @@ fn show_run(run: &Run) -> String {
         Outcome::Error { code, message } => format!("error {code}: {message}"),
     };
     format!(
-        "{what}\n    changes {} last_insert_rowid {} autocommit {}",
-        run.changes, run.last_rowid, run.autocommit
+        "{what}\n    changes {} total_changes {} last_insert_rowid {} autocommit {}",
+        run.changes, run.total_changes, run.last_rowid, run.autocommit
     )
 }
 
@@ -214,6 +215,8 @@ impl Differential {
         let verdict = verdict.and_then(|()| {
             if ours.changes != theirs.changes {
                 Err("changes() differs".to_string())
+            } else if ours.total_changes != theirs.total_changes {
+                Err("total_changes() differs".to_string())
             } else if ours.last_rowid != theirs.last_rowid {
                 Err("last_insert_rowid() differs".to_string())
             } else if ours.autocommit != theirs.autocommit {
@@ -275,6 +278,17 @@ impl Differential {
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
+        for (i, t) in g.schema.tables.iter().enumerate() {
+            let max: Option<i64> = self
+                .theirs
+                .query_row(&format!("SELECT max(rowid) FROM {}", t.name), [], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            if max == Some(i64::MAX) {
+                g.max_rowid[i] = i64::MAX;
+            }
+        }
         if counts {
             for (i, t) in g.schema.tables.iter().enumerate() {
                 let (n, max): (i64, Option<i64>) = self
@@ -286,13 +300,17 @@ impl Differential {
                     )
                     .unwrap();
                 g.rows[i] = n;
-                g.max_rowid[i] = max.unwrap_or(0).clamp(0, 1 << 40);
+                if g.max_rowid[i] != i64::MAX {
+                    g.max_rowid[i] = max.unwrap_or(0).clamp(0, 1 << 40);
+                }
             }
         }
     }
 
     /// Seeds the tables, then runs `n` random statements, checking all state as it goes.
     fn go(&mut self, n: usize) {
+        let every = std::env::var("CONCUR_DIFF_CHECK_EVERY")
+            .map_or(CHECK_EVERY, |s| s.trim().parse().unwrap());
         for _ in 0..8 * self.generator.schema.tables.len() {
             let stmt = self.generator.insert();
             self.step(stmt);
@@ -306,7 +324,7 @@ impl Differential {
                 self.generator.note_success(&sql);
             }
             self.refresh(i % 10 == 0);
-            if i % CHECK_EVERY == CHECK_EVERY - 1 {
+            if i % every == every - 1 {
                 self.check_all();
             }
         }

@@ -214,7 +214,7 @@ impl Vm {
             let clause = upsert.and_then(|u| {
                 u.clauses
                     .iter()
-                    .find(|(named, _)| named.map_or(true, |c| c == constraint))
+                    .find(|(named, _)| named.is_none() || *named == Some(constraint))
             });
             if let Some((_, action)) = clause {
                 return Ok(match action {

@@ -759,7 +759,7 @@ fn upsert_target(
         }
         let matched = index.columns.iter().all(|key| {
             columns.iter().any(|(c, coll)| {
-                key.column == Some(*c) && coll.map_or(true, |coll| coll == key.collation)
+                key.column == Some(*c) && (coll.is_none() || *coll == Some(key.collation))
             })
         });
         if matched {
