@@ -371,3 +371,22 @@ fn in_subquery_combines_the_affinities_of_both_sides() {
     let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
     assert_eq!(answers[4].0, ints(&[1, 1, 1, 1, 1, 1]));
 }
+
+#[test]
+fn negative_ordinals_in_group_by_and_order_by_are_out_of_range() {
+    let answers = agree(
+        "CREATE TABLE t(a)
+         INSERT INTO t VALUES (1), (2)
+         SELECT count(*) FROM t GROUP BY -3
+         SELECT a FROM t ORDER BY -1
+         SELECT a FROM t UNION SELECT 3 ORDER BY -1
+         SELECT a FROM t ORDER BY +1 DESC",
+    );
+    assert_eq!(answers[2].0, Err(1));
+    assert_eq!(answers[3].0, Err(1));
+    assert_eq!(answers[4].0, Err(1));
+    assert_eq!(
+        answers[5].0,
+        Ok(vec![vec![Value::Integer(2)], vec![Value::Integer(1)]])
+    );
+}
