@@ -312,8 +312,12 @@ impl Differential {
         let every = std::env::var("CONCUR_DIFF_CHECK_EVERY")
             .map_or(CHECK_EVERY, |s| s.trim().parse().unwrap());
         for _ in 0..8 * self.generator.schema.tables.len() {
-            let stmt = self.generator.insert();
+            let stmt = match self.generator.rowid_cleanup() {
+                Some(cleanup) => cleanup,
+                None => self.generator.insert(),
+            };
             self.step(stmt);
+            self.refresh(false);
         }
         self.refresh(true);
         for i in 0..n {
