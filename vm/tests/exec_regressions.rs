@@ -380,7 +380,9 @@ fn negative_ordinals_in_group_by_and_order_by_are_out_of_range() {
          SELECT count(*) FROM t GROUP BY -3
          SELECT a FROM t ORDER BY -1
          SELECT a FROM t UNION SELECT 3 ORDER BY -1
-         SELECT a FROM t ORDER BY +1 DESC",
+         SELECT a FROM t ORDER BY +1 DESC
+         SELECT count(*) FROM t GROUP BY 41517124551
+         SELECT a FROM t ORDER BY -41517124551, 1",
     );
     assert_eq!(answers[2].0, Err(1));
     assert_eq!(answers[3].0, Err(1));
@@ -389,4 +391,6 @@ fn negative_ordinals_in_group_by_and_order_by_are_out_of_range() {
         answers[5].0,
         Ok(vec![vec![Value::Integer(2)], vec![Value::Integer(1)]])
     );
+    // Integers wider than 32 bits are constants, not ordinals.
+    assert_eq!(answers[6].0, Ok(vec![vec![Value::Integer(2)]]));
 }

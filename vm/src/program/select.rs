@@ -840,10 +840,11 @@ pub fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
 }
 
 /// The integer an ORDER BY or GROUP BY term is, if it is one: `3`, `-3` or `+3` under any
-/// COLLATE (SQLite's `sqlite3ExprIsInteger`), which makes it an ordinal.
+/// COLLATE, which makes it an ordinal. As SQLite's `sqlite3ExprIsInteger`, only values that
+/// fit 32 bits count; a wider integer is a constant expression.
 pub(super) fn term_ordinal(e: &ast::Expr) -> Option<i64> {
     match strip_collate(e) {
-        ast::Expr::Literal(ast::Literal::Integer(k)) => Some(*k),
+        ast::Expr::Literal(ast::Literal::Integer(k)) => i32::try_from(*k).ok().map(i64::from),
         ast::Expr::Unary {
             op: ast::UnaryOp::Negate,
             operand,
