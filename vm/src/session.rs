@@ -400,6 +400,17 @@ impl Connection {
                     Err(e) => {
                         stmt.run = Some(Running::Done);
                         let constraint = matches!(e, Error::Constraint { .. });
+                        // As SQLite's `sqlite3VdbeHalt`: a statement that keeps its
+                        // changes (OR FAIL) counts them; one rolled back counts none.
+                        let keeps = matches!(on_constraint, Some(ast::ConflictResolution::Fail))
+                            && constraint;
+                        if kind == ProgramKind::Write {
+                            if keeps {
+                                self.counters.total_changes += self.counters.changes;
+                            } else {
+                                self.counters.changes = 0;
+                            }
+                        }
                         match on_constraint {
                             Some(ast::ConflictResolution::Fail) if constraint => {
                                 // Keep what the statement wrote before the failure.

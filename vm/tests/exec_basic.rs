@@ -791,3 +791,11 @@ fn table_info_of_a_view_lists_its_result_columns() {
         assert_eq!(ours, sqlite_rows(&sqlite, &query), "{view}");
     }
 }
+
+#[test]
+fn a_new_rowid_follows_a_negative_largest_rowid() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t VALUES (-1); INSERT INTO t VALUES (NULL), (NULL);")
+        .unwrap();
+    assert_eq!(ints(&mut c, "SELECT id FROM t ORDER BY id"), vec![-1, 0, 1]);
+}

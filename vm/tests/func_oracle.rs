@@ -196,6 +196,7 @@ fn substr_matches_sqlite_for_every_start_and_length() {
         Value::Text("héllo wörld".into()),
         Value::Text("".into()),
         Value::Blob(b"\x00\x01\x02\x03\x04".to_vec()),
+        Value::Blob(Vec::new()),
         Value::Integer(-12345),
         Value::Real(1.5),
         Value::Null,

@@ -248,17 +248,24 @@ impl Vm {
                 let mut saw_null = matches!(x, Value::Null);
                 let mut found = false;
                 if !saw_null {
-                    // The comparison affinity: the left operand's if it has one, else the
-                    // subquery column's.
-                    let (xa, va) = match affinity {
-                        Some(_) => (*affinity, None),
-                        None => (None, *sub_affinity),
+                    // The comparison affinity, as SQLite's `sqlite3CompareAffinity` combines
+                    // the two sides (BLOB counts as an affinity here): NUMERIC when both have
+                    // one and either is numeric, none when both have a non-numeric one,
+                    // else the one there is. It applies to both sides.
+                    let combined = match (affinity, sub_affinity) {
+                        (Some(a), Some(b)) if a.is_numeric() || b.is_numeric() => {
+                            Some(Affinity::Numeric)
+                        }
+                        (Some(_), Some(_)) | (None, None) => None,
+                        (Some(a), None) | (None, Some(a)) => Some(*a),
                     };
+                    let x = combined.map_or(x.clone(), |a| a.apply(x.clone()));
                     for v in self.ephs[eph]
                         .iter()
                         .map(|r| r.first().cloned().unwrap_or(Value::Null))
                     {
-                        match compare(x.clone(), xa, v, va, CompareOp::Eq, *collation) {
+                        let v = combined.map_or(v.clone(), |a| a.apply(v));
+                        match compare(x.clone(), None, v, None, CompareOp::Eq, *collation) {
                             Some(true) => {
                                 found = true;
                                 break;
@@ -315,8 +322,9 @@ impl Vm {
                         }
                     }
                 };
-                let text = value_to_text(&x);
-                let pat = value_to_text(&p);
+                // SQLite matches C strings: text and pattern end at their first NUL.
+                let text = crate::func::text::c_text(&x);
+                let pat = crate::func::text::c_text(&p);
                 let m = if *is_glob {
                     glob(&text, &pat)?
                 } else {
@@ -345,16 +353,23 @@ impl Vm {
                 when_then,
                 else_expr,
                 collation,
+                comparisons,
             } => {
                 let base = match operand {
                     Some(o) => Some(self.eval(program, o, env)?),
                     None => None,
                 };
-                for (w, t) in when_then {
+                for (i, (w, t)) in when_then.iter().enumerate() {
                     let v = self.eval(program, w, env)?;
-                    let hit = match &base {
-                        Some(b) => compare_op(b, CompareOp::Eq, &v, *collation) == Some(true),
-                        None => truth(&v) == Some(true),
+                    let hit = match (&base, comparisons.get(i)) {
+                        (Some(b), Some((ba, wa, coll))) => {
+                            let (b, v) = apply_comparison_affinity(b.clone(), *ba, v, *wa);
+                            compare_op(&b, CompareOp::Eq, &v, *coll) == Some(true)
+                        }
+                        (Some(b), None) => {
+                            compare_op(b, CompareOp::Eq, &v, *collation) == Some(true)
+                        }
+                        (None, _) => truth(&v) == Some(true),
                     };
                     if hit {
                         return self.eval(program, t, env);

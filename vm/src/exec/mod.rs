@@ -644,15 +644,15 @@ impl Vm {
                         *start,
                         *conflict,
                         *count_change,
-                        upsert.is_some(),
+                        upsert.as_ref(),
                         env,
                     )? {
                         write::Inserted::Yes => {}
                         write::Inserted::Skipped => *pc = *if_ignored,
-                        write::Inserted::Conflict(existing) => {
-                            if let Some((reg, addr)) = upsert {
-                                self.regs[*reg] = Value::Integer(existing);
-                                *pc = *addr;
+                        write::Inserted::Conflict(existing, addr) => {
+                            if let Some(u) = upsert {
+                                self.regs[u.conflict_rowid] = Value::Integer(existing);
+                                *pc = addr;
                             }
                         }
                     }
@@ -663,7 +663,12 @@ impl Vm {
                     rowid,
                     start,
                     conflict,
-                } => self.update_row(program, target, *cursor, *rowid, *start, *conflict, env)?,
+                    if_ignored,
+                } => {
+                    if !self.update_row(program, target, *cursor, *rowid, *start, *conflict, env)? {
+                        *pc = *if_ignored;
+                    }
+                }
                 Insn::DeleteRow { target, cursor } => {
                     let (rowid, values) = match self.cursor(*cursor)? {
                         Cursor::Table { inner, .. } => (inner.rowid()?, inner.row()?),

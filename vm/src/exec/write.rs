@@ -15,7 +15,7 @@ use concur_btree::Value;
 use super::{internal, Cursor, Env, Vm};
 use crate::ast::ConflictResolution;
 use crate::error::{Error, Result};
-use crate::program::{Program, WriteTarget};
+use crate::program::{Program, UniqueConstraint, Upsert, WriteTarget};
 use crate::schema::ddl::sequence_row;
 use crate::storage::code;
 use crate::value::{truth, Affinity};
@@ -26,8 +26,8 @@ enum Outcome {
     Proceed,
     /// Skip this row (OR IGNORE).
     Skip,
-    /// A uniqueness conflict with this existing row (upsert).
-    Conflict(i64),
+    /// A uniqueness conflict with this existing row, for the DO UPDATE at the address.
+    Conflict(i64, usize),
 }
 
 /// What an InsertRow did.
@@ -36,8 +36,8 @@ pub(super) enum Inserted {
     Yes,
     /// OR IGNORE / DO NOTHING skipped it.
     Skipped,
-    /// Upsert: it conflicts with this existing row.
-    Conflict(i64),
+    /// Upsert: it conflicts with this existing row; run the DO UPDATE at the address.
+    Conflict(i64, usize),
 }
 
 impl Vm {
@@ -130,6 +130,16 @@ impl Vm {
                 if conflict == ConflictResolution::Ignore {
                     return Ok(Outcome::Skip);
                 }
+                // OR REPLACE puts the column's default in place of the NULL (ABORT when
+                // there is none, or it is NULL too).
+                let default = target.defaults.get(i).and_then(Option::as_ref);
+                if let (ConflictResolution::Replace, Some(d)) = (conflict, default) {
+                    let v = self.eval(program, d, env)?;
+                    values[i] = column.affinity.apply(v);
+                    if !matches!(values[i], Value::Null) {
+                        continue;
+                    }
+                }
                 return Err(Error::Constraint {
                     code: code::CONSTRAINT_NOTNULL,
                     message: format!("NOT NULL constraint failed: {}.{}", table.name, column.name),
@@ -154,6 +164,14 @@ impl Vm {
 
     /// Resolves conflicts of the row in the scratch registers with existing rows other than
     /// `own` (the row being updated): the rowid, then each UNIQUE index.
+    ///
+    /// Indexes are checked in SQLite's order: newest first, those whose resolution is REPLACE
+    /// after the others, so a row that breaks two constraints fails on the same one.
+    /// With ON CONFLICT clauses (`upsert`), the constraints they name are checked first, in
+    /// clause order, as SQLite does; a conflict on a constraint that a clause covers (by
+    /// name, or a last clause without a target) is that clause's to handle: DO NOTHING skips
+    /// the row, DO UPDATE reports the conflicting row. Other conflicts take the statement's
+    /// resolution.
     #[allow(clippy::too_many_arguments)]
     fn resolve_conflicts(
         &mut self,
@@ -162,77 +180,82 @@ impl Vm {
         rowid: i64,
         own: Option<i64>,
         conflict: ConflictResolution,
-        upsert: bool,
+        upsert: Option<&Upsert>,
         env: &mut Env<'_>,
     ) -> Result<Outcome> {
-        let table = &target.table;
-        if own != Some(rowid) {
-            let mut cursor = env.txn.table_cursor(table.root)?;
-            if cursor.seek(rowid)? {
-                if upsert {
-                    return Ok(Outcome::Conflict(rowid));
-                }
-                match conflict {
-                    ConflictResolution::Ignore => return Ok(Outcome::Skip),
-                    ConflictResolution::Replace => {
-                        let old = cursor.row()?;
-                        let saved: Vec<Value> = self.scratch(target);
-                        self.delete_row(program, target, rowid, &old, env)?;
-                        self.restore_scratch(target, saved);
-                        env.counters.changes += 0;
-                    }
-                    _ => {
-                        let column = table
-                            .rowid_alias
-                            .map_or("rowid".to_string(), |i| table.columns[i].name.clone());
-                        return Err(Error::Constraint {
-                            code: code::CONSTRAINT_PRIMARYKEY,
-                            message: format!("UNIQUE constraint failed: {}.{}", table.name, column),
-                        });
-                    }
+        let mut order: Vec<UniqueConstraint> = Vec::new();
+        for (named, _) in upsert.map_or(&[][..], |u| &u.clauses[..]) {
+            if let Some(c) = named {
+                if !order.contains(c) {
+                    order.push(*c);
                 }
             }
         }
-        for i in 0..target.indexes.len() {
-            let index = target.indexes[i].clone();
-            if !index.unique {
-                continue;
+        // Then the rowid, then the indexes newest first (SQLite links each new index at the
+        // head of the table's list), those that REPLACE last.
+        let replaces = |i: usize| {
+            conflict == ConflictResolution::Replace
+                || conflict == ConflictResolution::Abort
+                    && target.indexes[i].on_conflict == Some(ConflictResolution::Replace)
+        };
+        let newest_first = (0..target.indexes.len()).rev();
+        let others = newest_first.clone().filter(|&i| !replaces(i));
+        let last = newest_first.filter(|&i| replaces(i));
+        for c in std::iter::once(UniqueConstraint::Rowid)
+            .chain(others.chain(last).map(UniqueConstraint::Index))
+        {
+            if !order.contains(&c) {
+                order.push(c);
             }
-            let Some(key) = self.index_entry(program, target, i, env)? else {
+        }
+        for constraint in order {
+            let Some(other) = self.clash(program, target, rowid, own, constraint, env)? else {
                 continue;
             };
-            let n = index.columns.len();
-            if key[..n].iter().any(|v| matches!(v, Value::Null)) {
-                continue;
+            let clause = upsert.and_then(|u| {
+                u.clauses
+                    .iter()
+                    .find(|(named, _)| named.is_none() || *named == Some(constraint))
+            });
+            if let Some((_, action)) = clause {
+                return Ok(match action {
+                    Some(addr) => Outcome::Conflict(other, *addr),
+                    None => Outcome::Skip,
+                });
             }
-            let info = index.key_info();
-            let mut cursor = env.txn.index_cursor(index.root, &info)?;
-            let mut found = cursor.seek_ge(&key[..n], true)?;
-            let mut clash = None;
-            while found {
-                let entry = cursor.key()?;
-                if info.compare_prefix(&entry[..n.min(entry.len())], &key[..n])
-                    != std::cmp::Ordering::Equal
-                {
-                    break;
+            let table = &target.table;
+            let (effective, code, names) = match constraint {
+                UniqueConstraint::Rowid => {
+                    let column = table
+                        .rowid_alias
+                        .map_or("rowid".to_string(), |i| table.columns[i].name.clone());
+                    (
+                        conflict,
+                        code::CONSTRAINT_PRIMARYKEY,
+                        vec![format!("{}.{}", table.name, column)],
+                    )
                 }
-                let other = match entry.last() {
-                    Some(Value::Integer(r)) => *r,
-                    _ => return Err(internal("index entry without rowid")),
-                };
-                if Some(other) != own && other != rowid {
-                    clash = Some(other);
-                    break;
+                UniqueConstraint::Index(i) => {
+                    let index = &target.indexes[i];
+                    let effective = match (conflict, index.on_conflict) {
+                        (ConflictResolution::Abort, Some(c)) => c,
+                        (c, _) => c,
+                    };
+                    let names = index
+                        .columns
+                        .iter()
+                        .map(|c| match c.column {
+                            Some(col) => format!("{}.{}", table.name, table.columns[col].name),
+                            None => format!("index '{}'", index.name),
+                        })
+                        .collect();
+                    let code = if index.primary_key {
+                        code::CONSTRAINT_PRIMARYKEY
+                    } else {
+                        code::CONSTRAINT_UNIQUE
+                    };
+                    (effective, code, names)
                 }
-                found = cursor.next()?;
-            }
-            let Some(other) = clash else { continue };
-            if upsert {
-                return Ok(Outcome::Conflict(other));
-            }
-            let effective = match (conflict, index.on_conflict) {
-                (ConflictResolution::Abort, Some(c)) => c,
-                (c, _) => c,
             };
             match effective {
                 ConflictResolution::Ignore => return Ok(Outcome::Skip),
@@ -246,19 +269,6 @@ impl Vm {
                     }
                 }
                 _ => {
-                    let names: Vec<String> = index
-                        .columns
-                        .iter()
-                        .map(|c| match c.column {
-                            Some(col) => format!("{}.{}", table.name, table.columns[col].name),
-                            None => format!("index '{}'", index.name),
-                        })
-                        .collect();
-                    let code = if index.primary_key {
-                        code::CONSTRAINT_PRIMARYKEY
-                    } else {
-                        code::CONSTRAINT_UNIQUE
-                    };
                     return Err(Error::Constraint {
                         code,
                         message: format!("UNIQUE constraint failed: {}", names.join(", ")),
@@ -267,6 +277,60 @@ impl Vm {
             }
         }
         Ok(Outcome::Proceed)
+    }
+
+    /// The rowid of an existing row (other than `own` and `rowid`) that the row in the
+    /// scratch registers collides with on `constraint`, if any.
+    fn clash(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        rowid: i64,
+        own: Option<i64>,
+        constraint: UniqueConstraint,
+        env: &mut Env<'_>,
+    ) -> Result<Option<i64>> {
+        let i = match constraint {
+            UniqueConstraint::Rowid => {
+                if own == Some(rowid) {
+                    return Ok(None);
+                }
+                let mut cursor = env.txn.table_cursor(target.table.root)?;
+                return Ok(cursor.seek(rowid)?.then_some(rowid));
+            }
+            UniqueConstraint::Index(i) => i,
+        };
+        let index = target.indexes[i].clone();
+        if !index.unique {
+            return Ok(None);
+        }
+        let Some(key) = self.index_entry(program, target, i, env)? else {
+            return Ok(None);
+        };
+        let n = index.columns.len();
+        if key[..n].iter().any(|v| matches!(v, Value::Null)) {
+            return Ok(None);
+        }
+        let info = index.key_info();
+        let mut cursor = env.txn.index_cursor(index.root, &info)?;
+        let mut found = cursor.seek_ge(&key[..n], true)?;
+        while found {
+            let entry = cursor.key()?;
+            if info.compare_prefix(&entry[..n.min(entry.len())], &key[..n])
+                != std::cmp::Ordering::Equal
+            {
+                break;
+            }
+            let other = match entry.last() {
+                Some(Value::Integer(r)) => *r,
+                _ => return Err(internal("index entry without rowid")),
+            };
+            if Some(other) != own && other != rowid {
+                return Ok(Some(other));
+            }
+            found = cursor.next()?;
+        }
+        Ok(None)
     }
 
     /// A copy of the scratch registers.
@@ -321,7 +385,7 @@ impl Vm {
         start: usize,
         conflict: ConflictResolution,
         count_change: bool,
-        upsert: bool,
+        upsert: Option<&Upsert>,
         env: &mut Env<'_>,
     ) -> Result<Inserted> {
         let table = &target.table;
@@ -334,7 +398,14 @@ impl Vm {
         let used = sequence.and_then(|(_, row)| row).map_or(0, |(_, seq)| seq);
         let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
             Value::Null => {
-                let max = env.txn.max_rowid(table.root)?.max(used);
+                let max = env.txn.max_rowid(table.root)?;
+                // Only AUTOINCREMENT looks past the table (a table whose rows are all
+                // negative gets max + 1 otherwise, as in SQLite).
+                let max = if sequence.is_some() {
+                    max.max(used)
+                } else {
+                    max
+                };
                 max.checked_add(1)
                     .ok_or_else(|| Error::with_code(code::FULL, "database or disk is full"))?
             }
@@ -348,7 +419,7 @@ impl Vm {
         }
         match self.resolve_conflicts(program, target, rowid, None, conflict, upsert, env)? {
             Outcome::Skip => return Ok(Inserted::Skipped),
-            Outcome::Conflict(existing) => return Ok(Inserted::Conflict(existing)),
+            Outcome::Conflict(existing, addr) => return Ok(Inserted::Conflict(existing, addr)),
             Outcome::Proceed => {}
         }
         self.write_row(program, target, rowid, &values, env)?;
@@ -380,7 +451,7 @@ impl Vm {
         Ok(Inserted::Yes)
     }
 
-    /// Executes UpdateRow.
+    /// Executes UpdateRow; false when OR IGNORE skipped the row.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn update_row(
         &mut self,
@@ -391,7 +462,7 @@ impl Vm {
         start: usize,
         conflict: ConflictResolution,
         env: &mut Env<'_>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let table = &target.table;
         let (old_rowid, old_values) = match self.cursor(cursor)? {
             Cursor::Table { inner, .. } => (inner.rowid()?, inner.row()?),
@@ -405,7 +476,7 @@ impl Vm {
         if let Outcome::Skip =
             self.prepare_row(program, target, rowid, &mut values, conflict, env)?
         {
-            return Ok(());
+            return Ok(false);
         }
         match self.resolve_conflicts(
             program,
@@ -413,11 +484,11 @@ impl Vm {
             rowid,
             Some(old_rowid),
             conflict,
-            false,
+            None,
             env,
         )? {
             Outcome::Proceed => {}
-            Outcome::Skip | Outcome::Conflict(_) => return Ok(()),
+            Outcome::Skip | Outcome::Conflict(..) => return Ok(false),
         }
         let saved = self.scratch(target);
         self.delete_row(program, target, old_rowid, &old_values, env)?;
@@ -432,6 +503,6 @@ impl Vm {
             };
         }
         env.counters.count_change(target.counts_changes);
-        Ok(())
+        Ok(true)
     }
 }

@@ -98,6 +98,10 @@ fn substr(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     {
         return Ok(Value::Null);
     }
+    // SQLite reads an empty blob as a NULL pointer and returns NULL.
+    if matches!(x, Value::Blob(b) if b.is_empty()) {
+        return Ok(Value::Null);
+    }
     let mut start = int32(arg(args, 1));
     let mut count;
     let mut negative_count = false;

@@ -521,6 +521,17 @@ impl Compiler<'_> {
                 double_quoted,
             } => self.column(column, *double_quoted),
             ast::Expr::Variable { index, .. } => plain(Expr::Param(*index as usize)),
+            // SQLite codes `-<real literal>` as the negated constant, so `-0.0` is negative
+            // zero (where `0 - x` at run time gives positive zero).
+            ast::Expr::Unary {
+                op: UnaryOp::Negate,
+                operand,
+            } if matches!(**operand, ast::Expr::Literal(ast::Literal::Real(_))) => {
+                let ast::Expr::Literal(ast::Literal::Real(r)) = **operand else {
+                    return Err(Error::with_code(crate::storage::code::INTERNAL, "negation"));
+                };
+                plain(Expr::Const(Value::Real(-r)))
+            }
             ast::Expr::Unary { op, operand } => {
                 let (inner, meta) = self.expr_meta(operand)?;
                 match op {
@@ -680,16 +691,23 @@ impl Compiler<'_> {
                 when_then,
                 else_expr,
             } => {
-                let (operand, collation) = match operand {
+                let (operand, base) = match operand {
                     Some(o) => {
                         let (x, m) = self.expr_meta(o)?;
-                        (Some(Box::new(x)), m.collation)
+                        (Some(Box::new(x)), Some(m))
                     }
-                    None => (None, Collation::Binary),
+                    None => (None, None),
                 };
+                let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
                 let mut pairs = Vec::new();
+                let mut comparisons = Vec::new();
                 for (w, t) in when_then {
-                    pairs.push((self.expr(w)?, self.expr(t)?));
+                    let (x, wm) = self.expr_meta(w)?;
+                    if let Some(bm) = &base {
+                        // `CASE b WHEN w` compares as `b = w` does.
+                        comparisons.push((bm.affinity, wm.affinity, pick_collation(bm, &wm)));
+                    }
+                    pairs.push((x, self.expr(t)?));
                 }
                 let else_expr = match else_expr {
                     Some(e) => Some(Box::new(self.expr(e)?)),
@@ -700,6 +718,7 @@ impl Compiler<'_> {
                     when_then: pairs,
                     else_expr,
                     collation,
+                    comparisons,
                 })
             }
             ast::Expr::Raise { action, message } => {

@@ -10,12 +10,13 @@ use std::sync::Arc;
 use concur_btree::Value;
 
 use super::compile::{ColumnMeta, Compiler, FromItem, Scope, Source};
-use super::insn::{Expr, Insn, WriteTarget};
+use super::insn::{Expr, Insn, UniqueConstraint, Upsert, WriteTarget};
 use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
 use crate::ast::{TriggerEvent, TriggerTime};
 use crate::error::{Error, Result};
 use crate::schema::{Table, Trigger};
+use crate::value::Collation;
 
 impl Compiler<'_> {
     /// The table a write targets, rejecting views and `sqlite_schema`.
@@ -50,6 +51,13 @@ impl Compiler<'_> {
             for c in &table.checks {
                 checks.push((self.expr(c)?, c.to_string()));
             }
+            let mut defaults = Vec::new();
+            for column in &table.columns {
+                defaults.push(match (&column.default, column.not_null) {
+                    (Some(d), true) => Some(self.expr(d)?),
+                    _ => None,
+                });
+            }
             let indexes = self.schema.indexes_of(&table.name);
             let mut index_keys = Vec::new();
             let mut index_where = Vec::new();
@@ -83,6 +91,7 @@ impl Compiler<'_> {
                     None
                 },
                 counts_changes: self.firing.is_empty(),
+                defaults,
             })
         })();
         self.scopes.pop();
@@ -102,20 +111,12 @@ impl Compiler<'_> {
             return self.view_insert(&view, insert);
         }
         let table = self.write_table(&insert.table)?;
-        let mut conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
-        let mut do_update = None;
-        for upsert in &insert.upsert {
-            match &upsert.action {
-                ast::UpsertAction::Nothing => conflict = ConflictResolution::Ignore,
-                ast::UpsertAction::Update { sets, where_clause } => {
-                    if do_update.is_none() {
-                        do_update = Some((sets.clone(), where_clause.clone()));
-                    }
-                }
-            }
-        }
-        // Which table column each supplied value goes to.
-        let targets: Vec<usize> = if insert.columns.is_empty() {
+        let conflict = insert.or_conflict.unwrap_or(ConflictResolution::Abort);
+        // Which table column each supplied value goes to (none for DEFAULT VALUES, where
+        // every column takes its default).
+        let targets: Vec<usize> = if matches!(insert.source, ast::InsertSource::DefaultValues) {
+            Vec::new()
+        } else if insert.columns.is_empty() {
             (0..table.columns.len()).collect()
         } else {
             let mut t = Vec::new();
@@ -143,23 +144,35 @@ impl Compiler<'_> {
             sub: self.current_sub(),
             ..Default::default()
         });
-        let upsert = match do_update {
-            Some((sets, where_clause)) => {
-                let cursor = self.cursor();
-                self.emit(Insn::OpenTable {
-                    cursor,
-                    root: table.root,
-                    name: table.name.clone(),
-                });
-                Some(UpsertPlan {
-                    sets,
-                    where_clause,
-                    cursor,
-                    conflict_rowid: self.reg(),
-                    alias: insert.alias.as_ref().map(|a| a.0.clone()),
-                })
+        let upsert = if insert.upsert.is_empty() {
+            None
+        } else {
+            let cursor = self.cursor();
+            self.emit(Insn::OpenTable {
+                cursor,
+                root: table.root,
+                name: table.name.clone(),
+            });
+            let conflict_rowid = self.reg();
+            let mut clauses = Vec::new();
+            for clause in &insert.upsert {
+                let named = upsert_target(&table, &target, clause)?;
+                let plan = match &clause.action {
+                    ast::UpsertAction::Nothing => None,
+                    ast::UpsertAction::Update { sets, where_clause } => Some(UpsertPlan {
+                        sets: sets.clone(),
+                        where_clause: where_clause.clone(),
+                        cursor,
+                        conflict_rowid,
+                        alias: insert.alias.as_ref().map(|a| a.0.clone()),
+                    }),
+                };
+                clauses.push((named, plan));
             }
-            None => None,
+            Some(UpsertClauses {
+                conflict_rowid,
+                clauses,
+            })
         };
         let result = self.insert_rows(
             insert,
@@ -189,7 +202,7 @@ impl Compiler<'_> {
         start: usize,
         conflict: ConflictResolution,
         returning: &[Expr],
-        upsert: Option<&UpsertPlan>,
+        upsert: Option<&UpsertClauses>,
     ) -> Result<()> {
         let width = targets.len();
         let check_width = |n: usize| -> Result<()> {
@@ -243,7 +256,19 @@ impl Compiler<'_> {
         let insert_insn = |c: &mut Compiler<'_>, skip: usize| -> Result<()> {
             let row = Some((rowid, start));
             c.fire_triggers(table, &Event::Insert, TriggerTime::Before, row, None)?;
-            let on_conflict = upsert.map(|u| (u.conflict_rowid, c.label()));
+            let clauses = upsert.map_or(&[][..], |u| &u.clauses[..]);
+            let labels: Vec<Option<usize>> = clauses
+                .iter()
+                .map(|(_, plan)| plan.as_ref().map(|_| c.label()))
+                .collect();
+            let route = upsert.map(|u| Upsert {
+                conflict_rowid: u.conflict_rowid,
+                clauses: clauses
+                    .iter()
+                    .zip(&labels)
+                    .map(|((named, _), label)| (*named, *label))
+                    .collect(),
+            });
             c.emit(Insn::InsertRow {
                 target: target.clone(),
                 rowid,
@@ -251,14 +276,16 @@ impl Compiler<'_> {
                 conflict,
                 if_ignored: skip,
                 count_change: true,
-                upsert: on_conflict,
+                upsert: route,
             });
             c.emit_returning(returning);
             c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)?;
-            if let (Some(plan), Some((_, label))) = (upsert, on_conflict) {
-                c.emit(Insn::Goto { target: skip });
-                c.place(label);
-                c.upsert_update(plan, table, target, rowid, start, skip)?;
+            for ((_, plan), label) in clauses.iter().zip(&labels) {
+                if let (Some(plan), Some(label)) = (plan, label) {
+                    c.emit(Insn::Goto { target: skip });
+                    c.place(*label);
+                    c.upsert_update(plan, table, target, (rowid, start), skip, returning)?;
+                }
             }
             Ok(())
         };
@@ -598,6 +625,7 @@ impl Compiler<'_> {
             rowid,
             start,
             conflict,
+            if_ignored: next,
         });
         self.emit_returning(&returning);
         self.fire_triggers(table, &event, TriggerTime::After, new, old)?;
@@ -694,6 +722,76 @@ struct UpsertPlan {
     alias: Option<String>,
 }
 
+/// The ON CONFLICT clauses of an INSERT, compiled.
+struct UpsertClauses {
+    /// Register receiving the conflicting row's rowid.
+    conflict_rowid: usize,
+    /// Each clause: the constraint it names (None: any), and its DO UPDATE (None: DO
+    /// NOTHING).
+    clauses: Vec<(Option<UniqueConstraint>, Option<UpsertPlan>)>,
+}
+
+/// The constraint an ON CONFLICT clause names, as SQLite's `sqlite3UpsertAnalyzeTarget`
+/// matches it: the rowid (INTEGER PRIMARY KEY or `rowid`), or a UNIQUE or PRIMARY KEY index
+/// (not partial) over exactly the target's columns, in any order. None for no target.
+fn upsert_target(
+    table: &Table,
+    target: &WriteTarget,
+    clause: &ast::Upsert,
+) -> Result<Option<UniqueConstraint>> {
+    if clause.target.is_empty() {
+        return Ok(None);
+    }
+    let mismatch =
+        || Error::msg("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+    // Each term as (column, explicit COLLATE). A term without COLLATE matches an index
+    // column of any collation; one with COLLATE only an index column of that collation. A
+    // term naming the rowid (or its INTEGER PRIMARY KEY alias) resolves to the rowid, which
+    // no index column is, so it only matches as the whole target.
+    let mut columns = Vec::new();
+    let mut rowid = false;
+    for term in &clause.target {
+        let explicit = match &term.expr {
+            ast::Expr::Collate { collation, .. } => {
+                Some(Collation::from_name(collation.as_str()).ok_or_else(|| {
+                    Error::msg(format!("no such collation sequence: {}", collation.0))
+                })?)
+            }
+            _ => None,
+        };
+        let ast::Expr::Column { column, .. } = super::select::strip_collate(&term.expr) else {
+            return Err(mismatch());
+        };
+        let name = column.column.as_str();
+        match table.column_index(name) {
+            Some(i) if Some(i) == table.rowid_alias => rowid = true,
+            Some(i) => columns.push((i, explicit)),
+            None if super::compile::is_rowid_name(name) => rowid = true,
+            None => return Err(Error::msg(format!("no such column: {name}"))),
+        }
+    }
+    if rowid {
+        if clause.target.len() == 1 {
+            return Ok(Some(UniqueConstraint::Rowid));
+        }
+        return Err(mismatch());
+    }
+    for (i, index) in target.indexes.iter().enumerate() {
+        if !index.unique || index.partial.is_some() || index.columns.len() != columns.len() {
+            continue;
+        }
+        let matched = index.columns.iter().all(|key| {
+            columns.iter().any(|(c, coll)| {
+                key.column == Some(*c) && (coll.is_none() || *coll == Some(key.collation))
+            })
+        });
+        if matched {
+            return Ok(Some(UniqueConstraint::Index(i)));
+        }
+    }
+    Err(mismatch())
+}
+
 /// What fires a trigger.
 pub(super) enum Event {
     /// INSERT.
@@ -712,9 +810,9 @@ impl Compiler<'_> {
         plan: &UpsertPlan,
         table: &Arc<Table>,
         target: &Arc<WriteTarget>,
-        rowid: usize,
-        start: usize,
+        (rowid, start): (usize, usize),
         done: usize,
+        returning: &[Expr],
     ) -> Result<()> {
         let cursor = plan.cursor;
         self.emit(Insn::SeekRowid {
@@ -796,7 +894,23 @@ impl Compiler<'_> {
                 rowid: new_rowid_reg,
                 start: new_start,
                 conflict: ConflictResolution::Abort,
+                if_ignored: done,
             });
+            if !returning.is_empty() {
+                // RETURNING reports the row as updated; its expressions read the inserted
+                // row's registers, which are free again now.
+                self.emit(Insn::Eval {
+                    expr: Expr::Reg(new_rowid_reg),
+                    dest: rowid,
+                });
+                for i in 0..table.columns.len() {
+                    self.emit(Insn::Eval {
+                        expr: Expr::Reg(new_start + i),
+                        dest: start + i,
+                    });
+                }
+                self.emit_returning(returning);
+            }
             Ok(())
         })();
         self.scopes.pop();

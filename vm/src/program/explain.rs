@@ -27,12 +27,15 @@ pub fn map_targets(insn: &mut Insn, f: &mut dyn FnMut(Addr) -> Addr) {
         | Insn::SeekRowidRange { not_found, .. }
         | Insn::IdxSeek { not_found, .. } => *not_found = f(*not_found),
         Insn::Distinct { if_seen, .. } => *if_seen = f(*if_seen),
+        Insn::UpdateRow { if_ignored, .. } => *if_ignored = f(*if_ignored),
         Insn::InsertRow {
             if_ignored, upsert, ..
         } => {
             *if_ignored = f(*if_ignored);
-            if let Some((_, a)) = upsert {
-                *a = f(*a);
+            for (_, a) in upsert.iter_mut().flat_map(|u| u.clauses.iter_mut()) {
+                if let Some(a) = a {
+                    *a = f(*a);
+                }
             }
         }
         _ => {}

@@ -46,6 +46,25 @@ pub struct AggCall {
     pub collation: Collation,
 }
 
+/// A uniqueness constraint of a [`WriteTarget`]: the rowid, or one of its indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueConstraint {
+    /// The rowid (INTEGER PRIMARY KEY).
+    Rowid,
+    /// `indexes[i]` of the target.
+    Index(usize),
+}
+
+/// How an INSERT's ON CONFLICT clauses take over uniqueness conflicts.
+#[derive(Debug, Clone)]
+pub struct Upsert {
+    /// Receives the conflicting row's rowid before the jump to DO UPDATE code.
+    pub conflict_rowid: Reg,
+    /// The clauses in order: the constraint each names (None: any; only the last), and the
+    /// address of its DO UPDATE code (None: DO NOTHING).
+    pub clauses: Vec<(Option<UniqueConstraint>, Option<Addr>)>,
+}
+
 /// Everything an INSERT or UPDATE needs to write one row of a table.
 #[derive(Debug, Clone)]
 pub struct WriteTarget {
@@ -68,6 +87,8 @@ pub struct WriteTarget {
     /// Whether the statement's own rows are written (false inside a trigger body: those
     /// rows count for total_changes() but not for changes(), as in SQLite).
     pub counts_changes: bool,
+    /// Per column: its DEFAULT, which OR REPLACE puts in place of a NULL that breaks NOT NULL.
+    pub defaults: Vec<Option<Expr>>,
 }
 
 /// One instruction of a program.
@@ -377,9 +398,8 @@ pub enum Insn {
         if_ignored: Addr,
         /// Whether to count the change and set last_insert_rowid.
         count_change: bool,
-        /// Upsert: on a uniqueness conflict, put the existing row's rowid in this register
-        /// and jump to the address instead of failing.
-        upsert: Option<(Reg, Addr)>,
+        /// The ON CONFLICT clauses, if any.
+        upsert: Option<Upsert>,
     },
     /// Replace the current row of `cursor` with the registers (new rowid then columns).
     UpdateRow {
@@ -393,6 +413,8 @@ pub enum Insn {
         start: Reg,
         /// Conflict resolution.
         conflict: ConflictResolution,
+        /// Jump here when OR IGNORE skipped the row (no RETURNING, no AFTER triggers).
+        if_ignored: Addr,
     },
     /// Delete the current row of `cursor` and its index entries.
     DeleteRow {
@@ -585,6 +607,9 @@ pub enum Expr {
         else_expr: Option<Box<Expr>>,
         /// The collation of operand comparisons.
         collation: Collation,
+        /// Per WHEN of the simple form: the operand's and the WHEN value's affinities, and the
+        /// collation, as `operand = value` compares them.
+        comparisons: Vec<(Option<Affinity>, Option<Affinity>, Collation)>,
     },
     /// `CAST(x AS type)`.
     Cast(Box<Expr>, Affinity),

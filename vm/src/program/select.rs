@@ -255,11 +255,10 @@ impl Compiler<'_> {
         }
         let mut keys = Vec::new();
         for (i, term) in select.order_by.iter().enumerate() {
-            let column = match &term.expr {
-                ast::Expr::Literal(ast::Literal::Integer(k))
-                    if *k >= 1 && (*k as usize) <= metas.len() =>
-                {
-                    *k as usize - 1
+            // An ordinal may carry a COLLATE (`ORDER BY 1 COLLATE NOCASE`).
+            let column = match strip_collate(&term.expr) {
+                e if term_ordinal(e).is_some_and(|k| k >= 1 && (k as usize) <= metas.len()) => {
+                    term_ordinal(e).unwrap_or(1) as usize - 1
                 }
                 other => {
                     let bare = strip_collate(other);
@@ -662,15 +661,25 @@ impl Compiler<'_> {
         g: &ast::Expr,
         columns: &[(ast::Expr, String)],
     ) -> Result<ast::Expr> {
-        match g {
-            ast::Expr::Literal(ast::Literal::Integer(k)) => {
+        // An ordinal may carry a COLLATE (`GROUP BY 1 COLLATE NOCASE`), which then applies
+        // to the result column it names.
+        match strip_collate(g) {
+            e if term_ordinal(e).is_some() => {
+                let k = &term_ordinal(e).unwrap_or(0);
                 if *k < 1 || *k as usize > columns.len() {
                     return Err(Error::msg(format!(
                         "1st GROUP BY term out of range - should be between 1 and {}",
                         columns.len()
                     )));
                 }
-                Ok(columns[*k as usize - 1].0.clone())
+                let column = columns[*k as usize - 1].0.clone();
+                Ok(match g {
+                    ast::Expr::Collate { collation, .. } => ast::Expr::Collate {
+                        expr: Box::new(column),
+                        collation: collation.clone(),
+                    },
+                    _ => column,
+                })
             }
             _ => Ok(g.clone()),
         }
@@ -699,7 +708,8 @@ impl Compiler<'_> {
         for (i, term) in order_by.iter().enumerate() {
             let bare = strip_collate(&term.expr);
             let (x, m) = match bare {
-                ast::Expr::Literal(ast::Literal::Integer(k)) => {
+                e if term_ordinal(e).is_some() => {
+                    let k = &term_ordinal(e).unwrap_or(0);
                     if *k < 1 || *k as usize > cols.len() {
                         return Err(Error::msg(format!(
                             "{} ORDER BY term out of range - should be between 1 and {}",
@@ -852,6 +862,24 @@ pub fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
             split_and(right, out);
         }
         other => out.push(other),
+    }
+}
+
+/// The integer an ORDER BY or GROUP BY term is, if it is one: `3`, `-3` or `+3` under any
+/// COLLATE, which makes it an ordinal. As SQLite's `sqlite3ExprIsInteger`, only values that
+/// fit 32 bits count; a wider integer is a constant expression.
+pub(super) fn term_ordinal(e: &ast::Expr) -> Option<i64> {
+    match strip_collate(e) {
+        ast::Expr::Literal(ast::Literal::Integer(k)) => i32::try_from(*k).ok().map(i64::from),
+        ast::Expr::Unary {
+            op: ast::UnaryOp::Negate,
+            operand,
+        } => term_ordinal(operand).and_then(i64::checked_neg),
+        ast::Expr::Unary {
+            op: ast::UnaryOp::Plus,
+            operand,
+        } => term_ordinal(operand),
+        _ => None,
     }
 }
 

@@ -46,7 +46,13 @@ pub fn schema_sql(sql: &str) -> String {
         let exists = keyword(probe.next_token().kind);
         if not == Some(Keyword::Not) && exists == Some(Keyword::Exists) {
             name = probe.next_token();
+            lexer = probe;
         }
+    }
+    // A schema qualifier (`main.t`) is not stored.
+    let mut probe = lexer.clone();
+    if probe.next_token().kind == TokenKind::Dot {
+        name = probe.next_token();
     }
     let rest = sql.get(name.span.start..).unwrap_or_default();
     let unique = if unique { "UNIQUE " } else { "" };

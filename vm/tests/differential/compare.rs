@@ -1,0 +1,268 @@
+//! How the two engines' answers must agree.
+//!
+//! Values agree when they have the same storage class and value; a REAL computed by a query
+//! may differ in the last bits (summation order), so query results allow a relative error of
+//! 1e-12, while stored table contents must be bit for bit equal. Where SQLite leaves a choice
+//! (see [`super::select::Shape`]), the checker accepts every answer SQLite could have given,
+//! and nothing else: rows are compared as multisets, in order where ORDER BY fixes one, and
+//! loosely (under the column's collation) only where SQLite may pick any of equal values.
+
+use std::cmp::Ordering;
+
+use concur_btree::Value;
+
+use super::schema::Coll;
+use super::select::{OrderKey, Shape};
+
+/// Storage class rank in SQLite's sort order: NULL, numbers, text, blob.
+fn class(v: &Value) -> u8 {
+    match v {
+        Value::Null => 0,
+        Value::Integer(_) | Value::Real(_) => 1,
+        Value::Text(_) => 2,
+        Value::Blob(_) => 3,
+    }
+}
+
+/// An integer against a real, exactly (no rounding of the integer).
+fn int_real(i: i64, r: f64) -> Ordering {
+    if r.is_nan() {
+        return Ordering::Greater;
+    }
+    if r >= 9.223_372_036_854_776e18 {
+        return Ordering::Less;
+    }
+    if r < -9.223_372_036_854_776e18 {
+        return Ordering::Greater;
+    }
+    let t = r.trunc() as i64;
+    match i.cmp(&t) {
+        Ordering::Equal => 0.0f64
+            .partial_cmp(&(r - r.trunc()))
+            .unwrap_or(Ordering::Equal),
+        o => o,
+    }
+}
+
+/// Text bytes as collation `coll` sees them.
+fn collate(s: &str, coll: Coll) -> Vec<u8> {
+    let t = match coll {
+        Coll::Rtrim | Coll::Loosest => s.trim_end_matches(' '),
+        _ => s,
+    };
+    match coll {
+        Coll::Nocase | Coll::Loosest => t.bytes().map(|b| b.to_ascii_lowercase()).collect(),
+        _ => t.as_bytes().to_vec(),
+    }
+}
+
+/// SQLite's comparison of two values under `coll` (NULLs equal each other and sort first).
+pub fn sql_cmp(a: &Value, b: &Value, coll: Coll) -> Ordering {
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Value::Integer(x), Value::Real(y)) => int_real(*x, *y),
+        (Value::Real(x), Value::Integer(y)) => int_real(*y, *x).reverse(),
+        (Value::Text(x), Value::Text(y)) => collate(x, coll).cmp(&collate(y, coll)),
+        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)),
+    }
+}
+
+/// Exact agreement: same class and value; reals within 1e-12 relative when `tolerant`, else
+/// bit for bit.
+pub fn same_value(a: &Value, b: &Value, tolerant: bool) -> bool {
+    match (a, b) {
+        (Value::Real(x), Value::Real(y)) if tolerant => {
+            x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+        }
+        (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
+}
+
+/// Whether two result values agree under `shape` in column `i`.
+fn cell_matches(a: &Value, b: &Value, shape: &Shape, i: usize) -> bool {
+    if same_value(a, b, true) {
+        return true;
+    }
+    if shape.loose {
+        let coll = shape.colls.get(i).copied().unwrap_or(Coll::Loosest);
+        return sql_cmp(a, b, coll) == Ordering::Equal && class(a) == class(b);
+    }
+    false
+}
+
+/// Whether two result rows agree under `shape`.
+fn row_matches(a: &[Value], b: &[Value], shape: &Shape) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .enumerate()
+            .all(|(i, (x, y))| cell_matches(x, y, shape, i))
+}
+
+/// A total order for sorting rows before a multiset comparison.
+fn canonical(a: &[Value], b: &[Value], shape: &Shape) -> Ordering {
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let coll = if shape.loose {
+            shape.colls.get(i).copied().unwrap_or(Coll::Loosest)
+        } else {
+            Coll::Binary
+        };
+        let o = sql_cmp(x, y, coll);
+        if o != Ordering::Equal {
+            return o;
+        }
+        if !shape.loose {
+            let t = matches!(x, Value::Real(_)).cmp(&matches!(y, Value::Real(_)));
+            if t != Ordering::Equal {
+                return t;
+            }
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Whether `ours` and `theirs` hold the same rows, in any order.
+fn same_multiset(ours: &[Vec<Value>], theirs: &[Vec<Value>], shape: &Shape) -> bool {
+    let mut a: Vec<&Vec<Value>> = ours.iter().collect();
+    let mut b: Vec<&Vec<Value>> = theirs.iter().collect();
+    a.sort_by(|x, y| canonical(x, y, shape));
+    b.sort_by(|x, y| canonical(x, y, shape));
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| row_matches(x, y, shape))
+}
+
+/// Two rows compared by the ORDER BY key.
+fn key_cmp(a: &[Value], b: &[Value], keys: &[OrderKey]) -> Ordering {
+    for k in keys {
+        let (Some(x), Some(y)) = (a.get(k.column), b.get(k.column)) else {
+            return Ordering::Equal;
+        };
+        let o = match (x, y) {
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Null, _) => {
+                if k.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (_, Value::Null) => {
+                if k.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            _ => {
+                let o = sql_cmp(x, y, k.coll);
+                if k.desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Splits sorted rows into runs tied on the key.
+fn runs<'a>(rows: &'a [Vec<Value>], keys: &[OrderKey]) -> Vec<&'a [Vec<Value>]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=rows.len() {
+        if i == rows.len() || key_cmp(&rows[i - 1], &rows[i], keys) != Ordering::Equal {
+            out.push(&rows[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
+/// Checks a query result of ours against SQLite's; the error says what differs.
+pub fn check_rows(ours: &[Vec<Value>], theirs: &[Vec<Value>], shape: &Shape) -> Result<(), String> {
+    if ours.len() != theirs.len() {
+        return Err(format!("{} rows, SQLite {}", ours.len(), theirs.len()));
+    }
+    let Some(keys) = &shape.order else {
+        return if same_multiset(ours, theirs, shape) {
+            Ok(())
+        } else {
+            Err("different rows".into())
+        };
+    };
+    for (i, w) in ours.windows(2).enumerate() {
+        if key_cmp(&w[0], &w[1], keys) == Ordering::Greater {
+            return Err(format!("rows {i} and {} out of ORDER BY order", i + 1));
+        }
+    }
+    let a = runs(ours, keys);
+    let b = runs(theirs, keys);
+    if a.len() != b.len() {
+        return Err(format!(
+            "{} groups of equal sort keys, SQLite {}",
+            a.len(),
+            b.len()
+        ));
+    }
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        if x.len() != y.len() || key_cmp(&x[0], &y[0], keys) != Ordering::Equal {
+            return Err(format!("sort group {i} differs"));
+        }
+        let edge = shape.limited && (i == 0 || i + 1 == a.len());
+        if !edge && !same_multiset(x, y, shape) {
+            return Err(format!("rows of sort group {i} differ"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks stored rows (in rowid order) exactly.
+pub fn check_table(ours: &[Vec<Value>], theirs: &[Vec<Value>]) -> Result<(), String> {
+    if ours.len() != theirs.len() {
+        return Err(format!("{} rows, SQLite {}", ours.len(), theirs.len()));
+    }
+    for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
+        if a.len() != b.len() || !a.iter().zip(b).all(|(x, y)| same_value(x, y, false)) {
+            return Err(format!(
+                "row {i} differs: ours {}, SQLite {}",
+                show_row(a),
+                show_row(b)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A value for a report, long texts and blobs shortened.
+pub fn show(v: &Value) -> String {
+    match v {
+        Value::Text(t) if t.chars().count() > 60 => {
+            let head: String = t.chars().take(40).collect();
+            format!("Text({head:?}... {} chars)", t.chars().count())
+        }
+        Value::Blob(b) if b.len() > 24 => format!("Blob({:02x?}... {} bytes)", &b[..16], b.len()),
+        Value::Real(r) => format!("Real({r:e})"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A row for a report.
+pub fn show_row(r: &[Value]) -> String {
+    let cells: Vec<String> = r.iter().map(show).collect();
+    format!("[{}]", cells.join(", "))
+}
+
+/// Rows for a report (at most 30).
+pub fn show_rows(rows: &[Vec<Value>]) -> String {
+    let mut s: Vec<String> = rows.iter().take(30).map(|r| show_row(r)).collect();
+    if rows.len() > 30 {
+        s.push(format!("... {} rows", rows.len()));
+    }
+    s.join("\n    ")
+}

@@ -1,0 +1,396 @@
+//! Behaviours the differential test (`exec_differential.rs`) found concur getting wrong, one
+//! test each. Every script runs on concur and on SQLite (rusqlite, bundled); each statement
+//! must give the same rows, or an error with the same code, and the same `changes()`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use concur_btree::Value;
+use concur_vm::{Connection, MemStore};
+
+/// What one statement gave: rows or an error code, and `changes()` after it.
+type Answer = (Result<Vec<Vec<Value>>, i32>, i64);
+
+/// Runs `sql` on concur.
+fn ours(conn: &mut Connection, sql: &str) -> Answer {
+    let result = conn.query(sql, &[]).map(|(_, rows)| rows).map_err(|e| {
+        let code = e.code();
+        if code > 0xff {
+            code
+        } else {
+            code & 0xff
+        }
+    });
+    (result, conn.changes())
+}
+
+/// Runs `sql` on SQLite; errors give the extended code if concur's is extended.
+fn theirs(db: &rusqlite::Connection, sql: &str) -> Answer {
+    let result = (|| {
+        let mut stmt = db.prepare(sql)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut r = Vec::new();
+            for i in 0..n {
+                r.push(match row.get::<_, rusqlite::types::Value>(i)? {
+                    rusqlite::types::Value::Null => Value::Null,
+                    rusqlite::types::Value::Integer(i) => Value::Integer(i),
+                    rusqlite::types::Value::Real(f) => Value::Real(f),
+                    rusqlite::types::Value::Text(t) => Value::Text(t),
+                    rusqlite::types::Value::Blob(b) => Value::Blob(b),
+                });
+            }
+            out.push(r);
+        }
+        Ok::<_, rusqlite::Error>(out)
+    })()
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+        rusqlite::Error::SqlInputError { error, .. } => error.extended_code,
+        _ => -1,
+    });
+    (result, db.changes() as i64)
+}
+
+/// Runs every statement of `script` (one per line) on both engines; they must agree.
+/// Returns concur's answers.
+fn agree(script: &str) -> Vec<Answer> {
+    let mut conn = Connection::new(Arc::new(MemStore::new()));
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    let mut answers = Vec::new();
+    for sql in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let a = ours(&mut conn, sql);
+        let mut b = theirs(&db, sql);
+        if let (Err(x), Err(y)) = (&a.0, &mut b.0) {
+            if *x <= 0xff {
+                *y &= 0xff;
+            }
+        }
+        assert_eq!(a, b, "{sql}");
+        answers.push(a);
+    }
+    answers
+}
+
+#[test]
+fn default_values_fills_every_column_with_its_default() {
+    let answers = agree(
+        "CREATE TABLE t(a INT NOT NULL DEFAULT 6, b, c TEXT DEFAULT ('x' || 1))
+         INSERT INTO t DEFAULT VALUES
+         SELECT rowid, a, b, c FROM t",
+    );
+    assert_eq!(
+        answers[2].0,
+        Ok(vec![vec![
+            Value::Integer(1),
+            Value::Integer(6),
+            Value::Null,
+            Value::Text("x1".into())
+        ]])
+    );
+}
+
+#[test]
+fn compound_order_by_ordinal_may_carry_a_collation() {
+    let answers = agree(
+        "CREATE TABLE t(a TEXT)
+         INSERT INTO t VALUES ('b'), ('A'), ('c')
+         SELECT a FROM t UNION SELECT 'B' ORDER BY 1 COLLATE NOCASE DESC
+         SELECT a FROM t UNION ALL SELECT 'a' ORDER BY 1 COLLATE BINARY",
+    );
+    let text = |s: &str| vec![Value::Text(s.into())];
+    assert_eq!(
+        answers[3].0,
+        Ok(vec![text("A"), text("a"), text("b"), text("c")])
+    );
+}
+
+#[test]
+fn a_failed_statement_counts_only_the_changes_it_keeps() {
+    let answers = agree(
+        "CREATE TABLE t(a UNIQUE)
+         INSERT INTO t VALUES (1), (2), (3)
+         UPDATE OR FAIL t SET a = 5 - a WHERE a < 3
+         SELECT total_changes(), changes()
+         INSERT INTO t VALUES (5), (2)
+         SELECT total_changes(), changes(), count(*) FROM t",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    // OR FAIL kept the first row's change and counts it; the aborted INSERT counts none.
+    assert_eq!(answers[3].0, ints(&[4, 1]));
+    assert_eq!(answers[2].1, 1);
+    assert_eq!(answers[4].1, 0);
+    assert_eq!(answers[5].0, ints(&[4, 0, 3]));
+}
+
+#[test]
+fn partial_and_expression_indexes_fill_from_existing_rows() {
+    let answers = agree(
+        "CREATE TABLE t(a, b)
+         INSERT INTO t VALUES (1, 'x'), (-2, 'Y'), (3, NULL), (4, 'y')
+         CREATE INDEX tp ON t(b) WHERE a > 0
+         SELECT a FROM t WHERE b = 'x' AND a > 0
+         CREATE UNIQUE INDEX tl ON t(lower(b))
+         CREATE UNIQUE INDEX tu ON t(lower(b)) WHERE a > 0
+         INSERT INTO t VALUES (5, 'X')
+         INSERT INTO t VALUES (-5, 'X')
+         SELECT count(*) FROM t WHERE lower(b) = 'x'",
+    );
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Integer(1)]]));
+    // lower(b) repeats 'y' over all rows, but not among the rows with a > 0.
+    assert_eq!(answers[4].0, Err(2067));
+    assert_eq!(answers[6].0, Err(2067));
+    assert_eq!(answers[8].0, Ok(vec![vec![Value::Integer(2)]]));
+}
+
+#[test]
+fn upsert_do_update_returns_the_updated_row() {
+    let answers = agree(
+        "CREATE TABLE t(k UNIQUE, v)
+         INSERT INTO t VALUES (1, 'a')
+         INSERT INTO t VALUES (1, 'b'), (2, 'c') ON CONFLICT(k) DO UPDATE SET v = v || excluded.v RETURNING rowid, k, v",
+    );
+    let row =
+        |r: i64, k: i64, v: &str| vec![Value::Integer(r), Value::Integer(k), Value::Text(v.into())];
+    assert_eq!(answers[2].0, Ok(vec![row(1, 1, "ab"), row(2, 2, "c")]));
+}
+
+#[test]
+fn schema_rows_store_create_text_as_sqlite_rebuilds_it() {
+    let answers = agree(
+        "create table if not exists main.t(a, b)
+         CREATE  UNIQUE INDEX IF NOT EXISTS \"i x\" ON t(a) WHERE a > 0
+         create view IF not exists v as select a from t
+         CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END
+         SELECT name, sql FROM sqlite_schema ORDER BY name",
+    );
+    let Ok(rows) = &answers[4].0 else {
+        panic!("schema query failed")
+    };
+    assert_eq!(rows[1][1], Value::Text("CREATE TABLE t(a, b)".into()));
+}
+
+#[test]
+fn upsert_clauses_handle_only_the_constraints_they_name() {
+    let answers = agree(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a UNIQUE, b UNIQUE, c NOT NULL)
+         INSERT INTO t VALUES (1, 'a1', 'b1', 0), (2, 'a2', 'b2', 0)
+         INSERT INTO t VALUES (3, 'a1', 'b9', 0) ON CONFLICT(b) DO UPDATE SET c = c + 1
+         INSERT OR IGNORE INTO t VALUES (3, 'a1', 'b9', 0) ON CONFLICT(b) DO UPDATE SET c = c + 1
+         INSERT INTO t VALUES (3, 'a1', 'b2', 0) ON CONFLICT(b) DO UPDATE SET c = c + 10
+         INSERT INTO t VALUES (4, 'a4', 'b4', NULL) ON CONFLICT DO NOTHING
+         INSERT INTO t VALUES (1, 'a8', 'b8', 0) ON CONFLICT(a) DO NOTHING ON CONFLICT(id) DO UPDATE SET c = 100
+         INSERT INTO t VALUES (5, 'a2', 'b5', 0) ON CONFLICT(id) DO NOTHING ON CONFLICT DO UPDATE SET c = 7
+         INSERT INTO t VALUES (6, 'x', 'y', 0) ON CONFLICT(c) DO NOTHING
+         SELECT * FROM t ORDER BY id",
+    );
+    // A conflict on `a` is not the ON CONFLICT(b) clause's: the statement's ABORT (or IGNORE).
+    assert_eq!(answers[2].0, Err(2067));
+    assert_eq!(answers[3].1, 0);
+    // DO NOTHING covers uniqueness only; NOT NULL still fails.
+    assert_eq!(answers[5].0, Err(1299));
+    assert_eq!(answers[8].0, Err(1));
+    let row = |id: i64, a: &str, b: &str, c: i64| {
+        vec![
+            Value::Integer(id),
+            Value::Text(a.into()),
+            Value::Text(b.into()),
+            Value::Integer(c),
+        ]
+    };
+    assert_eq!(
+        answers[9].0,
+        Ok(vec![row(1, "a1", "b1", 100), row(2, "a2", "b2", 7)])
+    );
+}
+
+#[test]
+fn unique_constraints_are_checked_newest_first() {
+    let answers = agree(
+        "CREATE TABLE t(a PRIMARY KEY, b UNIQUE, c)
+         INSERT INTO t VALUES (1, 1, 1)
+         INSERT INTO t VALUES (1, 1, 2)
+         CREATE UNIQUE INDEX tc ON t(c)
+         INSERT INTO t VALUES (1, 1, 1)
+         CREATE TABLE u(a UNIQUE ON CONFLICT REPLACE, b UNIQUE)
+         INSERT INTO u VALUES (1, 1), (2, 2)
+         INSERT INTO u VALUES (1, 2)
+         SELECT * FROM u",
+    );
+    // The UNIQUE on b (created after the PRIMARY KEY's index) fails first: code 2067, not
+    // 1555; then the newer index on c.
+    assert_eq!(answers[2].0, Err(2067));
+    assert_eq!(answers[4].0, Err(2067));
+    assert_eq!(answers[7].0, Err(2067));
+}
+
+#[test]
+fn like_and_glob_operators_stop_at_the_first_nul() {
+    let answers = agree(
+        "SELECT x'ff0041' LIKE '_', x'610062' LIKE 'a', x'610062' GLOB 'a*b', 'a' LIKE x'610062'",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[0].0, ints(&[1, 1, 0, 1]));
+}
+
+#[test]
+fn or_replace_puts_the_default_in_place_of_a_null_in_a_not_null_column() {
+    let answers = agree(
+        "CREATE TABLE t(a INT NOT NULL DEFAULT 6, b NOT NULL, c NOT NULL DEFAULT NULL)
+         INSERT OR REPLACE INTO t VALUES (NULL, 1, 1)
+         INSERT OR REPLACE INTO t VALUES (1, NULL, 1)
+         INSERT OR REPLACE INTO t VALUES (1, 1, NULL)
+         UPDATE OR REPLACE t SET a = NULL
+         SELECT a, b, c FROM t",
+    );
+    assert_eq!(answers[2].0, Err(1299));
+    assert_eq!(answers[3].0, Err(1299));
+    assert_eq!(
+        answers[5].0,
+        Ok(vec![vec![
+            Value::Integer(6),
+            Value::Integer(1),
+            Value::Integer(1)
+        ]])
+    );
+}
+
+#[test]
+fn group_by_ordinal_may_carry_a_collation() {
+    let answers = agree(
+        "CREATE TABLE t(a)
+         INSERT INTO t VALUES ('x'), ('X'), ('y')
+         SELECT count(*) FROM t GROUP BY 1 COLLATE NOCASE
+         SELECT upper(a), count(*) FROM t GROUP BY 1 COLLATE NOCASE ORDER BY 2
+         SELECT a FROM t GROUP BY 2 COLLATE NOCASE",
+    );
+    assert_eq!(answers[4].0, Err(1));
+    let Ok(rows) = &answers[3].0 else {
+        panic!("GROUP BY 1 COLLATE NOCASE failed")
+    };
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn upsert_target_collations_must_match_the_index() {
+    let answers = agree(
+        "CREATE TABLE t(a COLLATE NOCASE, b)
+         CREATE UNIQUE INDEX ta ON t(a)
+         CREATE UNIQUE INDEX tb ON t(b COLLATE RTRIM)
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(a) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(a COLLATE NOCASE) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(a COLLATE BINARY) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(b) DO NOTHING
+         INSERT INTO t VALUES (1, 1) ON CONFLICT(b COLLATE RTRIM) DO NOTHING
+         CREATE TABLE u(id INTEGER PRIMARY KEY, c)
+         CREATE UNIQUE INDEX uc ON u(c, id)
+         INSERT INTO u VALUES (1, 1) ON CONFLICT(c, id) DO NOTHING
+         INSERT INTO u VALUES (1, 1) ON CONFLICT(id) DO NOTHING",
+    );
+    // An explicit COLLATE must be the index's; a bare column matches any.
+    assert_eq!(answers[5].0, Err(1));
+    assert_eq!(answers[6].0, Ok(vec![]));
+    assert_eq!(answers[7].0, Ok(vec![]));
+    // The INTEGER PRIMARY KEY in a target is the rowid, which no index column matches.
+    assert_eq!(answers[10].0, Err(1));
+    assert_eq!(answers[11].0, Ok(vec![]));
+}
+
+#[test]
+fn a_negated_real_literal_is_a_constant_so_minus_zero_stays_negative() {
+    let answers = agree(
+        "SELECT -0.0, -(0.0), -x FROM (SELECT 0.0 AS x)
+         CREATE TABLE t(a)
+         INSERT INTO t VALUES (-0.0)
+         SELECT a, 1 / a FROM t",
+    );
+    let Ok(rows) = &answers[0].0 else {
+        panic!("select failed")
+    };
+    let bits: Vec<u64> = rows[0]
+        .iter()
+        .map(|v| match v {
+            Value::Real(r) => r.to_bits(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(bits, vec![(-0.0f64).to_bits(), (-0.0f64).to_bits(), 0]);
+    let Ok(rows) = &answers[3].0 else {
+        panic!("select failed")
+    };
+    assert!(matches!(rows[0][0], Value::Real(r) if r.is_sign_negative()));
+}
+
+#[test]
+fn simple_case_compares_with_the_affinity_and_collation_of_equals() {
+    let answers = agree(
+        "CREATE TABLE t(a TEXT, b INTEGER, c COLLATE NOCASE)
+         INSERT INTO t VALUES ('40', '7', 'x')
+         SELECT CASE a WHEN 40 THEN 'hit' ELSE 'miss' END, CASE b WHEN '7' THEN 'hit' END, CASE c WHEN 'X' THEN 'hit' END, CASE 40 WHEN a THEN 'hit' END FROM t",
+    );
+    let text = |s: &str| Value::Text(s.into());
+    assert_eq!(
+        answers[2].0,
+        Ok(vec![vec![
+            text("hit"),
+            text("hit"),
+            text("hit"),
+            text("hit")
+        ]])
+    );
+}
+
+#[test]
+fn update_or_ignore_reports_only_the_rows_it_changed() {
+    let answers = agree(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v UNIQUE)
+         INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')
+         UPDATE OR IGNORE t SET id = 1 RETURNING id, v
+         UPDATE OR IGNORE t SET v = 'c' WHERE id < 3 RETURNING id
+         SELECT * FROM t ORDER BY id",
+    );
+    let text = |s: &str| Value::Text(s.into());
+    assert_eq!(answers[2].0, Ok(vec![vec![Value::Integer(1), text("a")]]));
+    assert_eq!(answers[2].1, 1);
+    assert_eq!(answers[3].0, Ok(vec![]));
+    assert_eq!(answers[3].1, 0);
+}
+
+#[test]
+fn in_subquery_combines_the_affinities_of_both_sides() {
+    let answers = agree(
+        "CREATE TABLE l(b BLOB, t TEXT, n)
+         CREATE TABLE r(i INTEGER, s TEXT)
+         INSERT INTO l VALUES ('6', '6', '6')
+         INSERT INTO r VALUES (6, '6')
+         SELECT b IN (SELECT i FROM r), t IN (SELECT i FROM r), n IN (SELECT i FROM r), n IN (SELECT s FROM r), b IN (SELECT s FROM r), 6 IN (SELECT s FROM r) FROM l",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[4].0, ints(&[1, 1, 1, 1, 1, 1]));
+}
+
+#[test]
+fn negative_ordinals_in_group_by_and_order_by_are_out_of_range() {
+    let answers = agree(
+        "CREATE TABLE t(a)
+         INSERT INTO t VALUES (1), (2)
+         SELECT count(*) FROM t GROUP BY -3
+         SELECT a FROM t ORDER BY -1
+         SELECT a FROM t UNION SELECT 3 ORDER BY -1
+         SELECT a FROM t ORDER BY +1 DESC
+         SELECT count(*) FROM t GROUP BY 41517124551
+         SELECT a FROM t ORDER BY -41517124551, 1",
+    );
+    assert_eq!(answers[2].0, Err(1));
+    assert_eq!(answers[3].0, Err(1));
+    assert_eq!(answers[4].0, Err(1));
+    assert_eq!(
+        answers[5].0,
+        Ok(vec![vec![Value::Integer(2)], vec![Value::Integer(1)]])
+    );
+    // Integers wider than 32 bits are constants, not ordinals.
+    assert_eq!(answers[6].0, Ok(vec![vec![Value::Integer(2)]]));
+}
