@@ -454,13 +454,9 @@ impl Txn for MemTxn {
             .marks
             .lock()
             .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+        // The undo log stays whole: a full rollback still needs it. (Shrinking its spare
+        // capacity here reallocated the whole log after every statement of a transaction.)
         marks.truncate(depth.saturating_sub(1));
-        if marks.is_empty() {
-            if let Ok(mut undo) = self.undo.lock() {
-                // With no mark left only a full rollback needs the log.
-                undo.shrink_to_fit();
-            }
-        }
         Ok(())
     }
 
