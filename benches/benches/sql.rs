@@ -26,12 +26,12 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use concur_benches::sql::{
+    load_concur, load_sqlite, scan_filter_rows, t_row, GROUP_BY, INDEXED_JOIN, INSERT, INSERT_ROWS,
+    POINT_SELECT, ROWS, SCAN_FILTER, SCHEMA,
+};
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
-/// Rows of the main table `t`.
-const ROWS: i64 = 10_000;
-/// Rows inserted by `insert_100k`.
-const INSERT_ROWS: i64 = 100_000;
 /// Samples per benchmark (criterion's minimum is 10).
 const SAMPLES: usize = 10;
 
@@ -51,74 +51,6 @@ const BACKENDS: &[Backend] = &[Backend {
     concur: |_| concur::Database::open_in_memory().unwrap(),
     sqlite: |_| rusqlite::Connection::open_in_memory().unwrap(),
 }];
-
-/// The schema both engines start from.
-const SCHEMA: &str = "
-    CREATE TABLE t(id INTEGER PRIMARY KEY, grp INTEGER, a INTEGER, b TEXT);
-    CREATE TABLE c(id INTEGER PRIMARY KEY, name TEXT);
-    CREATE TABLE o(id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER);
-    CREATE INDEX o_cust ON o(cust);
-";
-
-/// The columns of row `i` of `t` (also the rows `insert_100k` writes).
-fn t_row(i: i64) -> (i64, i64, i64, String) {
-    (
-        i,
-        i % 100,
-        (i * 7919) % 10_007,
-        format!("row {i:06} of the table"),
-    )
-}
-
-/// Fills the schema through concur.
-fn load_concur(db: &concur::Database) -> concur::Connection {
-    let conn = db.connect();
-    conn.execute_batch(SCHEMA).unwrap();
-    conn.execute_batch("BEGIN").unwrap();
-    {
-        let mut ins = conn
-            .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)")
-            .unwrap();
-        for i in 1..=ROWS {
-            ins.execute(t_row(i)).unwrap();
-        }
-        let mut ins = conn.prepare("INSERT INTO c VALUES (?1, ?2)").unwrap();
-        for i in 1..=ROWS / 10 {
-            ins.execute((i, format!("customer {i}"))).unwrap();
-        }
-        let mut ins = conn.prepare("INSERT INTO o VALUES (?1, ?2, ?3)").unwrap();
-        for i in 1..=ROWS {
-            ins.execute((i, (i * 31) % (ROWS / 10) + 1, i % 997))
-                .unwrap();
-        }
-    }
-    conn.execute_batch("COMMIT").unwrap();
-    conn
-}
-
-/// Fills the schema through SQLite.
-fn load_sqlite(conn: &rusqlite::Connection) {
-    conn.execute_batch(SCHEMA).unwrap();
-    conn.execute_batch("BEGIN").unwrap();
-    {
-        let mut ins = conn
-            .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)")
-            .unwrap();
-        for i in 1..=ROWS {
-            ins.execute(t_row(i)).unwrap();
-        }
-        let mut ins = conn.prepare("INSERT INTO c VALUES (?1, ?2)").unwrap();
-        for i in 1..=ROWS / 10 {
-            ins.execute((i, format!("customer {i}"))).unwrap();
-        }
-        let mut ins = conn.prepare("INSERT INTO o VALUES (?1, ?2, ?3)").unwrap();
-        for i in 1..=ROWS {
-            ins.execute((i, (i * 31) % (ROWS / 10) + 1, i % 997))
-                .unwrap();
-        }
-    }
-    conn.execute_batch("COMMIT").unwrap();
-}
 
 /// Which benchmark a sample belongs to: workload, backend, engine.
 type Key = (String, String, String);
@@ -165,13 +97,13 @@ fn repeat(iters: u64, mut f: impl FnMut(u64)) -> Duration {
 
 /// `point_select`: prepare (through each engine's statement cache), bind, one row.
 fn point_select(c: &mut Criterion, backend: &Backend) {
-    let sql = "SELECT grp, a, b FROM t WHERE id = ?1";
+    let sql = POINT_SELECT;
     let mut group = c.benchmark_group(format!("point_select/{}", backend.name));
     group.sample_size(SAMPLES);
 
     let dir = tempfile::tempdir().unwrap();
     let db = (backend.concur)(dir.path());
-    let conn = load_concur(&db);
+    let conn = load_concur(&db).unwrap();
     bench(
         &mut group,
         "point_select",
@@ -195,7 +127,7 @@ fn point_select(c: &mut Criterion, backend: &Backend) {
 
     let dir = tempfile::tempdir().unwrap();
     let conn = (backend.sqlite)(dir.path());
-    load_sqlite(&conn);
+    load_sqlite(&conn).unwrap();
     bench(
         &mut group,
         "point_select",
@@ -234,7 +166,7 @@ fn query_workload(
 
     let dir = tempfile::tempdir().unwrap();
     let db = (backend.concur)(dir.path());
-    let conn = load_concur(&db);
+    let conn = load_concur(&db).unwrap();
     let mut stmt = conn.prepare(sql).unwrap();
     bench(&mut group, workload, backend.name, "concur", |iters| {
         repeat(iters, |_| {
@@ -256,7 +188,7 @@ fn query_workload(
 
     let dir = tempfile::tempdir().unwrap();
     let conn = (backend.sqlite)(dir.path());
-    load_sqlite(&conn);
+    load_sqlite(&conn).unwrap();
     let mut stmt = conn.prepare(sql).unwrap();
     let width = stmt.column_count();
     bench(&mut group, workload, backend.name, "sqlite", |iters| {
@@ -282,7 +214,7 @@ fn query_workload(
 /// `insert_100k`: 100k rows in one transaction through one prepared INSERT, into a fresh
 /// database each iteration (making it is not timed).
 fn insert_100k(c: &mut Criterion, backend: &Backend) {
-    let sql = "INSERT INTO t VALUES (?1, ?2, ?3, ?4)";
+    let sql = INSERT;
     let rows: Vec<(i64, i64, i64, String)> = (1..=INSERT_ROWS).map(t_row).collect();
     let mut group = c.benchmark_group(format!("insert_100k/{}", backend.name));
     group.sample_size(SAMPLES);
@@ -340,28 +272,13 @@ fn benches(c: &mut Criterion) {
             c,
             backend,
             "scan_filter",
-            "SELECT id, a, b FROM t WHERE a % 7 = 3",
+            SCAN_FILTER,
             (0, 0),
-            (1..=ROWS).filter(|&i| t_row(i).2 % 7 == 3).count(),
+            scan_filter_rows(),
         );
         insert_100k(c, backend);
-        query_workload(
-            c,
-            backend,
-            "group_by",
-            "SELECT grp, count(*), sum(a), max(b) FROM t GROUP BY grp",
-            (0, 0),
-            100,
-        );
-        query_workload(
-            c,
-            backend,
-            "indexed_join",
-            "SELECT c.name, o.id, o.amount FROM c JOIN o ON o.cust = c.id \
-             WHERE c.id BETWEEN ?1 AND ?2",
-            (1, 100),
-            1000,
-        );
+        query_workload(c, backend, "group_by", GROUP_BY, (0, 0), 100);
+        query_workload(c, backend, "indexed_join", INDEXED_JOIN, (1, 100), 1000);
     }
 }
 
