@@ -430,9 +430,7 @@ impl Connection {
                     None
                 };
                 let vm = Vm::new(&program);
-                self.counters.now_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as i64);
+                self.counters.now_ms.set(None);
                 Ok(Running::Program {
                     program,
                     vm,

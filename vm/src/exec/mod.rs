@@ -39,8 +39,10 @@ pub struct Counters {
     pub last_insert_rowid: i64,
     /// State of the random generator.
     pub random_state: u64,
-    /// 'now' of the current statement, in ms since the epoch.
-    pub now_ms: i64,
+    /// 'now' of the current statement, in ms since the epoch: read from the clock on first
+    /// use within a statement (as SQLite does), so statements without date functions never
+    /// ask the clock. The session clears it when a statement starts.
+    pub now_ms: std::cell::Cell<Option<i64>>,
 }
 
 impl FuncContext for Counters {
@@ -67,7 +69,14 @@ impl FuncContext for Counters {
     }
 
     fn now_unix_ms(&self) -> i64 {
-        self.now_ms
+        if let Some(ms) = self.now_ms.get() {
+            return ms;
+        }
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        self.now_ms.set(Some(ms));
+        ms
     }
 }
 

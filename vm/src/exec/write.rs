@@ -42,6 +42,10 @@ pub(super) enum Inserted {
 impl Vm {
     /// Places a row in the target's scratch registers.
     fn load_scratch(&mut self, target: &WriteTarget, rowid: i64, values: &[Value]) {
+        if target.checks.is_empty() && target.indexes.is_empty() {
+            // Only CHECK and index key expressions read the scratch registers.
+            return;
+        }
         self.regs[target.scratch_rowid] = Value::Integer(rowid);
         for (i, v) in values.iter().enumerate() {
             self.regs[target.scratch_start + i] = v.clone();
@@ -324,7 +328,17 @@ impl Vm {
         env: &mut Env<'_>,
     ) -> Result<Inserted> {
         let table = &target.table;
-        let mut values = self.regs[start..start + table.columns.len()].to_vec();
+        let row = &mut self.regs[start..start + table.columns.len()];
+        let mut values: Vec<Value> = if upsert {
+            // DO UPDATE reads the proposed row (`excluded.*`) from these registers.
+            row.to_vec()
+        } else {
+            // Written back below once the row is stored; a skipped or failed row's registers
+            // are not read again (the next row, if any, fills every one of them).
+            row.iter_mut()
+                .map(|v| std::mem::replace(v, Value::Null))
+                .collect()
+        };
         let rowid = match Affinity::Integer.apply(self.regs[rowid_reg].clone()) {
             Value::Null => {
                 let max = env.txn.max_rowid(table.root)?;
