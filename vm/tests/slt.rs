@@ -10,6 +10,10 @@
 //! By default every `.test` file of the corpus runs and must pass every record that is not
 //! marked for another engine; `SLT_FILES` (comma-separated paths under the test directory)
 //! picks files instead. Per-file counts and times are printed (`-- --nocapture`).
+//!
+//! `SLT_ENGINE=sqlite` runs the same records through SQLite itself (rusqlite, bundled) in the
+//! same harness instead of concur, which gives the time to compare with:
+//! `SLT_ENGINE=sqlite cargo test --release -p concur-vm --test slt -- --nocapture`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -107,6 +111,62 @@ fn render(v: &Value, t: char) -> String {
     }
 }
 
+/// What the runner needs from an engine; errors are only told apart from success.
+trait Engine {
+    /// Runs every statement of `sql`.
+    fn execute_batch(&mut self, sql: &str) -> Result<(), String>;
+    /// Runs one query and returns its rows.
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, String>;
+}
+
+impl Engine for Connection {
+    fn execute_batch(&mut self, sql: &str) -> Result<(), String> {
+        Connection::execute_batch(self, sql).map_err(|e| e.to_string())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, String> {
+        Connection::query(self, sql, &[])
+            .map(|(_, rows)| rows)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Engine for rusqlite::Connection {
+    fn execute_batch(&mut self, sql: &str) -> Result<(), String> {
+        rusqlite::Connection::execute_batch(self, sql).map_err(|e| e.to_string())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, String> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = self.prepare(sql).map_err(|e| e.to_string())?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+            let mut values = Vec::with_capacity(width);
+            for k in 0..width {
+                values.push(match row.get_ref(k).map_err(|e| e.to_string())? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::Integer(i),
+                    ValueRef::Real(r) => Value::Real(r),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                });
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+/// A fresh in-memory database of the engine `SLT_ENGINE` names (concur by default).
+fn engine() -> Box<dyn Engine> {
+    match std::env::var("SLT_ENGINE").as_deref() {
+        Ok("sqlite") => Box::new(rusqlite::Connection::open_in_memory().expect("SQLite in memory")),
+        _ => Box::new(Connection::new(Arc::new(MemStore::new()))),
+    }
+}
+
 /// Counts of one file.
 #[derive(Debug, Default)]
 struct Outcome {
@@ -124,7 +184,7 @@ struct Outcome {
 fn run_file(path: &Path) -> Outcome {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    let mut conn = Connection::new(Arc::new(MemStore::new()));
+    let mut conn = engine();
     let mut out = Outcome::default();
     let mut _threshold = 0usize;
     let mut i = 0;
@@ -181,7 +241,7 @@ fn run_file(path: &Path) -> Outcome {
                         out.failures.push(format!(
                             "line {line_no}: statement {}: {:?}\n  {sql}",
                             words.get(1).unwrap_or(&""),
-                            result.err().map(|e| e.to_string())
+                            result.err()
                         ));
                     }
                 }
@@ -208,7 +268,7 @@ fn run_file(path: &Path) -> Outcome {
                 }
                 let sql = sql.join("\n");
                 let began = std::time::Instant::now();
-                let result = conn.query(&sql, &[]);
+                let result = conn.query(&sql);
                 if began.elapsed().as_secs_f64() > 0.5 {
                     eprintln!(
                         "  slow ({:.1}s) line {line_no}: {sql}",
@@ -219,7 +279,7 @@ fn run_file(path: &Path) -> Outcome {
                     // The reference output of a query that fails is empty.
                     Err(_) if expected.is_empty() => Ok(()),
                     Err(e) => Err(format!("error: {e}")),
-                    Ok((_, rows)) => {
+                    Ok(rows) => {
                         let width = types.len().max(1);
                         let mut rendered: Vec<Vec<String>> = rows
                             .iter()
@@ -332,6 +392,7 @@ fn sqllogictest_corpus() {
         }
     };
     let mut broken = Vec::new();
+    let corpus_started = std::time::Instant::now();
     for path in &selected {
         let started = std::time::Instant::now();
         let out = run_file(path);
@@ -354,5 +415,11 @@ fn sqllogictest_corpus() {
             broken.push(name);
         }
     }
+    eprintln!(
+        "{} files in {:.1}s on {}",
+        selected.len(),
+        corpus_started.elapsed().as_secs_f64(),
+        std::env::var("SLT_ENGINE").unwrap_or_else(|_| "concur".to_string())
+    );
     assert!(broken.is_empty(), "files that must pass failed: {broken:?}");
 }
