@@ -59,6 +59,9 @@ pub struct Statement {
     run: Option<Running>,
     /// Result column names of the last execution.
     columns: Vec<String>,
+    /// The state of the last finished execution and its program, recycled by the next
+    /// execution of the same program instead of allocating a new one.
+    spare: Option<(Arc<Program>, Vm)>,
 }
 
 /// An execution in progress.
@@ -118,6 +121,22 @@ impl Statement {
     /// Result column names (known after the first step).
     pub fn columns(&self) -> &[String] {
         &self.columns
+    }
+
+    /// Ends the current execution (if any), keeping its state for reuse.
+    fn retire(&mut self, next: Option<Running>) -> Option<usize> {
+        match std::mem::replace(&mut self.run, next) {
+            Some(Running::Program {
+                program,
+                mut vm,
+                savepoint,
+            }) => {
+                vm.release();
+                self.spare = Some((program, vm));
+                savepoint
+            }
+            _ => None,
+        }
     }
 
     /// Whether the statement only reads.
@@ -223,6 +242,7 @@ impl Connection {
             params: Vec::new(),
             run: None,
             columns: Vec::new(),
+            spare: None,
         })
     }
 
@@ -244,6 +264,7 @@ impl Connection {
                 params: Vec::new(),
                 run: None,
                 columns: Vec::new(),
+                spare: None,
             };
             while self.step(&mut stmt)?.is_some() {}
         }
@@ -271,8 +292,11 @@ impl Connection {
 
     /// Resets `stmt` so the next step starts it again (bindings are kept).
     pub fn reset(&mut self, stmt: &mut Statement) {
-        if let Some(Running::Program { savepoint, .. }) = stmt.run.take() {
+        if matches!(stmt.run, Some(Running::Program { .. })) {
+            let savepoint = stmt.retire(None);
             let _ = self.finish_statement(savepoint, Ok(()));
+        } else {
+            stmt.run = None;
         }
     }
 
@@ -371,7 +395,7 @@ impl Connection {
                 match result {
                     Ok(Some(row)) => Ok(Some(row)),
                     Ok(None) => {
-                        stmt.run = Some(Running::Done);
+                        stmt.retire(Some(Running::Done));
                         if kind == ProgramKind::Write {
                             self.counters.total_changes += self.counters.changes;
                         }
@@ -380,7 +404,7 @@ impl Connection {
                         Ok(None)
                     }
                     Err(e) => {
-                        stmt.run = Some(Running::Done);
+                        stmt.retire(Some(Running::Done));
                         let constraint = matches!(e, Error::Constraint { .. });
                         match on_constraint {
                             Some(ast::ConflictResolution::Fail) if constraint => {
@@ -429,7 +453,13 @@ impl Connection {
                 } else {
                     None
                 };
-                let vm = Vm::new(&program);
+                let vm = match stmt.spare.take() {
+                    Some((old, mut vm)) if Arc::ptr_eq(&old, &program) => {
+                        vm.recycle();
+                        vm
+                    }
+                    _ => Vm::new(&program),
+                };
                 self.counters.now_ms.set(None);
                 Ok(Running::Program {
                     program,

@@ -188,6 +188,38 @@ impl Vm {
         }
     }
 
+    /// Drops what an execution holds in the store or in bulk (cursors, ephemeral rows,
+    /// distinct sets, aggregations) once it has finished, keeping the rest for
+    /// [`Vm::recycle`].
+    pub fn release(&mut self) {
+        for cursor in &mut self.cursors {
+            *cursor = None;
+        }
+        for eph in &mut self.ephs {
+            *eph = Vec::new();
+        }
+        for set in &mut self.sets {
+            set.clear();
+        }
+        for agg in &mut self.aggs {
+            *agg = Aggregation::default();
+        }
+    }
+
+    /// Makes a released state equal to `Vm::new` of the same program again, without
+    /// allocating.
+    pub fn recycle(&mut self) {
+        self.release();
+        for reg in &mut self.regs {
+            *reg = Value::Null;
+        }
+        for done in &mut self.sub_done {
+            *done = false;
+        }
+        self.pc = 0;
+        self.halted = false;
+    }
+
     /// Runs until the next result row (Some) or the end (None).
     pub fn step(&mut self, program: &Program, env: &mut Env<'_>) -> Result<Option<Vec<Value>>> {
         if self.halted {
