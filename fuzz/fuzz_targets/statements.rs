@@ -9,8 +9,8 @@
 //! number of more than six digits (zeroblob(1e9), printf widths, huge LIMITs over joins).
 //! Each statement is stepped for at most [`MAX_ROWS`] rows.
 //!
-//! Build and run (see fuzz/README.md for the flags when cargo-fuzz is not installed):
-//! `cargo +nightly fuzz run statements -- -dict=fuzz/sql.dict`.
+//! Build and run (fuzz/README.md gives the flags for when cargo-fuzz is not installed):
+//! `cargo +nightly fuzz run statements -- -dict=sql.dict` from `fuzz/`.
 
 #![no_main]
 
