@@ -61,6 +61,9 @@ pub struct Statement {
     run: Option<Running>,
     /// Result column names of the last execution.
     columns: Vec<String>,
+    /// The state of the last finished execution and its program, recycled by the next
+    /// execution of the same program instead of allocating a new one.
+    spare: Option<(Arc<Program>, Vm)>,
 }
 
 /// An execution in progress.
@@ -120,6 +123,22 @@ impl Statement {
     /// Result column names (known after the first step).
     pub fn columns(&self) -> &[String] {
         &self.columns
+    }
+
+    /// Ends the current execution (if any), keeping its state for reuse.
+    fn retire(&mut self, next: Option<Running>) -> Option<usize> {
+        match std::mem::replace(&mut self.run, next) {
+            Some(Running::Program {
+                program,
+                mut vm,
+                savepoint,
+            }) => {
+                vm.release();
+                self.spare = Some((program, vm));
+                savepoint
+            }
+            _ => None,
+        }
     }
 
     /// Whether the statement only reads.
@@ -225,6 +244,7 @@ impl Connection {
             params: Vec::new(),
             run: None,
             columns: Vec::new(),
+            spare: None,
         })
     }
 
@@ -246,6 +266,7 @@ impl Connection {
                 params: Vec::new(),
                 run: None,
                 columns: Vec::new(),
+                spare: None,
             };
             while self.step(&mut stmt)?.is_some() {}
         }
@@ -273,8 +294,11 @@ impl Connection {
 
     /// Resets `stmt` so the next step starts it again (bindings are kept).
     pub fn reset(&mut self, stmt: &mut Statement) {
-        if let Some(Running::Program { savepoint, .. }) = stmt.run.take() {
+        if matches!(stmt.run, Some(Running::Program { .. })) {
+            let savepoint = stmt.retire(None);
             let _ = self.finish_statement(savepoint, Ok(()));
+        } else {
+            stmt.run = None;
         }
     }
 
@@ -388,7 +412,7 @@ impl Connection {
                 match result {
                     Ok(Some(row)) => Ok(Some(row)),
                     Ok(None) => {
-                        stmt.run = Some(Running::Done);
+                        stmt.retire(Some(Running::Done));
                         if kind == ProgramKind::Write {
                             self.counters.total_changes +=
                                 self.counters.changes + self.counters.trigger_changes;
@@ -398,7 +422,7 @@ impl Connection {
                         Ok(None)
                     }
                     Err(e) => {
-                        stmt.run = Some(Running::Done);
+                        stmt.retire(Some(Running::Done));
                         let constraint = matches!(e, Error::Constraint { .. });
                         // As SQLite's `sqlite3VdbeHalt`: a statement that keeps its
                         // changes (OR FAIL) counts them; one rolled back counts none.
@@ -459,10 +483,14 @@ impl Connection {
                 } else {
                     None
                 };
-                let vm = Vm::new(&program);
-                self.counters.now_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as i64);
+                let vm = match stmt.spare.take() {
+                    Some((old, mut vm)) if Arc::ptr_eq(&old, &program) => {
+                        vm.recycle();
+                        vm
+                    }
+                    _ => Vm::new(&program),
+                };
+                self.counters.now_ms.set(None);
                 Ok(Running::Program {
                     program,
                     vm,

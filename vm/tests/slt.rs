@@ -11,6 +11,10 @@
 //! marked for another engine; `SLT_FILES` (comma-separated paths under the test directory)
 //! picks files instead; `SLT_STORE=file` runs them on database files instead of in memory.
 //! Per-file counts and times are printed (`-- --nocapture`).
+//!
+//! `SLT_ENGINE=sqlite` runs the same records through SQLite itself (rusqlite, bundled) in the
+//! same harness instead of concur, which gives the time to compare with:
+//! `SLT_ENGINE=sqlite cargo test --release -p concur-vm --test slt -- --nocapture`.
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap.
 
@@ -112,6 +116,67 @@ fn render(v: &Value, t: char) -> String {
     }
 }
 
+/// What the runner needs from an engine; errors are only told apart from success.
+trait Engine {
+    /// Runs every statement of `sql`.
+    fn execute_batch(&mut self, sql: &str) -> Result<(), String>;
+    /// Runs one query and returns its rows.
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, String>;
+}
+
+impl Engine for Connection {
+    fn execute_batch(&mut self, sql: &str) -> Result<(), String> {
+        Connection::execute_batch(self, sql).map_err(|e| e.to_string())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, String> {
+        Connection::query(self, sql, &[])
+            .map(|(_, rows)| rows)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Engine for rusqlite::Connection {
+    fn execute_batch(&mut self, sql: &str) -> Result<(), String> {
+        rusqlite::Connection::execute_batch(self, sql).map_err(|e| e.to_string())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, String> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = self.prepare(sql).map_err(|e| e.to_string())?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+            let mut values = Vec::with_capacity(width);
+            for k in 0..width {
+                values.push(match row.get_ref(k).map_err(|e| e.to_string())? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::Integer(i),
+                    ValueRef::Real(r) => Value::Real(r),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                });
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+/// A fresh database of the engine `SLT_ENGINE` names (concur by default), in memory or for
+/// concur on `kind` File at `path`.
+fn engine(kind: StoreKind, path: &Path) -> Box<dyn Engine> {
+    if std::env::var("SLT_ENGINE").as_deref() == Ok("sqlite") {
+        return Box::new(rusqlite::Connection::open_in_memory().expect("SQLite in memory"));
+    }
+    let store: Arc<dyn Store> = match kind {
+        StoreKind::Memory => Arc::new(MemStore::new()),
+        StoreKind::File => Arc::new(FileStore::open(path, &StorageOptions::default()).unwrap()),
+    };
+    Box::new(Connection::new(store))
+}
+
 /// Counts of one file.
 #[derive(Debug, Default)]
 struct Outcome {
@@ -139,13 +204,7 @@ fn run_file(path: &Path, kind: StoreKind) -> Outcome {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = match kind {
-        StoreKind::Memory => Arc::new(MemStore::new()),
-        StoreKind::File => Arc::new(
-            FileStore::open(dir.path().join("slt.db"), &StorageOptions::default()).unwrap(),
-        ),
-    };
-    let mut conn = Connection::new(store);
+    let mut conn = engine(kind, &dir.path().join("slt.db"));
     let mut out = Outcome::default();
     let mut _threshold = 0usize;
     let mut i = 0;
@@ -202,7 +261,7 @@ fn run_file(path: &Path, kind: StoreKind) -> Outcome {
                         out.failures.push(format!(
                             "line {line_no}: statement {}: {:?}\n  {sql}",
                             words.get(1).unwrap_or(&""),
-                            result.err().map(|e| e.to_string())
+                            result.err()
                         ));
                     }
                 }
@@ -229,7 +288,7 @@ fn run_file(path: &Path, kind: StoreKind) -> Outcome {
                 }
                 let sql = sql.join("\n");
                 let began = std::time::Instant::now();
-                let result = conn.query(&sql, &[]);
+                let result = conn.query(&sql);
                 if began.elapsed().as_secs_f64() > 0.5 {
                     eprintln!(
                         "  slow ({:.1}s) line {line_no}: {sql}",
@@ -240,7 +299,7 @@ fn run_file(path: &Path, kind: StoreKind) -> Outcome {
                     // The reference output of a query that fails is empty.
                     Err(_) if expected.is_empty() => Ok(()),
                     Err(e) => Err(format!("error: {e}")),
-                    Ok((_, rows)) => {
+                    Ok(rows) => {
                         let width = types.len().max(1);
                         let mut rendered: Vec<Vec<String>> = rows
                             .iter()
@@ -307,8 +366,8 @@ fn run_file(path: &Path, kind: StoreKind) -> Outcome {
     if kind == StoreKind::File {
         // The file must be one SQLite itself accepts: concur's own check, then SQLite's on
         // the file as the last handle left it (checkpointed, WAL removed).
-        match conn.query("PRAGMA integrity_check", &[]) {
-            Ok((_, rows)) if rows == vec![vec![Value::Text("ok".into())]] => {}
+        match conn.query("PRAGMA integrity_check") {
+            Ok(rows) if rows == vec![vec![Value::Text("ok".into())]] => {}
             other => {
                 out.failed += 1;
                 out.failures
@@ -358,6 +417,7 @@ fn md5_matches_rfc_1321() {
 /// Runs `selected` on stores of `kind`; panics naming the files that failed.
 fn run_all(dir: &Path, selected: &[PathBuf], kind: StoreKind) {
     let mut broken = Vec::new();
+    let corpus_started = std::time::Instant::now();
     for path in selected {
         let started = std::time::Instant::now();
         let out = run_file(path, kind);
@@ -376,6 +436,12 @@ fn run_all(dir: &Path, selected: &[PathBuf], kind: StoreKind) {
             broken.push(name);
         }
     }
+    eprintln!(
+        "{} files in {:.1}s on {}",
+        selected.len(),
+        corpus_started.elapsed().as_secs_f64(),
+        std::env::var("SLT_ENGINE").unwrap_or_else(|_| "concur".to_string())
+    );
     assert!(broken.is_empty(), "files that must pass failed: {broken:?}");
 }
 

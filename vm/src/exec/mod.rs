@@ -42,8 +42,10 @@ pub struct Counters {
     pub last_insert_rowid: i64,
     /// State of the random generator.
     pub random_state: u64,
-    /// 'now' of the current statement, in ms since the epoch.
-    pub now_ms: i64,
+    /// 'now' of the current statement, in ms since the epoch: read from the clock on first
+    /// use within a statement (as SQLite does), so statements without date functions never
+    /// ask the clock. The session clears it when a statement starts.
+    pub now_ms: std::cell::Cell<Option<i64>>,
 }
 
 impl Counters {
@@ -81,7 +83,14 @@ impl FuncContext for Counters {
     }
 
     fn now_unix_ms(&self) -> i64 {
-        self.now_ms
+        if let Some(ms) = self.now_ms.get() {
+            return ms;
+        }
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        self.now_ms.set(Some(ms));
+        ms
     }
 }
 
@@ -198,6 +207,38 @@ impl Vm {
             pc: 0,
             halted: false,
         }
+    }
+
+    /// Drops what an execution holds in the store or in bulk (cursors, ephemeral rows,
+    /// distinct sets, aggregations) once it has finished, keeping the rest for
+    /// [`Vm::recycle`].
+    pub fn release(&mut self) {
+        for cursor in &mut self.cursors {
+            *cursor = None;
+        }
+        for eph in &mut self.ephs {
+            *eph = Vec::new();
+        }
+        for set in &mut self.sets {
+            set.clear();
+        }
+        for agg in &mut self.aggs {
+            *agg = Aggregation::default();
+        }
+    }
+
+    /// Makes a released state equal to `Vm::new` of the same program again, without
+    /// allocating.
+    pub fn recycle(&mut self) {
+        self.release();
+        for reg in &mut self.regs {
+            *reg = Value::Null;
+        }
+        for done in &mut self.sub_done {
+            *done = false;
+        }
+        self.pc = 0;
+        self.halted = false;
     }
 
     /// Runs until the next result row (Some) or the end (None).

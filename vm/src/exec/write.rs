@@ -43,6 +43,10 @@ pub(super) enum Inserted {
 impl Vm {
     /// Places a row in the target's scratch registers.
     fn load_scratch(&mut self, target: &WriteTarget, rowid: i64, values: &[Value]) {
+        if target.checks.is_empty() && target.indexes.is_empty() {
+            // Only CHECK and index key expressions read the scratch registers.
+            return;
+        }
         self.regs[target.scratch_rowid] = Value::Integer(rowid);
         for (i, v) in values.iter().enumerate() {
             self.regs[target.scratch_start + i] = v.clone();
@@ -389,7 +393,17 @@ impl Vm {
         env: &mut Env<'_>,
     ) -> Result<Inserted> {
         let table = &target.table;
-        let mut values = self.regs[start..start + table.columns.len()].to_vec();
+        let row = &mut self.regs[start..start + table.columns.len()];
+        let mut values: Vec<Value> = if upsert.is_some() {
+            // DO UPDATE reads the proposed row (`excluded.*`) from these registers.
+            row.to_vec()
+        } else {
+            // Written back below once the row is stored; a skipped or failed row's registers
+            // are not read again (the next row, if any, fills every one of them).
+            row.iter_mut()
+                .map(|v| std::mem::replace(v, Value::Null))
+                .collect()
+        };
         // AUTOINCREMENT: new rowids go past the largest ever used, kept in sqlite_sequence.
         let sequence = match target.sequence_root {
             Some(root) => Some((root, sequence_row(env.txn, root, &table.name)?)),

@@ -7,8 +7,9 @@
 //! before commit (no isolation between connections): this store exists to exercise the
 //! executor, not to model concurrency.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,8 +21,8 @@ use super::{
     TxnMode,
 };
 
-/// A stored row: shared so cursors can hold it without copying.
-type Row = Arc<Vec<Value>>;
+/// A stored row: shared so cursors can hold it without copying, in one allocation.
+type Row = Arc<[Value]>;
 
 /// One tree of the store.
 #[derive(Debug, Clone)]
@@ -70,7 +71,7 @@ enum Undo {
 #[derive(Debug)]
 struct State {
     /// Every tree by root page.
-    trees: HashMap<u32, Tree>,
+    trees: Trees,
     /// The root the next created tree gets.
     next_root: u32,
     /// The schema cookie.
@@ -81,6 +82,37 @@ struct State {
     writer: Option<u64>,
 }
 
+/// The trees of a store, indexed by root page. Roots are handed out in order from 2 (1 is
+/// `sqlite_schema`), so a vector finds a tree without hashing.
+#[derive(Debug, Default)]
+struct Trees(Vec<Option<Tree>>);
+
+impl Trees {
+    /// The tree at `root`.
+    fn get(&self, root: u32) -> Option<&Tree> {
+        self.0.get(root as usize).and_then(Option::as_ref)
+    }
+
+    /// The tree at `root`, to change.
+    fn get_mut(&mut self, root: u32) -> Option<&mut Tree> {
+        self.0.get_mut(root as usize).and_then(Option::as_mut)
+    }
+
+    /// Places `tree` at `root` (a root the store handed out); returns the tree it replaces.
+    fn insert(&mut self, root: u32, tree: Tree) -> Option<Tree> {
+        let at = root as usize;
+        if self.0.len() <= at {
+            self.0.resize_with(at + 1, || None);
+        }
+        self.0[at].replace(tree)
+    }
+
+    /// Removes the tree at `root`.
+    fn remove(&mut self, root: u32) -> Option<Tree> {
+        self.0.get_mut(root as usize).and_then(Option::take)
+    }
+}
+
 /// An in-memory database.
 #[derive(Debug, Clone)]
 pub struct MemStore {
@@ -88,6 +120,8 @@ pub struct MemStore {
     state: Arc<Mutex<State>>,
     /// The id source for transactions.
     ids: Arc<AtomicU64>,
+    /// Counts writes; a cursor's read-ahead is good while it has not moved.
+    writes: Arc<AtomicU64>,
 }
 
 impl Default for MemStore {
@@ -99,7 +133,7 @@ impl Default for MemStore {
 impl MemStore {
     /// An empty database holding only the empty `sqlite_schema` table at root 1.
     pub fn new() -> MemStore {
-        let mut trees = HashMap::new();
+        let mut trees = Trees::default();
         trees.insert(1, Tree::Table(BTreeMap::new()));
         MemStore {
             state: Arc::new(Mutex::new(State {
@@ -110,6 +144,7 @@ impl MemStore {
                 writer: None,
             })),
             ids: Arc::new(AtomicU64::new(1)),
+            writes: Arc::new(AtomicU64::new(0)),
         }
     }
 }
@@ -127,9 +162,10 @@ impl Store for MemStore {
         let mut txn = MemTxn {
             state: self.state.clone(),
             id,
+            writes: self.writes.clone(),
             writer: false,
-            undo: Mutex::new(Vec::new()),
-            marks: Mutex::new(Vec::new()),
+            undo: RefCell::new(Vec::new()),
+            marks: RefCell::new(Vec::new()),
         };
         if mode != TxnMode::Read {
             txn.begin_write()?;
@@ -145,12 +181,15 @@ struct MemTxn {
     state: Arc<Mutex<State>>,
     /// This transaction's id (the writer lock's owner).
     id: u64,
+    /// The store's write counter.
+    writes: Arc<AtomicU64>,
     /// Whether it holds the writer lock.
     writer: bool,
-    /// Undo steps of every write, oldest first.
-    undo: Mutex<Vec<Undo>>,
+    /// Undo steps of every write, oldest first. (A transaction belongs to one thread at a
+    /// time, `Txn` is `Send` but not `Sync`: a cell suffices for the `&self` methods.)
+    undo: RefCell<Vec<Undo>>,
     /// Savepoint marks: undo log lengths.
-    marks: Mutex<Vec<usize>>,
+    marks: RefCell<Vec<usize>>,
 }
 
 impl MemTxn {
@@ -166,11 +205,14 @@ impl MemTxn {
             ));
         }
         let mut state = lock(&self.state)?;
+        // Counted before the change, under the lock: a cursor that reads the new count
+        // afterwards and refills sees the change.
+        self.writes.fetch_add(1, AtomicOrdering::Release);
         let (result, undo) = f(&mut state)?;
         if let Some(undo) = undo {
             self.undo
-                .lock()
-                .map_err(|_| StorageError::new(code::INTERNAL, "undo lock poisoned"))?
+                .try_borrow_mut()
+                .map_err(|_| StorageError::new(code::INTERNAL, "undo log in use"))?
                 .push(undo);
         }
         Ok(result)
@@ -179,15 +221,16 @@ impl MemTxn {
     /// Undoes the log down to `length` entries.
     fn undo_to(&self, length: usize) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
+        self.writes.fetch_add(1, AtomicOrdering::Release);
         let mut undo = self
             .undo
-            .lock()
-            .map_err(|_| StorageError::new(code::INTERNAL, "undo lock poisoned"))?;
+            .try_borrow_mut()
+            .map_err(|_| StorageError::new(code::INTERNAL, "undo log in use"))?;
         while undo.len() > length {
             let Some(step) = undo.pop() else { break };
             match step {
                 Undo::Row { root, rowid, old } => {
-                    if let Some(Tree::Table(rows)) = state.trees.get_mut(&root) {
+                    if let Some(Tree::Table(rows)) = state.trees.get_mut(root) {
                         match old {
                             Some(row) => rows.insert(rowid, row),
                             None => rows.remove(&rowid),
@@ -199,7 +242,7 @@ impl MemTxn {
                     key,
                     inserted,
                 } => {
-                    if let Some(Tree::Index(entries)) = state.trees.get_mut(&root) {
+                    if let Some(Tree::Index(entries)) = state.trees.get_mut(root) {
                         if inserted {
                             entries.remove(&key);
                         } else {
@@ -212,7 +255,7 @@ impl MemTxn {
                         state.trees.insert(root, tree);
                     }
                     None => {
-                        state.trees.remove(&root);
+                        state.trees.remove(root);
                     }
                 },
                 Undo::Cookie(c) => state.cookie = c,
@@ -246,7 +289,7 @@ impl Drop for MemTxn {
 
 /// The table tree `root` of `state`.
 fn table(state: &mut State, root: u32) -> StorageResult<&mut BTreeMap<i64, Row>> {
-    match state.trees.get_mut(&root) {
+    match state.trees.get_mut(root) {
         Some(Tree::Table(rows)) => Ok(rows),
         _ => Err(StorageError::corrupt(format!(
             "no table tree at root {root}"
@@ -256,7 +299,7 @@ fn table(state: &mut State, root: u32) -> StorageResult<&mut BTreeMap<i64, Row>>
 
 /// The index tree `root` of `state`; an empty tree created as a table becomes an index.
 fn index(state: &mut State, root: u32) -> StorageResult<&mut BTreeSet<OrderedKey>> {
-    match state.trees.get_mut(&root) {
+    match state.trees.get_mut(root) {
         Some(Tree::Index(entries)) => Ok(entries),
         _ => Err(StorageError::corrupt(format!(
             "no index tree at root {root}"
@@ -286,8 +329,12 @@ impl Txn for MemTxn {
         table(&mut *lock(&self.state)?, root)?;
         Ok(Box::new(MemTableCursor {
             state: self.state.clone(),
+            writes: self.writes.clone(),
             root,
             current: None,
+            ahead: VecDeque::new(),
+            ahead_forward: true,
+            ahead_writes: 0,
         }))
     }
 
@@ -303,7 +350,7 @@ impl Txn for MemTxn {
 
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
         self.write(|state| {
-            let old = table(state, root)?.insert(rowid, Arc::new(values.to_vec()));
+            let old = table(state, root)?.insert(rowid, Arc::from(values));
             Ok(((), Some(Undo::Row { root, rowid, old })))
         })
     }
@@ -366,14 +413,14 @@ impl Txn for MemTxn {
 
     fn drop_tree(&self, root: u32) -> StorageResult<()> {
         self.write(|state| {
-            let old = state.trees.remove(&root);
+            let old = state.trees.remove(root);
             Ok(((), Some(Undo::Tree { root, old })))
         })
     }
 
     fn clear_tree(&self, root: u32) -> StorageResult<()> {
         self.write(|state| {
-            let Some(tree) = state.trees.get_mut(&root) else {
+            let Some(tree) = state.trees.get_mut(root) else {
                 return Err(StorageError::corrupt(format!("no tree at root {root}")));
             };
             let empty = match tree {
@@ -423,13 +470,13 @@ impl Txn for MemTxn {
     fn savepoint(&self) -> StorageResult<usize> {
         let length = self
             .undo
-            .lock()
-            .map_err(|_| StorageError::new(code::INTERNAL, "undo lock poisoned"))?
+            .try_borrow_mut()
+            .map_err(|_| StorageError::new(code::INTERNAL, "undo log in use"))?
             .len();
         let mut marks = self
             .marks
-            .lock()
-            .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+            .try_borrow_mut()
+            .map_err(|_| StorageError::new(code::INTERNAL, "savepoint marks in use"))?;
         marks.push(length);
         Ok(marks.len())
     }
@@ -438,8 +485,8 @@ impl Txn for MemTxn {
         let length = {
             let mut marks = self
                 .marks
-                .lock()
-                .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+                .try_borrow_mut()
+                .map_err(|_| StorageError::new(code::INTERNAL, "savepoint marks in use"))?;
             marks.truncate(depth);
             match marks.last() {
                 Some(length) if depth > 0 => *length,
@@ -452,20 +499,16 @@ impl Txn for MemTxn {
     fn release_savepoint(&self, depth: usize) -> StorageResult<()> {
         let mut marks = self
             .marks
-            .lock()
-            .map_err(|_| StorageError::new(code::INTERNAL, "mark lock poisoned"))?;
+            .try_borrow_mut()
+            .map_err(|_| StorageError::new(code::INTERNAL, "savepoint marks in use"))?;
+        // The undo log stays whole: a full rollback still needs it. (Shrinking its spare
+        // capacity here reallocated the whole log after every statement of a transaction.)
         marks.truncate(depth.saturating_sub(1));
-        if marks.is_empty() {
-            if let Ok(mut undo) = self.undo.lock() {
-                // With no mark left only a full rollback needs the log.
-                undo.shrink_to_fit();
-            }
-        }
         Ok(())
     }
 
     fn commit(mut self: Box<Self>) -> StorageResult<()> {
-        if let Ok(mut undo) = self.undo.lock() {
+        if let Ok(mut undo) = self.undo.try_borrow_mut() {
             undo.clear();
         }
         self.finish();
@@ -481,30 +524,84 @@ impl Txn for MemTxn {
     }
 }
 
-/// A cursor over a table of a [`MemStore`]; re-finds its place on every move, so writes
-/// under it are harmless.
+/// A cursor over a table of a [`MemStore`]. Each move re-finds its place from the current
+/// rowid, so writes under it are harmless; to spare a descent of the tree per row, a move
+/// in a scan reads the next rows ahead in one range walk and serves them while the store's
+/// write counter says nothing was written since.
 struct MemTableCursor {
     /// The shared state.
     state: Arc<Mutex<State>>,
+    /// The store's write counter.
+    writes: Arc<AtomicU64>,
     /// The table.
     root: u32,
     /// The current row.
     current: Option<(i64, Row)>,
+    /// Rows read ahead, in the order the cursor will visit them.
+    ahead: VecDeque<(i64, Row)>,
+    /// Whether `ahead` runs forward (`next`) or backward (`prev`).
+    ahead_forward: bool,
+    /// The write count when `ahead` was read.
+    ahead_writes: u64,
 }
 
+/// Rows read ahead by the first move of a scan; each refill doubles it up to [`AHEAD_MAX`].
+const AHEAD_MIN: usize = 4;
+/// The most rows read ahead at once.
+const AHEAD_MAX: usize = 128;
+
 impl MemTableCursor {
-    /// Moves to the first row within `range`, from the front (`forward`) or the back.
-    fn place(&mut self, range: (Bound<i64>, Bound<i64>), forward: bool) -> StorageResult<bool> {
-        let mut state = lock(&self.state)?;
-        let rows = table(&mut state, self.root)?;
-        let mut found = rows.range(range);
-        let hit = if forward {
-            found.next()
-        } else {
-            found.next_back()
+    /// Moves to the first row within `range`, from the front (`forward`) or the back, and
+    /// reads up to `ahead` more rows in that direction.
+    fn place(
+        &mut self,
+        range: (Bound<i64>, Bound<i64>),
+        forward: bool,
+        ahead: usize,
+    ) -> StorageResult<bool> {
+        let state = lock(&self.state)?;
+        self.ahead_writes = self.writes.load(AtomicOrdering::Acquire);
+        let rows = match state.trees.get(self.root) {
+            Some(Tree::Table(rows)) => rows,
+            _ => {
+                return Err(StorageError::corrupt(format!(
+                    "no table tree at root {}",
+                    self.root
+                )))
+            }
         };
-        self.current = hit.map(|(k, v)| (*k, v.clone()));
+        let found = rows.range(range).map(|(k, v)| (*k, v.clone()));
+        self.ahead.clear();
+        self.ahead_forward = forward;
+        if forward {
+            self.ahead.extend(found.take(ahead + 1));
+        } else {
+            self.ahead.extend(found.rev().take(ahead + 1));
+        }
+        self.current = self.ahead.pop_front();
         Ok(self.current.is_some())
+    }
+
+    /// Moves one row on in `forward` direction: from the read-ahead when it is still good,
+    /// else by a fresh walk from the current rowid.
+    fn step(&mut self, forward: bool) -> StorageResult<bool> {
+        let Some((rowid, _)) = self.current else {
+            return Ok(false);
+        };
+        if self.ahead_forward == forward
+            && self.ahead_writes == self.writes.load(AtomicOrdering::Acquire)
+        {
+            if let Some(row) = self.ahead.pop_front() {
+                self.current = Some(row);
+                return Ok(true);
+            }
+        }
+        let ahead = (self.ahead.capacity().max(AHEAD_MIN) * 2).min(AHEAD_MAX);
+        if forward {
+            self.place((Bound::Excluded(rowid), Bound::Unbounded), true, ahead)
+        } else {
+            self.place((Bound::Unbounded, Bound::Excluded(rowid)), false, ahead)
+        }
     }
 
     /// The current row or an error.
@@ -517,37 +614,42 @@ impl MemTableCursor {
 
 impl TableCursor for MemTableCursor {
     fn first(&mut self) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Unbounded), true)
+        self.place((Bound::Unbounded, Bound::Unbounded), true, AHEAD_MIN)
     }
 
     fn last(&mut self) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Unbounded), false)
+        self.place((Bound::Unbounded, Bound::Unbounded), false, AHEAD_MIN)
     }
 
     fn next(&mut self) -> StorageResult<bool> {
-        match &self.current {
-            Some((rowid, _)) => self.place((Bound::Excluded(*rowid), Bound::Unbounded), true),
-            None => Ok(false),
-        }
+        self.step(true)
     }
 
     fn prev(&mut self) -> StorageResult<bool> {
-        match &self.current {
-            Some((rowid, _)) => self.place((Bound::Unbounded, Bound::Excluded(*rowid)), false),
-            None => Ok(false),
-        }
+        self.step(false)
     }
 
     fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
-        self.place((Bound::Included(rowid), Bound::Included(rowid)), true)
+        let state = lock(&self.state)?;
+        self.ahead.clear();
+        self.current = match state.trees.get(self.root) {
+            Some(Tree::Table(rows)) => rows.get(&rowid).map(|row| (rowid, row.clone())),
+            _ => {
+                return Err(StorageError::corrupt(format!(
+                    "no table tree at root {}",
+                    self.root
+                )))
+            }
+        };
+        Ok(self.current.is_some())
     }
 
     fn seek_ge(&mut self, rowid: i64) -> StorageResult<bool> {
-        self.place((Bound::Included(rowid), Bound::Unbounded), true)
+        self.place((Bound::Included(rowid), Bound::Unbounded), true, AHEAD_MIN)
     }
 
     fn seek_le(&mut self, rowid: i64) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Included(rowid)), false)
+        self.place((Bound::Unbounded, Bound::Included(rowid)), false, AHEAD_MIN)
     }
 
     fn valid(&self) -> bool {
@@ -563,7 +665,7 @@ impl TableCursor for MemTableCursor {
     }
 
     fn row(&mut self) -> StorageResult<Vec<Value>> {
-        Ok(self.current()?.1.as_ref().clone())
+        Ok(self.current()?.1.to_vec())
     }
 }
 
