@@ -46,11 +46,24 @@ struct Backend {
 }
 
 /// The backends every workload runs on.
-const BACKENDS: &[Backend] = &[Backend {
-    name: "memory",
-    concur: |_| concur::Database::open_in_memory().unwrap(),
-    sqlite: |_| rusqlite::Connection::open_in_memory().unwrap(),
-}];
+const BACKENDS: &[Backend] = &[
+    Backend {
+        name: "memory",
+        concur: |_| concur::Database::open_in_memory().unwrap(),
+        sqlite: |_| rusqlite::Connection::open_in_memory().unwrap(),
+    },
+    // A database file in WAL mode at synchronous=FULL on both sides.
+    Backend {
+        name: "file",
+        concur: |dir| concur::Database::open(dir.join("concur.db")).unwrap(),
+        sqlite: |dir| {
+            let conn = rusqlite::Connection::open(dir.join("sqlite.db")).unwrap();
+            conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+                .unwrap();
+            conn
+        },
+    },
+];
 
 /// Which benchmark a sample belongs to: workload, backend, engine.
 type Key = (String, String, String);
