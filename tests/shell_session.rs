@@ -341,3 +341,31 @@ fn binary_parses_options_and_runs_command_line_sql() {
     assert_eq!(sql.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&sql.stdout), "1\n");
 }
+
+/// The same interleaving on a database file, where connections are isolated: a reader does
+/// not see another connection's uncommitted row, and sees it once it is committed.
+#[test]
+fn connection_on_a_file_isolates_uncommitted_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shell.db").display().to_string();
+    let script = "\
+pragma busy_timeout = 0;
+create table t(x);
+insert into t values(1);
+.connection 1
+begin;
+insert into t values(2);
+select count(*) from t;
+.connection 0
+select count(*) from t;
+insert into t values(3);
+.connection 1
+commit;
+.connection 0
+select count(*), sum(x) from t;
+";
+    let (out, err, code) = run_script(&[path], script);
+    assert_eq!(out, "0\n2\n1\n2|3\n", "stderr: {err}");
+    assert_eq!(err, "Runtime error near line 10: database is locked (5)\n");
+    assert_eq!(code, 1);
+}
