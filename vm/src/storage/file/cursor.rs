@@ -14,6 +14,15 @@ fn generation(state: &Mutex<TxnPages>) -> StorageResult<u64> {
     Ok(lock(state)?.generation)
 }
 
+/// One step of a B-tree cursor, forward or back.
+fn step(cursor: &mut btree::Cursor<PagesHandle>, forward: bool) -> StorageResult<bool> {
+    if forward {
+        cursor.next().map_err(btree_error)
+    } else {
+        cursor.prev().map_err(btree_error)
+    }
+}
+
 /// A cursor over a rowid table.
 pub(crate) struct FileTableCursor {
     /// The transaction's pages (for the write generation).
@@ -69,16 +78,7 @@ impl FileTableCursor {
             // The row is gone; the seek already landed on its neighbour.
             return Ok(true);
         }
-        self.step(forward)
-    }
-
-    /// One step of the B-tree cursor.
-    fn step(&mut self, forward: bool) -> StorageResult<bool> {
-        if forward {
-            self.cursor.next().map_err(btree_error)
-        } else {
-            self.cursor.prev().map_err(btree_error)
-        }
+        step(&mut self.cursor, forward)
     }
 
     /// Moves to the neighbouring row.
@@ -89,7 +89,7 @@ impl FileTableCursor {
         let found = if self.stale()? {
             self.step_from(rowid, forward)?
         } else {
-            self.step(forward)?
+            step(&mut self.cursor, forward)?
         };
         self.settle(found)
     }
@@ -226,15 +226,6 @@ impl FileIndexCursor {
         Ok(self.key.is_some())
     }
 
-    /// One step of the B-tree cursor.
-    fn step(&mut self, forward: bool) -> StorageResult<bool> {
-        if forward {
-            self.cursor.next().map_err(btree_error)
-        } else {
-            self.cursor.prev().map_err(btree_error)
-        }
-    }
-
     /// Moves to the neighbouring entry, re-seeking the current key first when writes
     /// happened since the cursor moved.
     fn advance(&mut self, forward: bool) -> StorageResult<bool> {
@@ -252,14 +243,14 @@ impl FileIndexCursor {
             } else {
                 let here = self.cursor.record().map_err(btree_error)?;
                 if self.info.compare_full(&here, &key) == Ordering::Equal {
-                    self.step(forward)?
+                    step(&mut self.cursor, forward)?
                 } else {
                     // The entry is gone; the seek already landed on its neighbour.
                     true
                 }
             }
         } else {
-            self.step(forward)?
+            step(&mut self.cursor, forward)?
         };
         self.settle(found)
     }
