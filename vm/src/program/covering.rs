@@ -196,16 +196,9 @@ fn covered<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) -> bool 
                 }
                 exprs_of(other, &mut |e| {
                     walk_mut(e, &mut |x| {
-                        let column = match x {
-                            Expr::Column {
-                                cursor,
-                                column,
-                                rowid,
-                            } if *cursor == l.table_cursor => (!*rowid).then_some(*column),
-                            Expr::Rowid(cursor) if *cursor == l.table_cursor => None,
-                            _ => return,
-                        };
-                        ok &= entry_position(&l.table, &l.index, column).is_some();
+                        if let Some(column) = table_column(x, l.table_cursor) {
+                            ok &= entry_position(&l.table, &l.index, column).is_some();
+                        }
                     })
                 });
             }
@@ -215,6 +208,20 @@ fn covered<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) -> bool 
         }
     }
     ok
+}
+
+/// What `x` reads of the table open on `table_cursor`: `Some(Some(column))` for a column,
+/// `Some(None)` for the rowid, `None` when it reads nothing of that table.
+fn table_column(x: &Expr, table_cursor: usize) -> Option<Option<usize>> {
+    match x {
+        Expr::Column {
+            cursor,
+            column,
+            rowid,
+        } if *cursor == table_cursor => Some((!*rowid).then_some(*column)),
+        Expr::Rowid(cursor) if *cursor == table_cursor => Some(None),
+        _ => None,
+    }
 }
 
 /// Rewrites the uses of a covered loop's table cursor to index reads.
@@ -230,14 +237,8 @@ fn rewrite<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) {
             }
             other => exprs_of(other, &mut |e| {
                 walk_mut(e, &mut |x| {
-                    let column = match x {
-                        Expr::Column {
-                            cursor,
-                            column,
-                            rowid,
-                        } if *cursor == l.table_cursor => (!*rowid).then_some(*column),
-                        Expr::Rowid(cursor) if *cursor == l.table_cursor => None,
-                        _ => return,
+                    let Some(column) = table_column(x, l.table_cursor) else {
+                        return;
                     };
                     if let Some(position) = entry_position(&l.table, &l.index, column) {
                         *x = Expr::IdxColumn {
