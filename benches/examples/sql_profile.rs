@@ -5,6 +5,8 @@
 //! `cargo build --release -p concur-benches --example sql_profile`; arguments: the workload
 //! (`point_select`, `scan_filter`, `insert_100k`, `group_by`, `indexed_join`), the engine
 //! (`concur` or `sqlite`) and the number of iterations. Prints the time per iteration.
+//! With `SQL_PROFILE_DIR=DIR` set, both engines run on database files in DIR (SQLite in WAL
+//! mode at synchronous=FULL, as the bench's `file` backend) instead of in memory.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -44,10 +46,42 @@ fn query_of(workload: &str) -> (&'static str, (i64, i64)) {
     }
 }
 
+/// Where the databases live: a directory for files, or `None` for memory.
+fn file_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("SQL_PROFILE_DIR").map(std::path::PathBuf::from)
+}
+
+/// A fresh concur database for one run.
+fn concur_database() -> concur::Database {
+    match file_dir() {
+        Some(dir) => {
+            let path = dir.join("profile-concur.db");
+            let _ = std::fs::remove_file(&path);
+            concur::Database::open(path).unwrap()
+        }
+        None => concur::Database::open_in_memory().unwrap(),
+    }
+}
+
+/// A fresh SQLite connection for one run.
+fn sqlite_connection() -> rusqlite::Connection {
+    match file_dir() {
+        Some(dir) => {
+            let path = dir.join("profile-sqlite.db");
+            let _ = std::fs::remove_file(&path);
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL")
+                .unwrap();
+            conn
+        }
+        None => rusqlite::Connection::open_in_memory().unwrap(),
+    }
+}
+
 fn concur(workload: &str, iterations: u32) {
     if workload == "insert_100k" {
         for _ in 0..iterations {
-            let db = concur::Database::open_in_memory().unwrap();
+            let db = concur_database();
             let conn = db.connect();
             conn.execute_batch(SCHEMA).unwrap();
             conn.execute_batch("BEGIN").unwrap();
@@ -60,7 +94,7 @@ fn concur(workload: &str, iterations: u32) {
         }
         return;
     }
-    let db = concur::Database::open_in_memory().unwrap();
+    let db = concur_database();
     let conn = load_concur(&db).unwrap();
     if workload == "point_select" {
         for _ in 0..iterations {
@@ -90,7 +124,7 @@ fn concur(workload: &str, iterations: u32) {
 fn sqlite(workload: &str, iterations: u32) {
     if workload == "insert_100k" {
         for _ in 0..iterations {
-            let conn = rusqlite::Connection::open_in_memory().unwrap();
+            let conn = sqlite_connection();
             conn.execute_batch(SCHEMA).unwrap();
             conn.execute_batch("BEGIN").unwrap();
             let mut ins = conn.prepare(INSERT).unwrap();
@@ -102,7 +136,7 @@ fn sqlite(workload: &str, iterations: u32) {
         }
         return;
     }
-    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let conn = sqlite_connection();
     load_sqlite(&conn).unwrap();
     if workload == "point_select" {
         for _ in 0..iterations {

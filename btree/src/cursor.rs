@@ -13,7 +13,7 @@ use concur_pager::{PageNo, PageRef, PageSource};
 use crate::cell::CellInfo;
 use crate::error::{Error, Result};
 use crate::overflow::read_payload;
-use crate::page::{BtreePage, PageKind};
+use crate::page::{BtreePage, CheckedHeader, PageKind};
 use crate::record::{decode_record, KeyInfo};
 use crate::tree::MAX_DEPTH;
 use crate::value::Value;
@@ -39,8 +39,44 @@ struct Frame {
     pgno: PageNo,
     /// The page image.
     data: PageRef,
+    /// The page's header, checked when the page was pushed.
+    header: CheckedHeader,
     /// Cell index (top frame) or child index (frames below).
     idx: usize,
+}
+
+impl Frame {
+    /// The frame's page.
+    fn page(&self) -> BtreePage<'_> {
+        self.header.page(self.pgno, &self.data)
+    }
+}
+
+/// The payload of a cursor's current entry: still on its page when it has no overflow
+/// (reading it copies nothing), else gathered from the overflow chain.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// `len` bytes at `start` of a page image.
+    Local {
+        /// The page image (kept alive by this reference).
+        page: PageRef,
+        /// Where the payload starts.
+        start: usize,
+        /// Its length.
+        len: usize,
+    },
+    /// A payload that spilled to overflow pages, read whole.
+    Owned(Vec<u8>),
+}
+
+impl Payload {
+    /// The payload's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Payload::Local { page, start, len } => &page[*start..*start + *len],
+            Payload::Owned(bytes) => bytes,
+        }
+    }
 }
 
 /// A read cursor over the B-tree rooted at `root`. `S` is where pages come from: usually a
@@ -51,6 +87,8 @@ pub struct Cursor<S: PageSource> {
     src: S,
     /// The root page.
     root: PageNo,
+    /// Usable bytes per page (fixed for the life of a transaction).
+    usable: usize,
     /// The path to the current entry; empty when the cursor is at no entry.
     stack: Vec<Frame>,
 }
@@ -58,16 +96,20 @@ pub struct Cursor<S: PageSource> {
 impl<S: PageSource> Cursor<S> {
     /// A cursor on the tree at `root`, not yet positioned.
     pub fn new(src: S, root: PageNo) -> Self {
+        let usable = src.usable_size();
         Cursor {
             src,
             root,
-            stack: Vec::new(),
+            usable,
+            stack: Vec::with_capacity(4),
         }
     }
 
-    /// Parses the page of a frame.
-    fn page<'f>(&self, frame: &'f Frame) -> Result<BtreePage<'f>> {
-        BtreePage::parse(frame.pgno, &frame.data, self.src.usable_size())
+    /// The top frame; MISUSE when the cursor is at no entry.
+    fn top(&self) -> Result<&Frame> {
+        self.stack
+            .last()
+            .ok_or(Error::Misuse("cursor not positioned"))
     }
 
     /// Pushes page `pgno` (named by the current top, or the root) onto the stack.
@@ -85,34 +127,33 @@ impl<S: PageSource> Cursor<S> {
             return Err(Error::corrupt(parent, "tree too deep (cycle?)"));
         }
         let data = self.src.page(pgno)?;
-        let kind = BtreePage::parse(pgno, &data, self.src.usable_size())?.kind;
+        let header = BtreePage::parse(pgno, &data, self.usable)?.checked();
+        let kind = header.kind;
         if let Some(top) = self.stack.last() {
-            let parent_kind = self.page(top)?.kind;
+            let parent_kind = top.header.kind;
             if parent_kind.is_leaf() || parent_kind.is_table() != kind.is_table() {
                 return Err(Error::corrupt(pgno, "page type does not match its parent"));
             }
         }
-        self.stack.push(Frame { pgno, data, idx: 0 });
+        self.stack.push(Frame {
+            pgno,
+            data,
+            header,
+            idx: 0,
+        });
         Ok(kind)
     }
 
     /// The top frame's page type and cell count.
     fn top_info(&self) -> Result<(PageKind, usize)> {
-        let top = self
-            .stack
-            .last()
-            .ok_or(Error::Misuse("cursor not positioned"))?;
-        let page = self.page(top)?;
-        Ok((page.kind, page.cell_count))
+        let top = self.top()?;
+        Ok((top.header.kind, top.header.cell_count))
     }
 
     /// The child the top (interior) frame's idx points to.
     fn top_child(&self) -> Result<PageNo> {
-        let top = self
-            .stack
-            .last()
-            .ok_or(Error::Misuse("cursor not positioned"))?;
-        self.page(top)?.child(top.idx)
+        let top = self.top()?;
+        top.page().child(top.idx)
     }
 
     /// Sets the top frame's cell or child index.
@@ -149,12 +190,16 @@ impl<S: PageSource> Cursor<S> {
         }
     }
 
+    /// Leaves the cursor at no entry, letting go of the pages of its path.
+    pub fn clear(&mut self) {
+        self.stack.clear();
+    }
+
     /// True when the cursor is on an entry.
     pub fn is_valid(&self) -> bool {
-        match self.top_info() {
-            Ok((_, count)) => self.stack.last().is_some_and(|f| f.idx < count),
-            Err(_) => false,
-        }
+        self.stack
+            .last()
+            .is_some_and(|f| f.idx < f.header.cell_count)
     }
 
     /// Moves to the first entry; false if the tree is empty.
@@ -302,8 +347,8 @@ impl<S: PageSource> Cursor<S> {
         // entry at or after it.
         let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
         loop {
-            let top = self.stack.last().ok_or(Error::Misuse("empty stack"))?;
-            let page = self.page(top)?;
+            let top = self.top()?;
+            let page = top.page();
             let (mut lo, mut hi) = (0, page.cell_count);
             while lo < hi {
                 let mid = (lo + hi) / 2;
@@ -333,10 +378,7 @@ impl<S: PageSource> Cursor<S> {
             SeekOp::Eq => {
                 let top = self.stack.last();
                 let equal = match top {
-                    Some(top) if found => {
-                        let page = self.page(top)?;
-                        cmp(&self.src, &page, top.idx)? == Ordering::Equal
-                    }
+                    Some(top) if found => cmp(&self.src, &top.page(), top.idx)? == Ordering::Equal,
                     _ => false,
                 };
                 if !equal {
@@ -359,7 +401,7 @@ impl<S: PageSource> Cursor<S> {
 
     /// Seeks a table tree by rowid.
     pub fn seek_rowid(&mut self, rowid: i64, op: SeekOp) -> Result<bool> {
-        self.seek_by(|_, page, i| Ok(page.cell(i)?.rowid.cmp(&rowid)), op)
+        self.seek_by(|_, page, i| Ok(page.cell_rowid(i)?.cmp(&rowid)), op)
     }
 
     /// Seeks an index tree by `key` (possibly a prefix of the stored keys: every entry with
@@ -383,11 +425,8 @@ impl<S: PageSource> Cursor<S> {
 
     /// The current cell and its page.
     fn current(&self) -> Result<(&Frame, CellInfo)> {
-        let top = self
-            .stack
-            .last()
-            .ok_or(Error::Misuse("cursor not positioned"))?;
-        let cell = self.page(top)?.cell(top.idx)?;
+        let top = self.top()?;
+        let cell = top.page().cell(top.idx)?;
         Ok((top, cell))
     }
 
@@ -403,9 +442,39 @@ impl<S: PageSource> Cursor<S> {
         read_payload(&self.src, top.pgno, &top.data, &cell)
     }
 
+    /// The current entry's payload without copying it when it lies on one page.
+    pub fn payload_ref(&self) -> Result<Payload> {
+        let (top, cell) = self.current()?;
+        self.payload_of(top, &cell)
+    }
+
+    /// The current entry's rowid (table trees) and payload, from one reading of its cell.
+    pub fn entry(&self) -> Result<(i64, Payload)> {
+        let (top, cell) = self.current()?;
+        Ok((cell.rowid, self.payload_of(top, &cell)?))
+    }
+
+    /// The payload of `cell` of the page of `top`.
+    fn payload_of(&self, top: &Frame, cell: &CellInfo) -> Result<Payload> {
+        if cell.overflow == 0 {
+            let end = cell.local_offset + cell.local_size;
+            if end > top.data.len() {
+                return Err(Error::corrupt(top.pgno, "payload past the page end"));
+            }
+            return Ok(Payload::Local {
+                page: PageRef::clone(&top.data),
+                start: cell.local_offset,
+                len: cell.local_size,
+            });
+        }
+        Ok(Payload::Owned(read_payload(
+            &self.src, top.pgno, &top.data, cell,
+        )?))
+    }
+
     /// The current entry's payload decoded as a record.
     pub fn record(&self) -> Result<Vec<Value>> {
         let pgno = self.stack.last().map_or(0, |f| f.pgno);
-        decode_record(&self.payload()?).map_err(|e| e.on_page(pgno))
+        decode_record(self.payload_ref()?.bytes()).map_err(|e| e.on_page(pgno))
     }
 }

@@ -5,6 +5,7 @@ use concur_pager::PageNo;
 
 use crate::cell::{parse_cell, CellInfo};
 use crate::error::{Error, Result};
+use crate::varint::read_varint;
 
 /// The four B-tree page types (the page header's first byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,6 +114,47 @@ pub struct BtreePage<'a> {
     pub right_child: PageNo,
 }
 
+/// The header fields of a page that [`BtreePage::parse`] has checked, without the image:
+/// what a cursor keeps for each page on its path, so that a step within a page does not
+/// parse and check the header again.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedHeader {
+    /// Usable bytes of the page.
+    usable: usize,
+    /// Offset of the page header.
+    hdr: usize,
+    /// The page type.
+    pub kind: PageKind,
+    /// Number of cells.
+    pub cell_count: usize,
+    /// Offset of the first freeblock.
+    first_freeblock: usize,
+    /// Start of the cell content area.
+    content_start: usize,
+    /// Fragmented free bytes.
+    fragmented: usize,
+    /// Interior pages: the right-most child.
+    right_child: PageNo,
+}
+
+impl CheckedHeader {
+    /// The page again, over `data`, which must be the image this header was read from.
+    pub fn page<'a>(&self, pgno: PageNo, data: &'a [u8]) -> BtreePage<'a> {
+        BtreePage {
+            pgno,
+            data,
+            usable: self.usable,
+            hdr: self.hdr,
+            kind: self.kind,
+            cell_count: self.cell_count,
+            first_freeblock: self.first_freeblock,
+            content_start: self.content_start,
+            fragmented: self.fragmented,
+            right_child: self.right_child,
+        }
+    }
+}
+
 fn be16(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_be_bytes([b[at], b[at + 1]]))
 }
@@ -162,6 +204,20 @@ impl<'a> BtreePage<'a> {
         Ok(page)
     }
 
+    /// The checked header, to rebuild this page later without parsing it again.
+    pub fn checked(&self) -> CheckedHeader {
+        CheckedHeader {
+            usable: self.usable,
+            hdr: self.hdr,
+            kind: self.kind,
+            cell_count: self.cell_count,
+            first_freeblock: self.first_freeblock,
+            content_start: self.content_start,
+            fragmented: self.fragmented,
+            right_child: self.right_child,
+        }
+    }
+
     /// Offset just past the cell pointer array.
     pub fn cell_array_end(&self) -> usize {
         self.hdr + self.kind.header_size() + 2 * self.cell_count
@@ -200,16 +256,55 @@ impl<'a> BtreePage<'a> {
     /// `i == cell_count`.
     pub fn child(&self, i: usize) -> Result<PageNo> {
         if i == self.cell_count {
-            Ok(self.right_child)
-        } else {
-            Ok(self.cell(i)?.left_child)
+            return Ok(self.right_child);
         }
+        if self.kind.is_leaf() {
+            return Err(Error::corrupt(self.pgno, "a leaf page has no children"));
+        }
+        // An interior cell starts with its left child's page number.
+        let at = self.cell_offset(i)?;
+        match self.data[..self.usable].get(at..at + 4) {
+            Some(b) => Ok(be32(b, 0)),
+            None => Err(Error::corrupt(
+                self.pgno,
+                format!("cell at offset {at}: child pointer past page end"),
+            )),
+        }
+    }
+
+    /// The rowid of cell `i` of a table page, read without decoding the rest of the cell
+    /// (what a seek's binary search compares).
+    pub fn cell_rowid(&self, i: usize) -> Result<i64> {
+        let at = self.cell_offset(i)?;
+        let area = &self.data[..self.usable];
+        let bad = |what: &str| Error::corrupt(self.pgno, format!("cell at offset {at}: {what}"));
+        let rowid_at = match self.kind {
+            PageKind::TableInterior => at + 4,
+            PageKind::TableLeaf => {
+                let (_, len) = read_varint(area.get(at..).unwrap_or(&[]))
+                    .ok_or_else(|| bad("payload size past page end"))?;
+                at + len
+            }
+            PageKind::IndexInterior | PageKind::IndexLeaf => {
+                return Err(Error::corrupt(self.pgno, "an index page has no rowids"))
+            }
+        };
+        let (rowid, _) = read_varint(area.get(rowid_at..).unwrap_or(&[]))
+            .ok_or_else(|| bad("rowid past page end"))?;
+        Ok(rowid as i64)
     }
 
     /// The freeblock list as `(offset, size)` pairs, checked: ascending, in bounds, at least
     /// 4 bytes each, not overlapping.
     pub fn freeblocks(&self) -> Result<Vec<(usize, usize)>> {
         let mut out = Vec::new();
+        self.each_freeblock(|offset, size| out.push((offset, size)))?;
+        Ok(out)
+    }
+
+    /// Calls `f(offset, size)` for each freeblock, in list order, checked as
+    /// [`BtreePage::freeblocks`] checks them.
+    fn each_freeblock(&self, mut f: impl FnMut(usize, usize)) -> Result<()> {
         let mut next = self.first_freeblock;
         let mut min = self.content_start;
         while next != 0 {
@@ -226,17 +321,18 @@ impl<'a> BtreePage<'a> {
                     format!("freeblock at {next} size {size}"),
                 ));
             }
-            out.push((next, size));
+            f(next, size);
             min = next + size;
             next = be16(self.data, next);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Free bytes: the gap between the pointer array and the content area, plus freeblocks,
     /// plus fragments.
     pub fn free_space(&self) -> Result<usize> {
-        let blocks: usize = self.freeblocks()?.iter().map(|&(_, s)| s).sum();
+        let mut blocks = 0;
+        self.each_freeblock(|_, size| blocks += size)?;
         Ok(self.content_start - self.cell_array_end() + blocks + self.fragmented)
     }
 }
@@ -315,9 +411,15 @@ pub fn insert_cell(
         return Ok(false);
     }
     let hdr = page.hdr;
+    let (kind, count) = (page.kind, page.cell_count);
     let gap = page.content_start - page.cell_array_end();
     let mut at = None;
-    if gap >= 2 && page.fragmented <= 57 {
+    if page.first_freeblock == 0 && gap >= need + 2 {
+        // The common case: no freeblocks, and room in the gap.
+        let start = page.content_start - need;
+        put16(data, hdr + 5, start);
+        at = Some(start);
+    } else if gap >= 2 && page.fragmented <= 57 {
         // First fit in the freeblock list.
         let mut prev_link = hdr + 1;
         for (offset, size) in page.freeblocks()? {
@@ -357,12 +459,8 @@ pub fn insert_cell(
     };
     data[at..at + need].copy_from_slice(cell);
     // Open a slot in the pointer array.
-    let page = BtreePage::parse(pgno, data, usable)?;
-    let (slot, end, count) = (
-        hdr + page.kind.header_size() + 2 * idx,
-        page.cell_array_end(),
-        page.cell_count,
-    );
+    let slot = hdr + kind.header_size() + 2 * idx;
+    let end = hdr + kind.header_size() + 2 * count;
     data.copy_within(slot..end, slot + 2);
     put16(data, slot, at);
     put16(data, hdr + 3, count + 1);

@@ -113,7 +113,10 @@ impl ValueRef<'_> {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(i) => Value::Integer(i),
             ValueRef::Real(r) => Value::Real(r),
-            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(t).into_owned(),
+            }),
             ValueRef::Blob(b) => Value::Blob(b.to_vec()),
         }
     }
@@ -200,6 +203,89 @@ pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
     RecordFields::new(record)?
         .map(|v| v.map(ValueRef::to_value))
         .collect()
+}
+
+/// Where the values of a record lie, read from the record's header as far as the values
+/// asked for (SQLite's `OP_Column` does the same), so that reading one column of a wide row
+/// decodes neither the other values nor the rest of the header. The buffer is reused from
+/// record to record. Every length is checked against the record's bytes as [`decode_record`]
+/// checks them.
+#[derive(Debug, Default, Clone)]
+pub struct RecordLayout {
+    /// Per value read so far: its serial type and the offset of its body bytes.
+    fields: Vec<(u64, usize)>,
+    /// The next serial type's offset in the header.
+    header_pos: usize,
+    /// The end of the header.
+    header_end: usize,
+    /// The next value's offset in the body.
+    body_pos: usize,
+}
+
+impl RecordLayout {
+    /// The layout of a record with no values.
+    pub fn new() -> Self {
+        RecordLayout::default()
+    }
+
+    /// Starts on `record`: reads its header size (CORRUPT if out of range).
+    pub fn start(&mut self, record: &[u8]) -> Result<()> {
+        self.clear();
+        let (header_len, pos) = read_varint(record).ok_or_else(|| bad("truncated header size"))?;
+        if header_len > record.len() as u64 || (header_len as usize) < pos {
+            return Err(bad("header size out of range"));
+        }
+        self.header_pos = pos;
+        self.header_end = header_len as usize;
+        self.body_pos = self.header_end;
+        Ok(())
+    }
+
+    /// Makes the layout that of a record with no values.
+    pub fn clear(&mut self) {
+        self.fields.clear();
+        self.header_pos = 0;
+        self.header_end = 0;
+        self.body_pos = 0;
+    }
+
+    /// Reads the header of `record` (the bytes given to [`RecordLayout::start`]) until value
+    /// `i` is located or the header ends.
+    fn locate(&mut self, record: &[u8], i: usize) -> Result<()> {
+        while self.fields.len() <= i && self.header_pos < self.header_end {
+            let header = record
+                .get(self.header_pos..self.header_end)
+                .ok_or_else(|| bad("header size out of range"))?;
+            let (t, n) = read_varint(header).ok_or_else(|| bad("truncated serial type"))?;
+            let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
+            if size > record.len().saturating_sub(self.body_pos) as u64 {
+                return Err(bad("value runs past the end of the record"));
+            }
+            self.fields.push((t, self.body_pos));
+            self.header_pos += n;
+            self.body_pos += size as usize;
+        }
+        Ok(())
+    }
+
+    /// The number of values in `record`.
+    pub fn len(&mut self, record: &[u8]) -> Result<usize> {
+        self.locate(record, usize::MAX - 1)?;
+        Ok(self.fields.len())
+    }
+
+    /// Value `i` of `record`; `None` past the last value.
+    pub fn value<'a>(&mut self, record: &'a [u8], i: usize) -> Result<Option<ValueRef<'a>>> {
+        self.locate(record, i)?;
+        let Some(&(t, at)) = self.fields.get(i) else {
+            return Ok(None);
+        };
+        // `locate` checked that the body lies within the record.
+        let size = serial_size(t).unwrap_or(0) as usize;
+        Ok(record
+            .get(at..at + size)
+            .map(|bytes| decode_value(t, bytes)))
+    }
 }
 
 /// Decodes one value of serial type `t` from exactly its body bytes.

@@ -8,7 +8,7 @@ use crate::balance::{balance_up, Node};
 use crate::cell::{build_cell, convert_index_cell};
 use crate::error::{Error, Result};
 use crate::overflow::{free_chain, make_cell, read_payload};
-use crate::page::{drop_cell, insert_cell, BtreePage, PageKind};
+use crate::page::{drop_cell, header_offset, insert_cell, BtreePage, PageKind};
 use crate::record::{decode_record, KeyInfo};
 use crate::value::Value;
 
@@ -25,6 +25,9 @@ struct Descent {
     idx: usize,
     /// True when the cell at `idx` holds exactly the key.
     found: bool,
+    /// True when the search went down the right-most child of every interior page and
+    /// stopped past the last cell of the leaf: the key is greater than every key in the tree.
+    past_end: bool,
 }
 
 /// Checks that `child`, named by `parent`, may be visited.
@@ -57,6 +60,7 @@ where
     let usable = src.usable_size();
     let mut path = Vec::new();
     let mut pgno = root;
+    let mut rightmost = true;
     loop {
         let data = src.page(pgno)?;
         let page = BtreePage::parse(pgno, &data, usable)?;
@@ -78,12 +82,14 @@ where
             }
         }
         let found = found && lo < page.cell_count && cmp(&page, lo)? == Ordering::Equal;
+        rightmost &= lo == page.cell_count;
         if page.kind.is_leaf() || (found && !table) {
             return Ok(Descent {
                 path,
                 pgno,
                 idx: lo,
                 found,
+                past_end: rightmost && page.kind.is_leaf(),
             });
         }
         let child = page.child(lo)?;
@@ -96,7 +102,7 @@ where
 /// Descends a table tree to the leaf position of `rowid`.
 fn descend_table<S: PageSource + ?Sized>(src: &S, root: PageNo, rowid: i64) -> Result<Descent> {
     descend(src, root, true, |page, i| {
-        Ok(page.cell(i)?.rowid.cmp(&rowid))
+        Ok(page.cell_rowid(i)?.cmp(&rowid))
     })
 }
 
@@ -121,13 +127,13 @@ fn descend_index<S: PageSource + ?Sized>(
 }
 
 /// Puts `cell` at position `idx` of leaf `pgno` (replacing the cell there when `replace`),
-/// then balances.
+/// then balances. True when the cell fitted on the leaf and no page but the leaf changed.
 fn place_in_leaf<W: PageWriter + ?Sized>(
     w: &mut W,
     d: &Descent,
     cell: Vec<u8>,
     replace: bool,
-) -> Result<()> {
+) -> Result<bool> {
     let usable = w.usable_size();
     if replace {
         remove_cell(w, d.pgno, d.idx)?;
@@ -135,18 +141,19 @@ fn place_in_leaf<W: PageWriter + ?Sized>(
     let placed = insert_cell(w.page_mut(d.pgno)?, d.pgno, usable, d.idx, &cell)?;
     if placed && (!replace || d.path.is_empty()) {
         // A plain insert that fitted cannot leave the page underfull.
-        return Ok(());
+        return Ok(true);
     }
     if !placed && !replace && balance_quick(w, d, &cell)? {
-        return Ok(());
+        return Ok(false);
     }
     let mut node = Node::load(w, d.pgno)?;
     if !placed {
         node.cells.insert(d.idx, cell);
     } else if !node.underfull(usable) {
-        return Ok(());
+        return Ok(true);
     }
-    balance_up(w, &d.path, node, None)
+    balance_up(w, &d.path, node, None)?;
+    Ok(false)
 }
 
 /// SQLite's `balance_quick`: a row appended past the end of the right-most leaf of a table
@@ -167,8 +174,12 @@ fn balance_quick<W: PageWriter + ?Sized>(w: &mut W, d: &Descent, cell: &[u8]) ->
         }
         leaf.cell(leaf.cell_count - 1)?.rowid
     };
-    let mut parent = Node::load(w, parent_pgno)?;
-    if child_idx != parent.cells.len() || parent.right != d.pgno {
+    let (parent_count, parent_right) = {
+        let data = w.page(parent_pgno)?;
+        let parent = BtreePage::parse(parent_pgno, &data, usable)?;
+        (parent.cell_count, parent.right_child)
+    };
+    if child_idx != parent_count || parent_right != d.pgno {
         return Ok(false);
     }
     let new_leaf = w.allocate()?;
@@ -179,14 +190,16 @@ fn balance_quick<W: PageWriter + ?Sized>(w: &mut W, d: &Descent, cell: &[u8]) ->
         right: 0,
     }
     .store(w)?;
-    parent.cells.push(build_cell(
-        PageKind::TableInterior,
-        d.pgno,
-        last_rowid,
-        0,
-        &[],
-        0,
-    ));
+    let divider = build_cell(PageKind::TableInterior, d.pgno, last_rowid, 0, &[], 0);
+    let page = w.page_mut(parent_pgno)?;
+    if insert_cell(page, parent_pgno, usable, parent_count, &divider)? {
+        // The divider fitted: point the parent's right-most child at the new leaf.
+        let at = header_offset(parent_pgno) + 8;
+        page[at..at + 4].copy_from_slice(&new_leaf.to_be_bytes());
+        return Ok(true);
+    }
+    let mut parent = Node::load(w, parent_pgno)?;
+    parent.cells.push(divider);
     parent.right = new_leaf;
     balance_up(w, &d.path[..d.path.len() - 1], parent, None)?;
     Ok(true)
@@ -211,9 +224,72 @@ pub fn table_insert<W: PageWriter + ?Sized>(
     rowid: i64,
     payload: &[u8],
 ) -> Result<()> {
-    let d = descend_table(w, root, rowid)?;
+    table_insert_hinted(w, root, rowid, payload, &mut None)
+}
+
+/// Where the last row of a table tree lies: the right-most leaf and the path of right-most
+/// children down to it, as the last append found them. A writer appending rows in rowid
+/// order keeps it between inserts (see [`table_insert_hinted`]) so that an append goes
+/// straight to the leaf instead of searching from the root; SQLite's cursors keep the same
+/// "at the last entry" state for the same reason.
+#[derive(Debug, Clone)]
+pub struct AppendHint {
+    /// `(page, child index)` of the interior pages from the root down.
+    path: Vec<(PageNo, usize)>,
+    /// The right-most leaf.
+    leaf: PageNo,
+    /// The largest rowid in the tree.
+    last_rowid: i64,
+}
+
+impl AppendHint {
+    /// The largest rowid in the tree: a row with a greater rowid does not exist.
+    pub fn last_rowid(&self) -> i64 {
+        self.last_rowid
+    }
+}
+
+/// [`table_insert`] with an [`AppendHint`] for the tree at `root`. A rowid past the hint's
+/// last rowid goes straight to the hinted leaf; afterwards `hint` describes the tree again
+/// when the insert was an append that fitted on its leaf, and is `None` otherwise.
+///
+/// The hint must come from an earlier call on the same tree in the same write transaction
+/// with no other change to that tree in between (the caller drops it on any other write to
+/// the tree and on savepoint rollbacks): it is trusted, not checked.
+pub fn table_insert_hinted<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    rowid: i64,
+    payload: &[u8],
+    hint: &mut Option<AppendHint>,
+) -> Result<()> {
+    let d = match hint.take() {
+        Some(h) if rowid > h.last_rowid => {
+            let data = w.page(h.leaf)?;
+            let leaf = BtreePage::parse(h.leaf, &data, w.usable_size())?;
+            if leaf.kind != PageKind::TableLeaf {
+                return Err(Error::Misuse("append hint does not name a table leaf"));
+            }
+            Descent {
+                idx: leaf.cell_count,
+                path: h.path,
+                pgno: h.leaf,
+                found: false,
+                past_end: true,
+            }
+        }
+        _ => descend_table(w, root, rowid)?,
+    };
     let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
-    place_in_leaf(w, &d, cell, d.found)
+    let fitted = place_in_leaf(w, &d, cell, d.found)?;
+    if fitted && d.past_end {
+        *hint = Some(AppendHint {
+            path: d.path,
+            leaf: d.pgno,
+            last_rowid: rowid,
+        });
+    }
+    Ok(())
 }
 
 /// Replaces the record of the existing row `rowid`; false (and nothing written) when the row
@@ -286,7 +362,8 @@ pub fn index_insert<W: PageWriter + ?Sized>(
         }
     }
     let cell = make_cell(w, PageKind::IndexLeaf, 0, 0, record)?;
-    place_in_leaf(w, &d, cell, d.found)
+    place_in_leaf(w, &d, cell, d.found)?;
+    Ok(())
 }
 
 /// Deletes the index entry equal to `record` from the index tree at `root`; false if absent.

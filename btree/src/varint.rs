@@ -16,7 +16,16 @@ pub const MAX_VARINT_LEN: usize = 9;
 
 /// Decodes the varint at the start of `bytes`: `(value, length)`, or `None` when `bytes` ends
 /// before the varint does.
+#[inline]
 pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    match bytes.first() {
+        Some(&byte) if byte < 0x80 => Some((u64::from(byte), 1)),
+        _ => read_long_varint(bytes),
+    }
+}
+
+/// [`read_varint`] for varints of more than one byte (or none).
+fn read_long_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     let mut value: u64 = 0;
     for (i, &byte) in bytes.iter().enumerate().take(MAX_VARINT_LEN) {
         if i == 8 {

@@ -331,3 +331,71 @@ fn assert_fill(pager: &MemPager, root: u32) {
     let fill = used as f64 / (pages * pager.page_size) as f64;
     assert!(fill > 0.45, "average fill {fill:.2} over {pages} pages");
 }
+
+/// Appends with an `AppendHint` kept between inserts (and dropped on deletes, as its
+/// contract asks) build exactly the pages that plain inserts build, and the rows the model
+/// holds.
+#[test]
+fn hinted_appends_build_the_same_tree_as_plain_inserts() {
+    for (page_size, seed) in [(512, 7u64), (1024, 0xfeed), (4096, 3)] {
+        let mut plain = MemPager::new(page_size);
+        let mut hinted = MemPager::new(page_size);
+        create_database(&mut plain).unwrap();
+        create_database(&mut hinted).unwrap();
+        let root = create_tree(&mut plain, TreeKind::Table).unwrap();
+        assert_eq!(create_tree(&mut hinted, TreeKind::Table).unwrap(), root);
+        let mut hint = None;
+        let mut model = BTreeMap::new();
+        let mut rng = Rng(seed);
+        let mut next = 1i64;
+        let mut hinted_inserts = 0;
+        for step in 0..5000 {
+            let p = payload_for(&mut rng, page_size as u64 * 3);
+            match rng.below(20) {
+                // Mostly appends in rowid order, with gaps.
+                0..=15 => {
+                    next += 1 + rng.below(3) as i64;
+                    hinted_inserts += usize::from(hint.is_some());
+                    table_insert(&mut plain, root, next, &p).unwrap();
+                    table_insert_hinted(&mut hinted, root, next, &p, &mut hint).unwrap();
+                    model.insert(next, p);
+                }
+                // A rowid inside the tree (new or replacing) through the hinted call.
+                16..=17 => {
+                    let key = rng.below(next as u64 + 1) as i64;
+                    table_insert(&mut plain, root, key, &p).unwrap();
+                    table_insert_hinted(&mut hinted, root, key, &p, &mut hint).unwrap();
+                    model.insert(key, p);
+                }
+                // A delete, which drops the hint.
+                _ => {
+                    let key = rng.below(next as u64 + 1) as i64;
+                    let a = table_delete(&mut plain, root, key).unwrap();
+                    let b = table_delete(&mut hinted, root, key).unwrap();
+                    hint = None;
+                    assert_eq!(a, b, "step {step}");
+                    assert_eq!(a, model.remove(&key).is_some(), "step {step}");
+                }
+            }
+            if let Some(h) = &hint {
+                assert_eq!(Some(h.last_rowid()), model.keys().next_back().copied());
+            }
+        }
+        assert!(
+            hinted_inserts > 1000,
+            "the hint was used {hinted_inserts} times"
+        );
+        assert_eq!(plain.count, hinted.count, "page counts differ");
+        for pgno in 1..=plain.count {
+            let a = plain.pages.get(&pgno).map(|p| p.to_vec());
+            let b = hinted.pages.get(&pgno).map(|p| p.to_vec());
+            assert!(a == b, "page {pgno} differs (page size {page_size})");
+        }
+        check_table(&hinted, root, &model);
+        let checks = [
+            TreeCheck { root: 1, key: None },
+            TreeCheck { root, key: None },
+        ];
+        assert_eq!(check_integrity(&hinted, &checks), Vec::<String>::new());
+    }
+}

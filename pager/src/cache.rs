@@ -1,11 +1,11 @@
 //! The page cache: a fixed number of page images, keyed by page number and by where the image
 //! came from, evicted with the CLOCK algorithm.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
+use crate::hash::PageMap;
 use crate::journal::FrameKey;
 use crate::page::{PageNo, PageRef};
 
@@ -43,7 +43,7 @@ struct Slot {
 #[derive(Debug, Default)]
 struct Clock {
     /// Where each cached key lives in `slots`.
-    map: HashMap<CacheKey, usize>,
+    map: PageMap<CacheKey, usize>,
     /// At most `capacity` slots.
     slots: Vec<Slot>,
     /// The next slot the hand looks at.

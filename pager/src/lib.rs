@@ -144,6 +144,7 @@ mod cache;
 mod error;
 mod file;
 pub mod freelist;
+mod hash;
 mod header;
 mod hot_journal;
 mod journal;
@@ -158,6 +159,7 @@ pub use error::{Error, Result};
 #[cfg(target_os = "linux")]
 pub use file::UringFile;
 pub use file::{io_uring_available, open_file, Backend, File, MemFile, OpenFlags, StdFile};
+pub use hash::{PageHasher, PageMap, PageSet};
 pub use header::{valid_page_size, DbHeader, MAGIC, SQLITE_VERSION_NUMBER};
 pub use hot_journal::{journal_checksum, rollback_hot_journal, HotJournalRollback};
 pub use journal::{CheckpointMode, CheckpointResult, FrameKey, Journal, JournalSnapshot};

@@ -26,8 +26,7 @@
 //!
 //! With no mark open nothing is logged: a transaction that never uses savepoints pays nothing.
 
-use std::collections::HashMap;
-
+use crate::hash::PageMap;
 use crate::page::{PageNo, PageRef};
 
 /// One undo step.
@@ -69,7 +68,7 @@ pub(crate) struct Savepoints {
     /// Undo steps, oldest first.
     undo: Vec<UndoStep>,
     /// The generation in which each page's image was last logged.
-    logged: HashMap<PageNo, u64>,
+    logged: PageMap<PageNo, u64>,
     /// The current generation; bumped by every mark and rollback.
     generation: u64,
 }

@@ -1,13 +1,13 @@
 //! Read and write transactions: a journal snapshot, the page count it implies, and (for the
 //! writer) the dirty pages and the pager-owned header fields.
 
-use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::cache::{CacheKey, PageOrigin};
 use crate::error::{Error, Result};
 use crate::freelist;
+use crate::hash::{PageMap, PageSet};
 use crate::header::{DbHeader, SQLITE_VERSION_NUMBER};
 use crate::journal::JournalSnapshot;
 use crate::page::{PageBuf, PageNo, PageRef, PageSource, PageWriter};
@@ -208,7 +208,7 @@ pub struct WriteTx {
     /// The snapshot this transaction started from (the latest commit).
     view: View,
     /// Pages changed by this transaction, by page number (commit order).
-    pub(crate) dirty: BTreeMap<PageNo, PageRef>,
+    pub(crate) dirty: PageMap<PageNo, PageRef>,
     /// The database size in pages, with this transaction's growth.
     pub(crate) page_count: u32,
     /// Header field 32: first freelist trunk page.
@@ -217,7 +217,7 @@ pub struct WriteTx {
     pub(crate) freelist_count: u32,
     /// Pages handed out by `allocate` in this transaction (a freelist that hands out one twice
     /// is corrupt).
-    allocated: HashSet<PageNo>,
+    allocated: PageSet<PageNo>,
     /// Savepoint marks and the undo log behind them.
     savepoints: Savepoints,
     /// The writer slot, released last.
@@ -257,11 +257,11 @@ impl WriteTx {
         let page_count = view.page_count()?;
         let mut tx = WriteTx {
             view,
-            dirty: BTreeMap::new(),
+            dirty: PageMap::default(),
             page_count,
             freelist_trunk: 0,
             freelist_count: 0,
-            allocated: HashSet::new(),
+            allocated: PageSet::default(),
             savepoints: Savepoints::default(),
             _slot: slot,
         };
@@ -329,11 +329,13 @@ impl WriteTx {
         header.write_version = 2;
         header.read_version = 2;
         header.write(page1);
-        let pages: Vec<(PageNo, &[u8])> = self
+        let mut pages: Vec<(PageNo, &[u8])> = self
             .dirty
             .iter()
             .map(|(pgno, page)| (*pgno, &page[..]))
             .collect();
+        // Frames go out in page order, as SQLite writes them.
+        pages.sort_unstable_by_key(|&(pgno, _)| pgno);
         match shared
             .journal
             .commit(&self.view.snapshot, &pages, page_count)

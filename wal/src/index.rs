@@ -4,14 +4,13 @@
 //! in the order they were appended; only frames up to the last commit frame are ever added, so
 //! every frame the index knows is committed.
 
-use concur_pager::PageNo;
-use std::collections::HashMap;
+use concur_pager::{PageMap, PageNo};
 
 /// Page number to frames, and the commit frames with the database size each recorded.
 #[derive(Debug, Default)]
 pub struct FrameIndex {
     /// For each page in the WAL, the frames that hold it, ascending.
-    pages: HashMap<PageNo, Vec<u64>>,
+    pages: PageMap<PageNo, Vec<u64>>,
     /// Every commit frame, ascending, with the database size in pages after that commit.
     commits: Vec<(u64, u32)>,
 }

@@ -2,16 +2,29 @@
 //! own transaction by re-seeking their last key (see the module essay, "Cursors under writes").
 
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
-use concur_btree::{self as btree, SeekOp, Value};
+use concur_btree::{self as btree, Payload, RecordLayout, SeekOp, Value, ValueRef};
 
 use super::{btree_error, lock, PagesHandle, TxnPages};
 use crate::storage::{code, IndexCursor, StorageError, StorageResult, TableCursor};
 
-/// The transaction's write generation now.
-fn generation(state: &Mutex<TxnPages>) -> StorageResult<u64> {
-    Ok(lock(state)?.generation)
+/// The write generation of a transaction: bumped by each of its writes, read by its cursors
+/// once per step without taking the transaction's lock.
+#[derive(Clone)]
+struct Writes(Arc<AtomicU64>);
+
+impl Writes {
+    /// The counter of the transaction behind `state`.
+    fn of(state: &Arc<Mutex<TxnPages>>) -> StorageResult<Writes> {
+        Ok(Writes(lock(state)?.generation.clone()))
+    }
+
+    /// The generation now.
+    fn now(&self) -> u64 {
+        self.0.load(AtomicOrdering::Acquire)
+    }
 }
 
 /// One step of a B-tree cursor, forward or back.
@@ -23,48 +36,108 @@ fn step(cursor: &mut btree::Cursor<PagesHandle>, forward: bool) -> StorageResult
     }
 }
 
+/// The row under a table cursor: its payload (borrowed from the page when it has no
+/// overflow) and the layout of its record, read only as far as the columns asked for.
+struct CurrentRow {
+    /// Whether `payload` and `layout` describe the current row (after writes, the row is
+    /// found again first).
+    loaded: bool,
+    /// The row's record; `None` for a row deleted since the cursor moved to it.
+    payload: Option<Payload>,
+    /// Where the values read so far lie in `payload`.
+    layout: RecordLayout,
+}
+
+impl CurrentRow {
+    /// Takes `payload` as the current row's record.
+    fn load(&mut self, payload: Option<Payload>) -> StorageResult<()> {
+        match &payload {
+            Some(p) => self.layout.start(p.bytes()).map_err(btree_error)?,
+            None => self.layout.clear(),
+        }
+        self.payload = payload;
+        self.loaded = true;
+        Ok(())
+    }
+
+    /// Value `index` of the loaded row; NULL past the record's end (a column added by
+    /// ALTER TABLE ADD COLUMN, or a deleted row).
+    fn value(&mut self, index: usize) -> StorageResult<Value> {
+        let Some(payload) = &self.payload else {
+            return Ok(Value::Null);
+        };
+        let value = self
+            .layout
+            .value(payload.bytes(), index)
+            .map_err(btree_error)?;
+        Ok(value.map_or(Value::Null, ValueRef::to_value))
+    }
+
+    /// All values of the loaded row.
+    fn values(&mut self) -> StorageResult<Vec<Value>> {
+        let Some(payload) = &self.payload else {
+            return Ok(Vec::new());
+        };
+        let len = self.layout.len(payload.bytes()).map_err(btree_error)?;
+        (0..len).map(|i| self.value(i)).collect()
+    }
+}
+
 /// A cursor over a rowid table.
 pub(crate) struct FileTableCursor {
-    /// The transaction's pages (for the write generation).
+    /// The transaction's pages (for what it knows about the end of the table).
     state: Arc<Mutex<TxnPages>>,
+    /// The table's root page.
+    root: u32,
+    /// The transaction's write generation.
+    writes: Writes,
     /// The B-tree cursor.
     cursor: btree::Cursor<PagesHandle>,
     /// The write generation the cursor last positioned in.
     generation: u64,
     /// The current row's rowid; `None` when the cursor is on no row.
     rowid: Option<i64>,
-    /// The current row, decoded on first use.
-    row: Option<Vec<Value>>,
+    /// The current row, read on first use.
+    row: CurrentRow,
 }
 
 impl FileTableCursor {
     /// A cursor on the table rooted at `root`, positioned nowhere.
-    pub(crate) fn new(state: Arc<Mutex<TxnPages>>, root: u32) -> FileTableCursor {
+    pub(crate) fn new(state: Arc<Mutex<TxnPages>>, root: u32) -> StorageResult<FileTableCursor> {
+        let writes = Writes::of(&state)?;
         let cursor = btree::Cursor::new(PagesHandle(state.clone()), root);
-        FileTableCursor {
+        Ok(FileTableCursor {
             state,
+            root,
+            writes,
             cursor,
             generation: 0,
             rowid: None,
-            row: None,
-        }
+            row: CurrentRow {
+                loaded: false,
+                payload: None,
+                layout: RecordLayout::new(),
+            },
+        })
     }
 
     /// Records where a move left the cursor.
     fn settle(&mut self, found: bool) -> StorageResult<bool> {
-        self.generation = generation(&self.state)?;
-        self.row = None;
-        self.rowid = if found && self.cursor.is_valid() {
-            Some(self.cursor.rowid().map_err(btree_error)?)
-        } else {
-            None
-        };
+        self.generation = self.writes.now();
+        self.row.loaded = false;
+        self.row.payload = None;
+        self.rowid = None;
+        if found && self.cursor.is_valid() {
+            let (rowid, payload) = self.cursor.entry().map_err(btree_error)?;
+            self.rowid = Some(rowid);
+            self.row.payload = Some(payload);
+        }
         Ok(self.rowid.is_some())
     }
 
     /// Whether a write happened since the cursor positioned.
-    fn stale(&self) -> StorageResult<bool> {
-        Ok(generation(&self.state)? != self.generation)
+    fn stale(&self) -> bool {
+        self.writes.now() != self.generation
     }
 
     /// Steps forward (or back) from `rowid` after writes moved the tree under the cursor:
@@ -86,7 +159,7 @@ impl FileTableCursor {
         let Some(rowid) = self.rowid else {
             return Ok(false);
         };
-        let found = if self.stale()? {
+        let found = if self.stale() {
             self.step_from(rowid, forward)?
         } else {
             step(&mut self.cursor, forward)?
@@ -94,28 +167,29 @@ impl FileTableCursor {
         self.settle(found)
     }
 
-    /// The current row, decoded (re-found first if writes happened since the cursor moved;
+    /// The current row, loaded (re-found first if writes happened since the cursor moved;
     /// a row deleted meanwhile reads as all NULL).
-    fn current_row(&mut self) -> StorageResult<&[Value]> {
+    fn current_row(&mut self) -> StorageResult<&mut CurrentRow> {
         let Some(rowid) = self.rowid else {
             return Err(StorageError::new(code::MISUSE, "cursor is not on a row"));
         };
-        if self.row.is_none() {
-            let mut present = true;
-            if self.stale()? {
-                present = self
+        if !self.row.loaded {
+            let mut payload = self.row.payload.take();
+            if self.stale() {
+                let present = self
                     .cursor
                     .seek_rowid(rowid, SeekOp::Eq)
                     .map_err(btree_error)?;
-                self.generation = generation(&self.state)?;
+                self.generation = self.writes.now();
+                payload = if present {
+                    Some(self.cursor.payload_ref().map_err(btree_error)?)
+                } else {
+                    None
+                };
             }
-            self.row = Some(if present {
-                self.cursor.record().map_err(btree_error)?
-            } else {
-                Vec::new()
-            });
+            self.row.load(payload)?;
         }
-        Ok(self.row.as_deref().unwrap_or_default())
+        Ok(&mut self.row)
     }
 }
 
@@ -139,6 +213,16 @@ impl TableCursor for FileTableCursor {
     }
 
     fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
+        // The usual probe before an append (does this rowid exist?): when the transaction
+        // knows the table's last rowid and this one is past it, the answer needs no search.
+        let past_end = lock(&self.state)?
+            .appends
+            .get(&self.root)
+            .is_some_and(|hint| rowid > hint.last_rowid());
+        if past_end {
+            self.cursor.clear();
+            return self.settle(false);
+        }
         let found = self
             .cursor
             .seek_rowid(rowid, SeekOp::Eq)
@@ -172,22 +256,18 @@ impl TableCursor for FileTableCursor {
     }
 
     fn column(&mut self, index: usize) -> StorageResult<Value> {
-        Ok(self
-            .current_row()?
-            .get(index)
-            .cloned()
-            .unwrap_or(Value::Null))
+        self.current_row()?.value(index)
     }
 
     fn row(&mut self) -> StorageResult<Vec<Value>> {
-        Ok(self.current_row()?.to_vec())
+        self.current_row()?.values()
     }
 }
 
 /// A cursor over an index.
 pub(crate) struct FileIndexCursor {
-    /// The transaction's pages (for the write generation).
-    state: Arc<Mutex<TxnPages>>,
+    /// The transaction's write generation.
+    writes: Writes,
     /// The B-tree cursor.
     cursor: btree::Cursor<PagesHandle>,
     /// How keys order.
@@ -204,20 +284,21 @@ impl FileIndexCursor {
         state: Arc<Mutex<TxnPages>>,
         root: u32,
         info: btree::KeyInfo,
-    ) -> FileIndexCursor {
-        let cursor = btree::Cursor::new(PagesHandle(state.clone()), root);
-        FileIndexCursor {
-            state,
+    ) -> StorageResult<FileIndexCursor> {
+        let writes = Writes::of(&state)?;
+        let cursor = btree::Cursor::new(PagesHandle(state), root);
+        Ok(FileIndexCursor {
+            writes,
             cursor,
             info,
             generation: 0,
             key: None,
-        }
+        })
     }
 
     /// Records where a move left the cursor.
     fn settle(&mut self, found: bool) -> StorageResult<bool> {
-        self.generation = generation(&self.state)?;
+        self.generation = self.writes.now();
         self.key = if found && self.cursor.is_valid() {
             Some(self.cursor.record().map_err(btree_error)?)
         } else {
@@ -232,7 +313,7 @@ impl FileIndexCursor {
         let Some(key) = self.key.take() else {
             return Ok(false);
         };
-        let found = if generation(&self.state)? != self.generation {
+        let found = if self.writes.now() != self.generation {
             let op = if forward { SeekOp::Ge } else { SeekOp::Le };
             if !self
                 .cursor

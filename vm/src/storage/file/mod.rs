@@ -47,7 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use concur_btree::{self as btree, TreeKind, Value};
+use concur_btree::{self as btree, AppendHint, TreeKind, Value};
 use concur_mvcc::StorageOptions;
 use concur_pager::{
     CheckpointMode, DbHeader, PageRef, PageSource, PageWriter, Pager, ReadTx, WriteTx,
@@ -224,9 +224,10 @@ impl Store for FileStore {
             shared: self.shared.clone(),
             state: Arc::new(Mutex::new(TxnPages {
                 pages: Some(pages),
-                generation: 0,
+                generation: Arc::new(AtomicU64::new(0)),
                 read_marks: 0,
                 max_rowids: HashMap::new(),
+                appends: HashMap::new(),
             })),
         }))
     }
@@ -282,14 +283,19 @@ enum Pages {
 pub(crate) struct TxnPages {
     /// The pager transaction; `None` only while it is being replaced or after it ended.
     pages: Option<Pages>,
-    /// Bumped by every write; cursors re-seek when it moved since they positioned.
-    pub(crate) generation: u64,
+    /// Bumped by every write; cursors re-seek when it moved since they positioned. Cursors
+    /// read it without taking the transaction's lock, once per step.
+    pub(crate) generation: Arc<AtomicU64>,
     /// Savepoints opened while the transaction only read.
     read_marks: usize,
     /// The largest rowid of tables this transaction asked about, kept right by its writes
     /// (new rowids come from here instead of a descent to the right-most leaf per insert).
     /// Emptied by savepoint rollbacks, which may take rows back.
     max_rowids: HashMap<u32, i64>,
+    /// Where the last append to each table went (`btree::AppendHint`), so that rowid-order
+    /// inserts go straight to the right-most leaf. Dropped by any other write to the table
+    /// and by savepoint rollbacks: a hint is trusted, so it must describe the tree exactly.
+    pub(crate) appends: HashMap<u32, AppendHint>,
 }
 
 impl TxnPages {
@@ -302,11 +308,16 @@ impl TxnPages {
         }
     }
 
+    /// Tells cursors that the trees may have changed under them.
+    fn bump_generation(&self) {
+        self.generation.fetch_add(1, AtomicOrdering::Release);
+    }
+
     /// The write transaction; READONLY for a reader. Counts as a write for cursors.
     fn writer(&mut self) -> StorageResult<&mut WriteTx> {
         match &mut self.pages {
             Some(Pages::Write(tx)) => {
-                self.generation += 1;
+                self.generation.fetch_add(1, AtomicOrdering::Release);
                 Ok(tx)
             }
             Some(Pages::Read(_)) => Err(StorageError::new(
@@ -397,6 +408,8 @@ impl FileTxn {
 
     /// Changes header fields on page 1.
     fn update_header(&self, change: impl FnOnce(&mut DbHeader)) -> StorageResult<()> {
+        // Page 1 is also the schema table's root: its hint would no longer be exact.
+        lock(&self.state)?.appends.remove(&1);
         self.write(|tx| {
             let page = tx.page_mut(1).map_err(pager_error)?;
             let mut header = DbHeader::read(page).map_err(pager_error)?;
@@ -451,12 +464,12 @@ impl Txn for FileTxn {
         }
         state.read_marks = 0;
         state.pages = Some(Pages::Write(write));
-        state.generation += 1;
+        state.bump_generation();
         Ok(())
     }
 
     fn table_cursor(&self, root: u32) -> StorageResult<Box<dyn TableCursor>> {
-        Ok(Box::new(FileTableCursor::new(self.state.clone(), root)))
+        Ok(Box::new(FileTableCursor::new(self.state.clone(), root)?))
     }
 
     fn index_cursor(&self, root: u32, key: &KeyInfo) -> StorageResult<Box<dyn IndexCursor>> {
@@ -464,13 +477,19 @@ impl Txn for FileTxn {
             self.state.clone(),
             root,
             btree_key_info(key),
-        )))
+        )?))
     }
 
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
         let record = btree::encode_record(values).map_err(btree_error)?;
-        let mut state = lock(&self.state)?;
-        btree::table_insert(state.writer()?, root, rowid, &record).map_err(btree_error)?;
+        let mut guard = lock(&self.state)?;
+        let state = &mut *guard;
+        let mut hint = state.appends.remove(&root);
+        btree::table_insert_hinted(state.writer()?, root, rowid, &record, &mut hint)
+            .map_err(btree_error)?;
+        if let Some(hint) = hint {
+            state.appends.insert(root, hint);
+        }
         if let Some(max) = state.max_rowids.get_mut(&root) {
             *max = (*max).max(rowid);
         }
@@ -479,6 +498,7 @@ impl Txn for FileTxn {
 
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
+        state.appends.remove(&root);
         btree::table_delete(state.writer()?, root, rowid).map_err(btree_error)?;
         if state.max_rowids.get(&root) == Some(&rowid) {
             state.max_rowids.remove(&root);
@@ -513,12 +533,14 @@ impl Txn for FileTxn {
     fn drop_tree(&self, root: u32) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
         state.max_rowids.remove(&root);
+        state.appends.remove(&root);
         btree::drop_tree(state.writer()?, root).map_err(btree_error)
     }
 
     fn clear_tree(&self, root: u32) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
         state.max_rowids.remove(&root);
+        state.appends.remove(&root);
         btree::clear_tree(state.writer()?, root).map_err(btree_error)
     }
 
@@ -537,7 +559,18 @@ impl Txn for FileTxn {
     }
 
     fn schema_cookie(&self) -> StorageResult<u32> {
-        Ok(self.header()?.schema_cookie)
+        // Asked before every statement: read the four bytes (header offset 40) instead of
+        // decoding the whole header. The header was checked when the store opened.
+        self.read(|src| {
+            if src.page_count() == 0 {
+                return Ok(0);
+            }
+            let page = src.page(1).map_err(pager_error)?;
+            match page.get(40..44) {
+                Some(b) => Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+                None => Err(StorageError::corrupt("page 1 is shorter than the header")),
+            }
+        })
     }
 
     fn set_schema_cookie(&self, cookie: u32) -> StorageResult<()> {
@@ -568,8 +601,9 @@ impl Txn for FileTxn {
     fn rollback_to_savepoint(&self, depth: usize) -> StorageResult<()> {
         let mut guard = lock(&self.state)?;
         let state = &mut *guard;
-        state.generation += 1;
+        state.bump_generation();
         state.max_rowids.clear();
+        state.appends.clear();
         match &mut state.pages {
             Some(Pages::Write(tx)) => tx.rollback_to_savepoint(depth).map_err(pager_error),
             Some(Pages::Read(_)) if depth >= 1 && depth <= state.read_marks => {
