@@ -394,3 +394,32 @@ fn negative_ordinals_in_group_by_and_order_by_are_out_of_range() {
     // Integers wider than 32 bits are constants, not ordinals.
     assert_eq!(answers[6].0, Ok(vec![vec![Value::Integer(2)]]));
 }
+
+#[test]
+fn distinct_and_compounds_compare_under_the_result_columns_collations() {
+    // Counted, since which of equal values represents them is SQLite's choice.
+    let answers = agree(
+        "CREATE TABLE t(a DOUBLE, b COLLATE NOCASE)
+         CREATE TABLE u(c)
+         INSERT INTO t VALUES ('', 'x'), (' ', 'X'), (4, 'y')
+         INSERT INTO u VALUES ('Y'), ('z')
+         SELECT count(*) FROM (SELECT DISTINCT a COLLATE RTRIM FROM t)
+         SELECT count(*) FROM (SELECT DISTINCT b FROM t)
+         SELECT count(*) FROM (SELECT a COLLATE RTRIM FROM t UNION SELECT 5)
+         SELECT count(*) FROM (SELECT c FROM u UNION SELECT b FROM t)
+         SELECT count(*) FROM (SELECT 'Z' UNION SELECT b FROM t UNION SELECT c FROM u)
+         SELECT count(*) FROM (SELECT b FROM t INTERSECT SELECT c FROM u)
+         SELECT count(*) FROM (SELECT b FROM t EXCEPT SELECT c FROM u)",
+    );
+    let count = |i: usize| answers[i].0.clone();
+    let n = |k: i64| Ok(vec![vec![Value::Integer(k)]]);
+    assert_eq!(count(4), n(2));
+    assert_eq!(count(5), n(2));
+    assert_eq!(count(6), n(3));
+    // The leftmost arm with a collation decides: `c` is BINARY; `'Z'` has none, so NOCASE
+    // comes from `b`.
+    assert_eq!(count(7), n(5));
+    assert_eq!(count(8), n(3));
+    assert_eq!(count(9), n(1));
+    assert_eq!(count(10), n(1));
+}
