@@ -423,3 +423,27 @@ fn distinct_and_compounds_compare_under_the_result_columns_collations() {
     assert_eq!(count(9), n(1));
     assert_eq!(count(10), n(1));
 }
+
+#[test]
+fn an_index_serves_a_comparison_only_under_its_own_collation() {
+    // A REAL or NUMERIC column still holds text; the join compares under the left column's
+    // collation, so the BINARY index on the right side cannot find the row.
+    let answers = agree(
+        "CREATE TABLE a(x COLLATE RTRIM, y COLLATE NOCASE)
+         CREATE TABLE b(r REAL, n NUMERIC)
+         CREATE INDEX br ON b(r)
+         CREATE INDEX bn ON b(n DESC)
+         INSERT INTO a VALUES ('a', 'b')
+         INSERT INTO b VALUES ('a  ', 'B')
+         SELECT a.x FROM a JOIN b ON a.x = b.r
+         SELECT a.y FROM a JOIN b ON a.y = b.n
+         SELECT a.y FROM a JOIN b ON a.y IN (b.n)
+         SELECT count(*) FROM b WHERE r = 'a' COLLATE RTRIM
+         SELECT count(*) FROM b WHERE n COLLATE NOCASE IN ('b', 'c')",
+    );
+    let one = |s: &str| Ok(vec![vec![Value::Text(s.into())]]);
+    assert_eq!(answers[6].0, one("a"));
+    assert_eq!(answers[7].0, one("b"));
+    assert_eq!(answers[9].0, Ok(vec![vec![Value::Integer(1)]]));
+    assert_eq!(answers[10].0, Ok(vec![vec![Value::Integer(1)]]));
+}

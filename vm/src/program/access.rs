@@ -201,9 +201,7 @@ impl Compiler<'_> {
                 let Some(col) = ic.column else { break };
                 let matches = |op: CompareOp| {
                     candidates.iter().find(|(c, o, _, coll)| {
-                        *c == Some(col)
-                            && *o == op
-                            && (*coll == ic.collation || !is_text_affinity(table, col))
+                        *c == Some(col) && *o == op && *coll == ic.collation
                     })
                 };
                 if let Some((_, _, key, _)) = matches(CompareOp::Eq) {
@@ -335,7 +333,7 @@ impl Compiler<'_> {
                 if index.partial.is_none()
                     && index.root != 0
                     && first.column == Some(column)
-                    && (first.collation == *collation || !is_text_affinity(table, column))
+                    && first.collation == *collation
                 {
                     return Some(Access::In {
                         index: Some(index),
@@ -419,14 +417,6 @@ pub(super) fn series_after_arguments(
         }
     }
     levels
-}
-
-/// Whether column `col` of `table` has TEXT-like affinity (collation matters for it).
-pub(super) fn is_text_affinity(table: &Table, col: usize) -> bool {
-    table
-        .columns
-        .get(col)
-        .is_some_and(|c| matches!(c.affinity, Affinity::Text | Affinity::Blob))
 }
 
 /// The seek key for `column op other`, converted as the comparison converts `other`; None
