@@ -447,3 +447,23 @@ fn an_index_serves_a_comparison_only_under_its_own_collation() {
     assert_eq!(answers[9].0, Ok(vec![vec![Value::Integer(1)]]));
     assert_eq!(answers[10].0, Ok(vec![vec![Value::Integer(1)]]));
 }
+
+#[test]
+fn a_table_holding_the_largest_rowid_takes_new_rows_at_random_free_rowids() {
+    // The rowids themselves are random, so only their properties are compared.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         INSERT INTO t VALUES (9223372036854775806, 0)
+         INSERT INTO t(b) VALUES (1), (2), (3)
+         SELECT count(*), count(DISTINCT a), min(a) > 0, max(a) FROM t
+         CREATE TABLE s(a INTEGER PRIMARY KEY AUTOINCREMENT, b)
+         INSERT INTO s VALUES (9223372036854775807, 0)
+         INSERT INTO s(b) VALUES (1)
+         SELECT count(*) FROM s",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[2].1, 3);
+    assert_eq!(answers[3].0, ints(&[4, 4, 1, i64::MAX]));
+    // AUTOINCREMENT never reuses a rowid: the table is full.
+    assert_eq!(answers[6].0, Err(13));
+}
