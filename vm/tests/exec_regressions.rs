@@ -467,3 +467,31 @@ fn a_table_holding_the_largest_rowid_takes_new_rows_at_random_free_rowids() {
     // AUTOINCREMENT never reuses a rowid: the table is full.
     assert_eq!(answers[6].0, Err(13));
 }
+
+#[test]
+fn or_fail_without_a_statement_journal_keeps_rows_written_before_any_error() {
+    // INSERT/UPDATE OR FAIL run without a statement journal in SQLite, so inside a
+    // transaction a datatype mismatch after the first row leaves that row, counted as no
+    // change; ABORT (the default) undoes the statement.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         BEGIN
+         INSERT OR FAIL INTO t VALUES (1, 'x'), ('y', 'y'), (3, 'z')
+         SELECT changes(), total_changes(), count(*) FROM t
+         INSERT INTO t VALUES (4, 'x'), ('y', 'y')
+         UPDATE OR FAIL t SET a = CASE a WHEN 1 THEN 10 ELSE 'q' END
+         SELECT a, b FROM t ORDER BY a
+         COMMIT
+         INSERT OR FAIL INTO t VALUES (5, 'x'), ('y', 'y')
+         SELECT count(*) FROM t",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[2].1, 0);
+    assert_eq!(answers[3].0, ints(&[0, 0, 1]));
+    assert_eq!(
+        answers[6].0,
+        Ok(vec![vec![Value::Integer(10), Value::Text("x".into())]])
+    );
+    // In autocommit the failed statement's transaction rolls back whole.
+    assert_eq!(answers[9].0, ints(&[1]));
+}

@@ -212,6 +212,13 @@ pub fn compile(
             ast::Statement::Update(u) => u.or_conflict,
             _ => None,
         },
+        statement_journal: match statement {
+            ast::Statement::Insert(i) => {
+                i.or_conflict != Some(ast::ConflictResolution::Fail) || !i.upsert.is_empty()
+            }
+            ast::Statement::Update(u) => u.or_conflict != Some(ast::ConflictResolution::Fail),
+            _ => true,
+        },
     })
 }
 
