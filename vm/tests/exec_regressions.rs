@@ -495,3 +495,19 @@ fn or_fail_without_a_statement_journal_keeps_rows_written_before_any_error() {
     // In autocommit the failed statement's transaction rolls back whole.
     assert_eq!(answers[9].0, ints(&[1]));
 }
+
+#[test]
+fn a_real_names_a_rowid_only_when_it_is_an_integer_within_2_pow_51() {
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         INSERT INTO t VALUES (-9223372036854775808, 'min'), (3, 'three'), (1152921504606846976, 'big')
+         SELECT b FROM t WHERE a = -9.2233720368547758e18
+         SELECT b FROM t WHERE a IS -9.2233720368547758e18
+         SELECT b FROM t WHERE rowid = 1.152921504606846976e18
+         SELECT b FROM t WHERE a = 3.0
+         UPDATE t SET b = 'x' WHERE -9.2233720368547758e18 IS a",
+    );
+    assert_eq!(answers[2].0, Ok(vec![]));
+    assert_eq!(answers[5].0, Ok(vec![vec![Value::Text("three".into())]]));
+    assert_eq!(answers[6].1, 0);
+}

@@ -1002,16 +1002,15 @@ fn compound(
     }
 }
 
-/// The rowid a seek key names, after numeric affinity; None when it names no rowid.
+/// The rowid a seek key names, after numeric affinity; None when it names no rowid. As
+/// SQLite's `OP_SeekRowid` (through `sqlite3RealSameAsInt`), a real names a rowid only when it
+/// is integral and within +-2^51: `rowid = -9.2233720368547758e18` finds no row, not even
+/// rowid i64::MIN.
 fn rowid_key(v: &Value) -> Option<i64> {
+    const LIMIT: f64 = 2_251_799_813_685_248.0;
     match Affinity::Numeric.apply(v.clone()) {
         Value::Integer(i) => Some(i),
-        Value::Real(r)
-            if r.fract() == 0.0
-                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) =>
-        {
-            Some(r as i64)
-        }
+        Value::Real(r) if r.fract() == 0.0 && (-LIMIT..LIMIT).contains(&r) => Some(r as i64),
         _ => None,
     }
 }

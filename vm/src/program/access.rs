@@ -127,7 +127,7 @@ impl Compiler<'_> {
             }
             let Expr::Compare {
                 op,
-                is: false,
+                is,
                 left,
                 right,
                 left_affinity,
@@ -156,7 +156,9 @@ impl Compiler<'_> {
                     Expr::Rowid(c) if *c == cursor => None,
                     _ => continue,
                 };
-                if op == CompareOp::Ne {
+                // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL); elsewhere IS
+                // would need NULL keys to match.
+                if op == CompareOp::Ne || (*is && (column.is_some() || op != CompareOp::Eq)) {
                     continue;
                 }
                 let mut ok = true;
