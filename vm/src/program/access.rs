@@ -156,9 +156,11 @@ impl Compiler<'_> {
                     Expr::Rowid(c) if *c == cursor => None,
                     _ => continue,
                 };
-                // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL); elsewhere IS
-                // would need NULL keys to match.
-                if op == CompareOp::Ne || (*is && (column.is_some() || op != CompareOp::Eq)) {
+                // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL), but not on the
+                // right of a LEFT JOIN, where `IS NULL` also tests the NULL row; elsewhere
+                // IS would need NULL keys to match.
+                let is_usable = column.is_none() && op == CompareOp::Eq && !level.left_join;
+                if op == CompareOp::Ne || (*is && !is_usable) {
                     continue;
                 }
                 let mut ok = true;
