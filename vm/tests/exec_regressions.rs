@@ -511,3 +511,18 @@ fn a_real_names_a_rowid_only_when_it_is_an_integer_within_2_pow_51() {
     assert_eq!(answers[5].0, Ok(vec![vec![Value::Text("three".into())]]));
     assert_eq!(answers[6].1, 0);
 }
+
+#[test]
+fn or_fail_that_calls_a_function_has_a_statement_journal() {
+    // A function call (here in a CHECK) makes SQLite give the statement a journal, so the
+    // failed OR FAIL statement is undone whole after all.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b CHECK(length(b) < 9))
+         BEGIN
+         INSERT OR FAIL INTO t VALUES (1, 'x'), ('y', 'y')
+         INSERT OR FAIL INTO t VALUES (2, 'x'), (abs(-3), 'y'), ('z', 'z')
+         SELECT count(*) FROM t
+         COMMIT",
+    );
+    assert_eq!(answers[4].0, Ok(vec![vec![Value::Integer(0)]]));
+}
