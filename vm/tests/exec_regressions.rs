@@ -526,3 +526,16 @@ fn or_fail_that_calls_a_function_has_a_statement_journal() {
     );
     assert_eq!(answers[4].0, Ok(vec![vec![Value::Integer(0)]]));
 }
+
+#[test]
+fn rowid_is_null_after_a_left_join_finds_the_unmatched_rows() {
+    let answers = agree(
+        "CREATE TABLE a(x)
+         CREATE TABLE b(y)
+         INSERT INTO a VALUES (1), (2)
+         INSERT INTO b VALUES (1)
+         SELECT a.x FROM a LEFT JOIN b ON a.x = b.y WHERE b.rowid IS NULL
+         SELECT a.x FROM a, b WHERE b.rowid IS 1 ORDER BY 1",
+    );
+    assert_eq!(answers[4].0, Ok(vec![vec![Value::Integer(2)]]));
+}
