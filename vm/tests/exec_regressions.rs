@@ -539,3 +539,14 @@ fn rowid_is_null_after_a_left_join_finds_the_unmatched_rows() {
     );
     assert_eq!(answers[4].0, Ok(vec![vec![Value::Integer(2)]]));
 }
+
+#[test]
+fn upsert_excluded_values_carry_the_column_affinity() {
+    let answers = agree(
+        "CREATE TABLE t(c0 INTEGER PRIMARY KEY DESC UNIQUE, c1 FLOAT)
+         INSERT INTO t VALUES (0, 1)
+         INSERT INTO t VALUES (-0.0, '-2.0') ON CONFLICT(c0) DO UPDATE SET c1 = substr(excluded.c0, 2, 3)
+         SELECT c0, c1, typeof(c1) FROM t",
+    );
+    assert_eq!(answers[3].0.as_ref().map(Vec::len), Ok(1));
+}

@@ -434,6 +434,16 @@ impl Vm {
         {
             return Ok(Inserted::Skipped);
         }
+        if upsert.is_some() {
+            // `excluded.*` is the row as it would be stored: after the columns' affinities.
+            for (i, v) in values.iter().enumerate() {
+                self.regs[start + i] = if Some(i) == table.rowid_alias {
+                    Value::Integer(rowid)
+                } else {
+                    v.clone()
+                };
+            }
+        }
         match self.resolve_conflicts(program, target, rowid, None, conflict, upsert, env)? {
             Outcome::Skip => return Ok(Inserted::Skipped),
             Outcome::Conflict(existing, addr) => return Ok(Inserted::Conflict(existing, addr)),
