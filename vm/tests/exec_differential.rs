@@ -38,7 +38,7 @@ fn stores() -> Vec<(&'static str, StoreFactory)> {
 }
 
 /// Seeds of the CI run.
-const DEFAULT_SEEDS: &[u64] = &[1, 2, 3, 0x5eed_1234_abcd_0001];
+const DEFAULT_SEEDS: &[u64] = &[1, 2, 3, 0x5eed_1234_abcd_0001, 0, 4, 5, 6, 7, 8];
 
 /// Statements per seed in the CI run.
 const DEFAULT_STATEMENTS: usize = 1500;
