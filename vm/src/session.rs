@@ -408,6 +408,7 @@ impl Connection {
                 let result = vm.step(program, &mut env);
                 let kind = program.kind;
                 let on_constraint = program.on_constraint;
+                let statement_journal = program.statement_journal;
                 let sp = *savepoint;
                 match result {
                     Ok(Some(row)) => Ok(Some(row)),
@@ -449,6 +450,12 @@ impl Connection {
                                     let _ = txn.rollback();
                                 }
                                 self.schema = Arc::new(Schema::default());
+                                Err(e)
+                            }
+                            _ if !statement_journal && self.explicit => {
+                                // No statement journal to undo with (SQLite's
+                                // `sqlite3VdbeHalt`): the rows stay, counted as no change.
+                                let _ = self.finish_statement(sp, Ok(()));
                                 Err(e)
                             }
                             _ => {

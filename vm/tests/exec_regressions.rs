@@ -394,3 +394,159 @@ fn negative_ordinals_in_group_by_and_order_by_are_out_of_range() {
     // Integers wider than 32 bits are constants, not ordinals.
     assert_eq!(answers[6].0, Ok(vec![vec![Value::Integer(2)]]));
 }
+
+#[test]
+fn distinct_and_compounds_compare_under_the_result_columns_collations() {
+    // Counted, since which of equal values represents them is SQLite's choice.
+    let answers = agree(
+        "CREATE TABLE t(a DOUBLE, b COLLATE NOCASE)
+         CREATE TABLE u(c)
+         INSERT INTO t VALUES ('', 'x'), (' ', 'X'), (4, 'y')
+         INSERT INTO u VALUES ('Y'), ('z')
+         SELECT count(*) FROM (SELECT DISTINCT a COLLATE RTRIM FROM t)
+         SELECT count(*) FROM (SELECT DISTINCT b FROM t)
+         SELECT count(*) FROM (SELECT a COLLATE RTRIM FROM t UNION SELECT 5)
+         SELECT count(*) FROM (SELECT c FROM u UNION SELECT b FROM t)
+         SELECT count(*) FROM (SELECT 'Z' UNION SELECT b FROM t UNION SELECT c FROM u)
+         SELECT count(*) FROM (SELECT b FROM t INTERSECT SELECT c FROM u)
+         SELECT count(*) FROM (SELECT b FROM t EXCEPT SELECT c FROM u)",
+    );
+    let count = |i: usize| answers[i].0.clone();
+    let n = |k: i64| Ok(vec![vec![Value::Integer(k)]]);
+    assert_eq!(count(4), n(2));
+    assert_eq!(count(5), n(2));
+    assert_eq!(count(6), n(3));
+    // The leftmost arm with a collation decides: `c` is BINARY; `'Z'` has none, so NOCASE
+    // comes from `b`.
+    assert_eq!(count(7), n(5));
+    assert_eq!(count(8), n(3));
+    assert_eq!(count(9), n(1));
+    assert_eq!(count(10), n(1));
+}
+
+#[test]
+fn an_index_serves_a_comparison_only_under_its_own_collation() {
+    // A REAL or NUMERIC column still holds text; the join compares under the left column's
+    // collation, so the BINARY index on the right side cannot find the row.
+    let answers = agree(
+        "CREATE TABLE a(x COLLATE RTRIM, y COLLATE NOCASE)
+         CREATE TABLE b(r REAL, n NUMERIC)
+         CREATE INDEX br ON b(r)
+         CREATE INDEX bn ON b(n DESC)
+         INSERT INTO a VALUES ('a', 'b')
+         INSERT INTO b VALUES ('a  ', 'B')
+         SELECT a.x FROM a JOIN b ON a.x = b.r
+         SELECT a.y FROM a JOIN b ON a.y = b.n
+         SELECT a.y FROM a JOIN b ON a.y IN (b.n)
+         SELECT count(*) FROM b WHERE r = 'a' COLLATE RTRIM
+         SELECT count(*) FROM b WHERE n COLLATE NOCASE IN ('b', 'c')",
+    );
+    let one = |s: &str| Ok(vec![vec![Value::Text(s.into())]]);
+    assert_eq!(answers[6].0, one("a"));
+    assert_eq!(answers[7].0, one("b"));
+    assert_eq!(answers[9].0, Ok(vec![vec![Value::Integer(1)]]));
+    assert_eq!(answers[10].0, Ok(vec![vec![Value::Integer(1)]]));
+}
+
+#[test]
+fn a_table_holding_the_largest_rowid_takes_new_rows_at_random_free_rowids() {
+    // The rowids themselves are random, so only their properties are compared.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         INSERT INTO t VALUES (9223372036854775806, 0)
+         INSERT INTO t(b) VALUES (1), (2), (3)
+         SELECT count(*), count(DISTINCT a), min(a) > 0, max(a) FROM t
+         CREATE TABLE s(a INTEGER PRIMARY KEY AUTOINCREMENT, b)
+         INSERT INTO s VALUES (9223372036854775807, 0)
+         INSERT INTO s(b) VALUES (1)
+         SELECT count(*) FROM s",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[2].1, 3);
+    assert_eq!(answers[3].0, ints(&[4, 4, 1, i64::MAX]));
+    // AUTOINCREMENT never reuses a rowid: the table is full.
+    assert_eq!(answers[6].0, Err(13));
+}
+
+#[test]
+fn or_fail_without_a_statement_journal_keeps_rows_written_before_any_error() {
+    // INSERT/UPDATE OR FAIL run without a statement journal in SQLite, so inside a
+    // transaction a datatype mismatch after the first row leaves that row, counted as no
+    // change; ABORT (the default) undoes the statement.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         BEGIN
+         INSERT OR FAIL INTO t VALUES (1, 'x'), ('y', 'y'), (3, 'z')
+         SELECT changes(), total_changes(), count(*) FROM t
+         INSERT INTO t VALUES (4, 'x'), ('y', 'y')
+         UPDATE OR FAIL t SET a = CASE a WHEN 1 THEN 10 ELSE 'q' END
+         SELECT a, b FROM t ORDER BY a
+         COMMIT
+         INSERT OR FAIL INTO t VALUES (5, 'x'), ('y', 'y')
+         SELECT count(*) FROM t",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[2].1, 0);
+    assert_eq!(answers[3].0, ints(&[0, 0, 1]));
+    assert_eq!(
+        answers[6].0,
+        Ok(vec![vec![Value::Integer(10), Value::Text("x".into())]])
+    );
+    // In autocommit the failed statement's transaction rolls back whole.
+    assert_eq!(answers[9].0, ints(&[1]));
+}
+
+#[test]
+fn a_real_names_a_rowid_only_when_it_is_an_integer_within_2_pow_51() {
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         INSERT INTO t VALUES (-9223372036854775808, 'min'), (3, 'three'), (1152921504606846976, 'big')
+         SELECT b FROM t WHERE a = -9.2233720368547758e18
+         SELECT b FROM t WHERE a IS -9.2233720368547758e18
+         SELECT b FROM t WHERE rowid = 1.152921504606846976e18
+         SELECT b FROM t WHERE a = 3.0
+         UPDATE t SET b = 'x' WHERE -9.2233720368547758e18 IS a",
+    );
+    assert_eq!(answers[2].0, Ok(vec![]));
+    assert_eq!(answers[5].0, Ok(vec![vec![Value::Text("three".into())]]));
+    assert_eq!(answers[6].1, 0);
+}
+
+#[test]
+fn or_fail_that_calls_a_function_has_a_statement_journal() {
+    // A function call (here in a CHECK) makes SQLite give the statement a journal, so the
+    // failed OR FAIL statement is undone whole after all.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b CHECK(length(b) < 9))
+         BEGIN
+         INSERT OR FAIL INTO t VALUES (1, 'x'), ('y', 'y')
+         INSERT OR FAIL INTO t VALUES (2, 'x'), (abs(-3), 'y'), ('z', 'z')
+         SELECT count(*) FROM t
+         COMMIT",
+    );
+    assert_eq!(answers[4].0, Ok(vec![vec![Value::Integer(0)]]));
+}
+
+#[test]
+fn rowid_is_null_after_a_left_join_finds_the_unmatched_rows() {
+    let answers = agree(
+        "CREATE TABLE a(x)
+         CREATE TABLE b(y)
+         INSERT INTO a VALUES (1), (2)
+         INSERT INTO b VALUES (1)
+         SELECT a.x FROM a LEFT JOIN b ON a.x = b.y WHERE b.rowid IS NULL
+         SELECT a.x FROM a, b WHERE b.rowid IS 1 ORDER BY 1",
+    );
+    assert_eq!(answers[4].0, Ok(vec![vec![Value::Integer(2)]]));
+}
+
+#[test]
+fn upsert_excluded_values_carry_the_column_affinity() {
+    let answers = agree(
+        "CREATE TABLE t(c0 INTEGER PRIMARY KEY DESC UNIQUE, c1 FLOAT)
+         INSERT INTO t VALUES (0, 1)
+         INSERT INTO t VALUES (-0.0, '-2.0') ON CONFLICT(c0) DO UPDATE SET c1 = substr(excluded.c0, 2, 3)
+         SELECT c0, c1, typeof(c1) FROM t",
+    );
+    assert_eq!(answers[3].0.as_ref().map(Vec::len), Ok(1));
+}

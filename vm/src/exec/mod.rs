@@ -721,10 +721,15 @@ impl Vm {
                 Insn::RunSub { sub } => {
                     self.run_sub(program, *sub, env)?;
                 }
-                Insn::Compound { op, left, right } => {
+                Insn::Compound {
+                    op,
+                    left,
+                    right,
+                    collations,
+                } => {
                     let right_rows = std::mem::take(&mut self.ephs[*right]);
                     let left_rows = std::mem::take(&mut self.ephs[*left]);
-                    self.ephs[*left] = compound(*op, left_rows, right_rows);
+                    self.ephs[*left] = compound(*op, left_rows, right_rows, collations);
                 }
                 Insn::Recursive {
                     init,
@@ -941,9 +946,22 @@ fn sort_compare(a: &[Value], b: &[Value], keys: &[(usize, Collation, bool, bool)
 }
 
 /// Combines two row sets by a compound operator; the result of UNION, INTERSECT and EXCEPT
-/// is distinct and sorted.
-fn compound(op: CompoundOp, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
-    let info = Arc::new(KeyInfo::default());
+/// is distinct (rows compared column by column under `collations`) and sorted.
+fn compound(
+    op: CompoundOp,
+    left: Vec<Vec<Value>>,
+    right: Vec<Vec<Value>>,
+    collations: &[Collation],
+) -> Vec<Vec<Value>> {
+    let info = Arc::new(KeyInfo {
+        columns: collations
+            .iter()
+            .map(|c| crate::storage::KeyColumn {
+                collation: *c,
+                desc: false,
+            })
+            .collect(),
+    });
     // Like SQLite's ephemeral index, a later equal row replaces an earlier one.
     let set = |rows: Vec<Vec<Value>>| -> BTreeSet<OrderedKey> {
         let mut s = BTreeSet::new();
@@ -984,16 +1002,15 @@ fn compound(op: CompoundOp, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Ve
     }
 }
 
-/// The rowid a seek key names, after numeric affinity; None when it names no rowid.
+/// The rowid a seek key names, after numeric affinity; None when it names no rowid. As
+/// SQLite's `OP_SeekRowid` (through `sqlite3RealSameAsInt`), a real names a rowid only when it
+/// is integral and within +-2^51: `rowid = -9.2233720368547758e18` finds no row, not even
+/// rowid i64::MIN.
 fn rowid_key(v: &Value) -> Option<i64> {
+    const LIMIT: f64 = 2_251_799_813_685_248.0;
     match Affinity::Numeric.apply(v.clone()) {
         Value::Integer(i) => Some(i),
-        Value::Real(r)
-            if r.fract() == 0.0
-                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) =>
-        {
-            Some(r as i64)
-        }
+        Value::Real(r) if r.fract() == 0.0 && (-LIMIT..LIMIT).contains(&r) => Some(r as i64),
         _ => None,
     }
 }

@@ -420,8 +420,11 @@ impl Vm {
                 } else {
                     max
                 };
-                max.checked_add(1)
-                    .ok_or_else(|| Error::with_code(code::FULL, "database or disk is full"))?
+                match max.checked_add(1) {
+                    Some(next) => next,
+                    None if sequence.is_none() => random_free_rowid(table.root, env)?,
+                    None => return Err(full()),
+                }
             }
             Value::Integer(i) => i,
             _ => return Err(Error::with_code(code::MISMATCH, "datatype mismatch")),
@@ -430,6 +433,16 @@ impl Vm {
             self.prepare_row(program, target, rowid, &mut values, conflict, env)?
         {
             return Ok(Inserted::Skipped);
+        }
+        if upsert.is_some() {
+            // `excluded.*` is the row as it would be stored: after the columns' affinities.
+            for (i, v) in values.iter().enumerate() {
+                self.regs[start + i] = if Some(i) == table.rowid_alias {
+                    Value::Integer(rowid)
+                } else {
+                    v.clone()
+                };
+            }
         }
         match self.resolve_conflicts(program, target, rowid, None, conflict, upsert, env)? {
             Outcome::Skip => return Ok(Inserted::Skipped),
@@ -519,4 +532,24 @@ impl Vm {
         env.counters.count_change(target.counts_changes);
         Ok(true)
     }
+}
+
+/// SQLITE_FULL: no rowid left to give.
+fn full() -> Error {
+    Error::with_code(code::FULL, "database or disk is full")
+}
+
+/// A new rowid for a table whose largest rowid is i64::MAX (and that is not AUTOINCREMENT):
+/// as SQLite, up to 100 random candidates in 1..=2^62, the first one no row has; SQLITE_FULL
+/// when all of them are taken.
+fn random_free_rowid(root: u32, env: &mut Env<'_>) -> Result<i64> {
+    use crate::func::FuncContext;
+    let mut cursor = env.txn.table_cursor(root)?;
+    for _ in 0..100 {
+        let candidate = (env.counters.random_u64() & (u64::MAX >> 2)) as i64 + 1;
+        if !cursor.seek(candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(full())
 }

@@ -127,7 +127,7 @@ impl Compiler<'_> {
             }
             let Expr::Compare {
                 op,
-                is: false,
+                is,
                 left,
                 right,
                 left_affinity,
@@ -156,7 +156,11 @@ impl Compiler<'_> {
                     Expr::Rowid(c) if *c == cursor => None,
                     _ => continue,
                 };
-                if op == CompareOp::Ne {
+                // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL), but not on the
+                // right of a LEFT JOIN, where `IS NULL` also tests the NULL row; elsewhere
+                // IS would need NULL keys to match.
+                let is_usable = column.is_none() && op == CompareOp::Eq && !level.left_join;
+                if op == CompareOp::Ne || (*is && !is_usable) {
                     continue;
                 }
                 let mut ok = true;
@@ -201,9 +205,7 @@ impl Compiler<'_> {
                 let Some(col) = ic.column else { break };
                 let matches = |op: CompareOp| {
                     candidates.iter().find(|(c, o, _, coll)| {
-                        *c == Some(col)
-                            && *o == op
-                            && (*coll == ic.collation || !is_text_affinity(table, col))
+                        *c == Some(col) && *o == op && *coll == ic.collation
                     })
                 };
                 if let Some((_, _, key, _)) = matches(CompareOp::Eq) {
@@ -335,7 +337,7 @@ impl Compiler<'_> {
                 if index.partial.is_none()
                     && index.root != 0
                     && first.column == Some(column)
-                    && (first.collation == *collation || !is_text_affinity(table, column))
+                    && first.collation == *collation
                 {
                     return Some(Access::In {
                         index: Some(index),
@@ -419,14 +421,6 @@ pub(super) fn series_after_arguments(
         }
     }
     levels
-}
-
-/// Whether column `col` of `table` has TEXT-like affinity (collation matters for it).
-pub(super) fn is_text_affinity(table: &Table, col: usize) -> bool {
-    table
-        .columns
-        .get(col)
-        .is_some_and(|c| matches!(c.affinity, Affinity::Text | Affinity::Blob))
 }
 
 /// The seek key for `column op other`, converted as the comparison converts `other`; None

@@ -197,7 +197,7 @@ pub fn compile(
     c.emit(Insn::Halt);
     let code = std::mem::take(&mut c.code);
     let code = c.resolve(code)?;
-    Ok(Program {
+    let mut program = Program {
         code,
         subs: c.subs,
         registers: c.registers,
@@ -212,6 +212,38 @@ pub fn compile(
             ast::Statement::Update(u) => u.or_conflict,
             _ => None,
         },
+        statement_journal: match statement {
+            ast::Statement::Insert(i) => {
+                i.or_conflict != Some(ast::ConflictResolution::Fail) || !i.upsert.is_empty()
+            }
+            ast::Statement::Update(u) => u.or_conflict != Some(ast::ConflictResolution::Fail),
+            _ => true,
+        },
+    };
+    if calls_function(&program) {
+        program.statement_journal = true;
+    }
+    Ok(program)
+}
+
+/// Whether `program` (its code, subprograms, CHECK constraints and index expressions) calls
+/// a function that SQLite codes as `OP_Function`: coding one marks the statement as one that
+/// may abort (`sqlite3VdbeAddFunctionCall` calls `sqlite3MayAbort`), so it gets a statement
+/// journal. The functions SQLite codes inline (`coalesce`, `ifnull`, `iif`, `likely`, ...)
+/// do not count.
+fn calls_function(program: &Program) -> bool {
+    const INLINE: &[&str] = &[
+        "coalesce",
+        "ifnull",
+        "iif",
+        "likely",
+        "unlikely",
+        "likelihood",
+    ];
+    let text = format!("{program:?}");
+    text.split("Function { name: \"").skip(1).any(|rest| {
+        let name = rest.split('"').next().unwrap_or("");
+        !INLINE.iter().any(|f| f.eq_ignore_ascii_case(name))
     })
 }
 

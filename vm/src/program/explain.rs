@@ -191,9 +191,9 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
             ("Delete", a(*cursor), 0, 0, target.table.name.clone())
         }
         Insn::RunSub { sub } => ("Program", a(*sub), 0, 0, String::new()),
-        Insn::Compound { op, left, right } => {
-            ("Compound", a(*left), a(*right), 0, format!("{op:?}"))
-        }
+        Insn::Compound {
+            op, left, right, ..
+        } => ("Compound", a(*left), a(*right), 0, format!("{op:?}")),
         Insn::Recursive {
             init, step, result, ..
         } => ("Recursive", a(*init), a(*step), a(*result), String::new()),

@@ -436,6 +436,8 @@ pub enum Insn {
         left: usize,
         /// The new core's rows.
         right: usize,
+        /// The collation each column's values are compared under (missing: BINARY).
+        collations: Vec<crate::value::Collation>,
     },
     /// Evaluate a recursive CTE into ephemeral table `result`.
     Recursive {

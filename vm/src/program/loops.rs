@@ -230,6 +230,7 @@ impl Compiler<'_> {
                     op: CompoundOp::Union,
                     left: values,
                     right: empty,
+                    collations: Vec::new(),
                 });
                 if let Some(index) = index {
                     let ic = self.cursor();

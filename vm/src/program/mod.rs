@@ -90,4 +90,9 @@ pub struct Program {
     /// The statement's `OR` conflict clause: FAIL keeps the rows written before a
     /// constraint failure, ROLLBACK ends the transaction; others undo the statement.
     pub on_constraint: Option<crate::ast::ConflictResolution>,
+    /// Whether the statement runs in a statement journal, as SQLite's `usesStmtJournal`:
+    /// without one (INSERT or UPDATE OR FAIL, which no constraint can make abort), a
+    /// statement that fails in an explicit transaction for any reason keeps the rows it
+    /// wrote before the failure.
+    pub statement_journal: bool,
 }

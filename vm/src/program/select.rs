@@ -232,6 +232,9 @@ impl Compiler<'_> {
         let acc = self.ephemeral();
         self.emit(Insn::ClearEphemeral { eph: acc });
         let metas = self.core(&select.first, &[], None, Dest::Ephemeral(acc))?;
+        let mut collations = vec![None; metas.len()];
+        note_collations(&mut collations, &metas);
+        let mut combines = Vec::new();
         for (op, core) in &select.compounds {
             let right = self.ephemeral();
             self.emit(Insn::ClearEphemeral { eph: right });
@@ -247,11 +250,26 @@ impl Compiler<'_> {
                     "SELECTs to the left and right of {word} do not have the same number of result columns"
                 )));
             }
+            note_collations(&mut collations, &more);
+            combines.push(self.code.len());
             self.emit(Insn::Compound {
                 op: *op,
                 left: acc,
                 right,
+                collations: Vec::new(),
             });
+        }
+        // As SQLite's `multiSelectCollSeq`: a column compares under the collation of the
+        // leftmost arm whose expression has one (a column or COLLATE), else BINARY; every
+        // combining step and the ORDER BY use the same ones.
+        let collations: Vec<Collation> = collations
+            .into_iter()
+            .map(|c| c.unwrap_or(Collation::Binary))
+            .collect();
+        for at in combines {
+            if let Some(Insn::Compound { collations: c, .. }) = self.code.get_mut(at) {
+                c.clone_from(&collations);
+            }
         }
         let mut keys = Vec::new();
         for (i, term) in select.order_by.iter().enumerate() {
@@ -281,7 +299,7 @@ impl Compiler<'_> {
                     .ok_or_else(|| {
                         Error::msg(format!("no such collation sequence: {}", collation.0))
                     })?,
-                _ => metas[column].collation,
+                _ => collations[column],
             };
             let desc = term.order == Some(ast::SortOrder::Desc);
             let nulls_first = match term.nulls {
@@ -530,6 +548,8 @@ impl Compiler<'_> {
             let (cols, col_metas, order_keys) = compiled?;
             let having = having.transpose()?;
             let ctx = ctx.unwrap_or_default();
+            let distinct_collations: Vec<Collation> =
+                col_metas.iter().map(|m| m.collation).collect();
             metas = col_metas;
             let sorter_eph = if order_keys.is_empty() {
                 None
@@ -585,7 +605,7 @@ impl Compiler<'_> {
             let sorter = self.emit_row_with(
                 &cols,
                 &order_keys,
-                distinct_set,
+                distinct_set.map(|set| (set, distinct_collations.as_slice())),
                 sorter_eph,
                 dest,
                 limits,
@@ -599,6 +619,8 @@ impl Compiler<'_> {
             }
         } else {
             let (cols, col_metas, order_keys) = self.compile_outputs(&columns, order_by)?;
+            let distinct_collations: Vec<Collation> =
+                col_metas.iter().map(|m| m.collation).collect();
             metas = col_metas;
             let loops_end = self.label();
             let mut sorter = None;
@@ -635,7 +657,7 @@ impl Compiler<'_> {
                     sorter = c.emit_row_with(
                         &cols_c,
                         &keys_c,
-                        distinct_set,
+                        distinct_set.map(|set| (set, distinct_collations.as_slice())),
                         pre_sorter,
                         dest,
                         limits,
@@ -754,14 +776,15 @@ impl Compiler<'_> {
         Ok((cols, metas, keys))
     }
 
-    /// Emits one output row: evaluates the columns, checks DISTINCT, and sends the row to the
-    /// sorter or to `dest`. Returns the sorter and its width when one is used.
+    /// Emits one output row: evaluates the columns, checks DISTINCT (the set, and the
+    /// collation of each result column, which SQLite's DISTINCT compares under), and sends
+    /// the row to the sorter or to `dest`. Returns the sorter and its width when one is used.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn emit_row_with(
         &mut self,
         cols: &[Expr],
         keys: &[(Expr, Collation, bool, bool)],
-        distinct: Option<usize>,
+        distinct: Option<(usize, &[Collation])>,
         sorter: Option<usize>,
         dest: Dest,
         limits: Limits,
@@ -776,12 +799,12 @@ impl Compiler<'_> {
                 dest: start + i,
             });
         }
-        if let Some(set) = distinct {
+        if let Some((set, collations)) = distinct {
             self.emit(Insn::Distinct {
                 set,
                 start,
                 count: cols.len(),
-                collations: vec![Collation::Binary; cols.len()],
+                collations: collations.to_vec(),
                 if_seen: next,
             });
         }
@@ -847,6 +870,17 @@ impl Compiler<'_> {
             cursor,
             target: top,
         });
+    }
+}
+
+/// Fills the still unknown entries of `collations` from one compound arm's result columns:
+/// a column reference (also under CAST or unary +) or an explicit COLLATE has a collation,
+/// other expressions none.
+fn note_collations(collations: &mut [Option<Collation>], metas: &[ColumnMeta]) {
+    for (c, m) in collations.iter_mut().zip(metas) {
+        if c.is_none() && (m.explicit || m.from_column || m.collation != Collation::Binary) {
+            *c = Some(m.collation);
+        }
     }
 }
 

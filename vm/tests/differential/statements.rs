@@ -50,6 +50,9 @@ pub struct Generator {
     next_savepoint: usize,
 }
 
+/// How close to i64::MAX a rowid may come before [`Generator::rowid_cleanup`] deletes its row.
+pub const ROWID_CEILING: i64 = 100;
+
 /// Conflict clauses of INSERT and UPDATE.
 const OR_CLAUSES: &[&str] = &[
     "",
@@ -78,15 +81,17 @@ impl Generator {
     }
 
     /// Divergence avoided: once a table holds rowid i64::MAX, SQLite allocates new rowids at
-    /// random (concur fails with SQLITE_FULL), so the two would differ for a reason that is
-    /// not a bug in either. Values for a rowid never are i64::MAX; should a row get it anyway
-    /// (an UPDATE), this deletes it again at once (on both engines).
+    /// random, so the two engines pick different ones for a reason that is not a bug in
+    /// either. Values for a rowid never are i64::MAX; should a row get a rowid within
+    /// [`ROWID_CEILING`] of it anyway (an UPDATE, a computed value), this deletes it again at
+    /// once (on both engines), before a later insert counts up from it to i64::MAX.
     pub fn rowid_cleanup(&mut self) -> Option<Statement> {
         let t = self.max_rowid.iter().position(|&m| m == i64::MAX)?;
         self.max_rowid[t] = 0;
         Some(Statement::plain(format!(
-            "DELETE FROM {} WHERE rowid = 9223372036854775807",
-            self.schema.tables[t].name
+            "DELETE FROM {} WHERE rowid > {}",
+            self.schema.tables[t].name,
+            i64::MAX - ROWID_CEILING
         )))
     }
 

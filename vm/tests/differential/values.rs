@@ -1,6 +1,11 @@
 //! Random SQL values as literals: every storage class, NULL, edge integers and reals, texts
 //! that collide under NOCASE and RTRIM or look like numbers, long multibyte texts and blobs up
 //! to tens of kilobytes.
+//!
+//! Divergence avoided: a blob's bytes are well-formed UTF-8 (high bytes included, as the lead
+//! and continuation bytes of multibyte characters). Text functions, `||` and CAST read a blob
+//! as text, and for bytes that are not UTF-8 SQLite's answer is "garbage in, garbage out"
+//! (its Invalid UTF Policy), which concur, holding text as Rust strings, cannot repeat.
 
 use super::rng::Rng;
 
@@ -72,6 +77,16 @@ const TEXT_CHARS: &[char] = &[
     'a', 'Z', ' ', '0', 'é', 'ß', 'Ω', '中', '日', '😀', '\'', '%', '_',
 ];
 
+/// Pieces of short blobs: NUL, ASCII, DEL, and two- and four-byte characters (high bytes).
+const BLOB_PIECES: &[&[u8]] = &[
+    &[0x00],
+    &[0x61],
+    &[0x41],
+    &[0x7f],
+    &[0xc3, 0xbf],
+    &[0xf0, 0x9f, 0x98, 0x80],
+];
+
 /// A SQL string literal for `text` (quotes doubled).
 pub fn quote_text(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -111,9 +126,11 @@ pub fn literal(rng: &mut Rng) -> String {
         }
         73..=76 => {
             let n = rng.range(0, 3) as usize;
-            let bytes: Vec<u8> = (0..n)
-                .map(|_| *rng.pick(&[0u8, 0x61, 0x41, 0xff, 0x7f]))
-                .collect();
+            let mut bytes = Vec::new();
+            for _ in 0..n {
+                let piece: &&[u8] = rng.pick(BLOB_PIECES);
+                bytes.extend_from_slice(piece);
+            }
             blob_literal(&bytes)
         }
         77..=78 => {
@@ -122,7 +139,12 @@ pub fn literal(rng: &mut Rng) -> String {
         }
         79 => {
             let n = rng.range(1000, 40_000) as usize;
-            let bytes: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
+            let mut bytes = Vec::with_capacity(n + 4);
+            while bytes.len() < n {
+                let c = char::from_u32(rng.range(1, 0x2_0000) as u32).unwrap_or('\u{fffd}');
+                let mut buf = [0; 4];
+                bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
             blob_literal(&bytes)
         }
         80..=83 => format!("'{}'", rng.range(-5, 15)),
