@@ -14,7 +14,7 @@ use crate::cell::CellInfo;
 use crate::error::{Error, Result};
 use crate::overflow::read_payload;
 use crate::page::{BtreePage, CheckedHeader, PageKind};
-use crate::record::{decode_record, KeyInfo};
+use crate::record::{decode_record, KeyInfo, RecordFields};
 use crate::tree::MAX_DEPTH;
 use crate::value::Value;
 
@@ -82,6 +82,11 @@ impl Payload {
 /// A read cursor over the B-tree rooted at `root`. `S` is where pages come from: usually a
 /// borrowed transaction (`&ReadTx`, `&WriteTx`), or an owned handle for a cursor that must
 /// outlive any one borrow (the SQL layer's cursors share their transaction this way).
+///
+/// A cursor keeps the page images of its path and reuses them when a seek passes through
+/// the same pages again. An owner whose source can change between calls (a handle on a
+/// write transaction that writes meanwhile) must call [`Cursor::clear`] after a change,
+/// before moving the cursor.
 pub struct Cursor<S: PageSource> {
     /// Where pages come from.
     src: S,
@@ -91,6 +96,10 @@ pub struct Cursor<S: PageSource> {
     usable: usize,
     /// The path to the current entry; empty when the cursor is at no entry.
     stack: Vec<Frame>,
+    /// During a move from the root: the path the cursor was on, whose pages the new path
+    /// takes instead of fetching them again where the two paths share them (the root and
+    /// upper levels, for a run of seeks such as a join's).
+    old_path: Vec<Frame>,
 }
 
 impl<S: PageSource> Cursor<S> {
@@ -102,6 +111,7 @@ impl<S: PageSource> Cursor<S> {
             root,
             usable,
             stack: Vec::with_capacity(4),
+            old_path: Vec::with_capacity(4),
         }
     }
 
@@ -126,8 +136,14 @@ impl<S: PageSource> Cursor<S> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(Error::corrupt(parent, "tree too deep (cycle?)"));
         }
-        let data = self.src.page(pgno)?;
-        let header = BtreePage::parse(pgno, &data, self.usable)?.checked();
+        let (data, header) = match self.old_path.get(self.stack.len()) {
+            Some(old) if old.pgno == pgno => (PageRef::clone(&old.data), old.header),
+            _ => {
+                let data = self.src.page(pgno)?;
+                let header = BtreePage::parse(pgno, &data, self.usable)?.checked();
+                (data, header)
+            }
+        };
         let kind = header.kind;
         if let Some(top) = self.stack.last() {
             let parent_kind = top.header.kind;
@@ -193,6 +209,13 @@ impl<S: PageSource> Cursor<S> {
     /// Leaves the cursor at no entry, letting go of the pages of its path.
     pub fn clear(&mut self) {
         self.stack.clear();
+        self.old_path.clear();
+    }
+
+    /// Starts a move from the root: the current path becomes the one to reuse pages from.
+    fn restart(&mut self) {
+        self.old_path.clear();
+        std::mem::swap(&mut self.stack, &mut self.old_path);
     }
 
     /// True when the cursor is on an entry.
@@ -204,17 +227,19 @@ impl<S: PageSource> Cursor<S> {
 
     /// Moves to the first entry; false if the tree is empty.
     pub fn first(&mut self) -> Result<bool> {
-        self.stack.clear();
+        self.restart();
         self.push(self.root)?;
         self.descend_leftmost()?;
+        self.old_path.clear();
         self.settle_forward()
     }
 
     /// Moves to the last entry; false if the tree is empty.
     pub fn last(&mut self) -> Result<bool> {
-        self.stack.clear();
+        self.restart();
         self.push(self.root)?;
         self.descend_rightmost()?;
+        self.old_path.clear();
         self.step_back()
     }
 
@@ -341,7 +366,7 @@ impl<S: PageSource> Cursor<S> {
     where
         F: FnMut(&S, &BtreePage, usize) -> Result<Ordering>,
     {
-        self.stack.clear();
+        self.restart();
         self.push(self.root)?;
         // Gt and Le look for the first entry strictly after the key; the others for the first
         // entry at or after it.
@@ -372,6 +397,7 @@ impl<S: PageSource> Cursor<S> {
             let child = self.top_child()?;
             self.push(child)?;
         }
+        self.old_path.clear();
         let found = self.settle_forward()?;
         match op {
             SeekOp::Ge | SeekOp::Gt => Ok(found),
@@ -470,6 +496,18 @@ impl<S: PageSource> Cursor<S> {
         Ok(Payload::Owned(read_payload(
             &self.src, top.pgno, &top.data, cell,
         )?))
+    }
+
+    /// The current entry's payload decoded as a record into `out` (emptied first), which
+    /// keeps its allocation from entry to entry.
+    pub fn record_into(&self, out: &mut Vec<Value>) -> Result<()> {
+        out.clear();
+        let pgno = self.stack.last().map_or(0, |f| f.pgno);
+        let payload = self.payload_ref()?;
+        for value in RecordFields::new(payload.bytes()).map_err(|e| e.on_page(pgno))? {
+            out.push(value.map_err(|e| e.on_page(pgno))?.to_value());
+        }
+        Ok(())
     }
 
     /// The current entry's payload decoded as a record.

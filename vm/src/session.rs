@@ -452,6 +452,17 @@ impl Connection {
                                 self.schema = Arc::new(Schema::default());
                                 Err(e)
                             }
+                            _ if !statement_journal && self.explicit && storage_failure(&e) => {
+                                // A write failed half-way with nothing to undo it with: as
+                                // SQLite's `sqlite3VdbeHalt` does, end the transaction.
+                                self.explicit = false;
+                                self.savepoints.clear();
+                                if let Some(txn) = self.txn.take() {
+                                    let _ = txn.rollback();
+                                }
+                                self.schema = Arc::new(Schema::default());
+                                Err(e)
+                            }
                             _ if !statement_journal && self.explicit => {
                                 // No statement journal to undo with (SQLite's
                                 // `sqlite3VdbeHalt`): the rows stay, counted as no change.
@@ -480,9 +491,14 @@ impl Connection {
                 self.ensure_txn(write)?;
                 let program = self.program(&prepared)?;
                 stmt.columns = program.columns.clone();
-                let savepoint = if write {
+                if write {
                     self.counters.changes = 0;
                     self.counters.trigger_changes = 0;
+                }
+                // Outside an explicit transaction a failed statement rolls back its whole
+                // implicit transaction, and a statement without a statement journal cannot
+                // stop half-way: neither needs a savepoint.
+                let savepoint = if write && self.explicit && program.statement_journal {
                     match self.txn.as_deref() {
                         Some(txn) => Some(txn.savepoint()?),
                         None => None,
@@ -874,4 +890,16 @@ fn new_name_quoted(sql: &str) -> bool {
     }
     last.and_then(|span| sql.as_bytes().get(span.start))
         .is_some_and(|b| matches!(b, b'"' | b'[' | b'`' | b'\''))
+}
+
+/// Whether `e` is a storage failure that can strike in the middle of a write (I/O error,
+/// disk full, out of memory, corruption found while changing a tree), after which a
+/// statement without a statement journal may have left a tree half-changed.
+fn storage_failure(e: &Error) -> bool {
+    const NOMEM: i32 = 7;
+    matches!(e, Error::Storage(_))
+        && matches!(
+            e.code() & 0xff,
+            NOMEM | code::INTERNAL | code::IOERR | code::CORRUPT | code::FULL
+        )
 }

@@ -550,3 +550,27 @@ fn upsert_excluded_values_carry_the_column_affinity() {
     );
     assert_eq!(answers[3].0.as_ref().map(Vec::len), Ok(1));
 }
+
+#[test]
+fn failed_single_row_inserts_without_a_statement_journal_leave_the_transaction_usable() {
+    // A single-row INSERT runs without a statement savepoint; every way it can fail
+    // (NOT NULL, CHECK, UNIQUE on the rowid and on an index, a bad rowid) must fail before
+    // it writes, so the transaction keeps exactly the rows written before it.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b NOT NULL, c UNIQUE, d CHECK(d < 10))
+         CREATE INDEX t_b ON t(b)
+         BEGIN
+         INSERT INTO t VALUES (1, 'one', 10, 1)
+         INSERT INTO t VALUES (2, NULL, 20, 2)
+         INSERT INTO t VALUES (3, 'three', 30, 99)
+         INSERT INTO t VALUES (1, 'dup', 40, 3)
+         INSERT INTO t VALUES (4, 'four', 10, 4)
+         INSERT INTO t VALUES ('x', 'bad rowid', 50, 5)
+         INSERT INTO t VALUES (5, 'five', 50, 5)
+         SELECT a, b, c, d FROM t ORDER BY a
+         SELECT b FROM t INDEXED BY t_b WHERE b > '' ORDER BY b
+         COMMIT
+         SELECT count(*) FROM t",
+    );
+    assert_eq!(answers[13].0, Ok(vec![vec![Value::Integer(2)]]));
+}

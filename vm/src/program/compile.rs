@@ -223,7 +223,53 @@ pub fn compile(
     if calls_function(&program) {
         program.statement_journal = true;
     }
+    if let ast::Statement::Insert(insert) = statement {
+        if writes_one_row_after_its_checks(schema, insert) {
+            program.statement_journal = false;
+        }
+    }
     Ok(program)
+}
+
+/// Whether `insert` writes exactly one row, and only after every check that can make it fail
+/// has passed, so that no constraint or evaluation error can stop it half-way: SQLite gives
+/// such a statement no statement journal (it is not a "multi-write" statement), and neither
+/// do we, saving a savepoint per statement. That is a single `VALUES` row or `DEFAULT
+/// VALUES` into a table with no triggers, no REPLACE resolution (which deletes rows), no
+/// AUTOINCREMENT (a second write, to `sqlite_sequence`), and only plain column indexes
+/// (expression and partial index keys are evaluated after the row is written); no upsert and
+/// no RETURNING. A storage failure in the middle of such a statement ends the transaction.
+fn writes_one_row_after_its_checks(schema: &Schema, insert: &ast::Insert) -> bool {
+    let one_row = match &insert.source {
+        ast::InsertSource::DefaultValues => true,
+        ast::InsertSource::Select(select) => {
+            select.with.is_none()
+                && select.compounds.is_empty()
+                && matches!(&select.first, ast::SelectCore::Values(rows) if rows.len() == 1)
+        }
+    };
+    if !one_row
+        || insert.with.is_some()
+        || !insert.upsert.is_empty()
+        || !insert.returning.is_empty()
+        || insert.or_conflict == Some(ast::ConflictResolution::Replace)
+    {
+        return false;
+    }
+    let name = insert.table.name.as_str();
+    let Some(table) = schema.table(name) else {
+        return false;
+    };
+    // Column and table constraints may carry their own ON CONFLICT REPLACE.
+    let replaces = table.sql.to_ascii_lowercase().contains("replace");
+    !replaces
+        && !table.autoincrement
+        && schema.view(name).is_none()
+        && schema.triggers_of(name).is_empty()
+        && schema
+            .indexes_of(name)
+            .iter()
+            .all(|index| index.partial.is_none() && index.columns.iter().all(|c| c.expr.is_none()))
 }
 
 /// Whether `program` (its code, subprograms, CHECK constraints and index expressions) calls

@@ -140,9 +140,18 @@ impl FileTableCursor {
         self.writes.now() != self.generation
     }
 
+    /// Before a move from the root: after writes, the pages the cursor holds may be old
+    /// images, which its seeks must not reuse.
+    fn forget_if_stale(&mut self) {
+        if self.stale() {
+            self.cursor.clear();
+        }
+    }
+
     /// Steps forward (or back) from `rowid` after writes moved the tree under the cursor:
     /// re-seek it, and step only if it is still there.
     fn step_from(&mut self, rowid: i64, forward: bool) -> StorageResult<bool> {
+        self.cursor.clear();
         let op = if forward { SeekOp::Ge } else { SeekOp::Le };
         if !self.cursor.seek_rowid(rowid, op).map_err(btree_error)? {
             return Ok(false);
@@ -176,6 +185,7 @@ impl FileTableCursor {
         if !self.row.loaded {
             let mut payload = self.row.payload.take();
             if self.stale() {
+                self.cursor.clear();
                 let present = self
                     .cursor
                     .seek_rowid(rowid, SeekOp::Eq)
@@ -195,11 +205,13 @@ impl FileTableCursor {
 
 impl TableCursor for FileTableCursor {
     fn first(&mut self) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self.cursor.first().map_err(btree_error)?;
         self.settle(found)
     }
 
     fn last(&mut self) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self.cursor.last().map_err(btree_error)?;
         self.settle(found)
     }
@@ -213,6 +225,7 @@ impl TableCursor for FileTableCursor {
     }
 
     fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
+        self.forget_if_stale();
         // The usual probe before an append (does this rowid exist?): when the transaction
         // knows the table's last rowid and this one is past it, the answer needs no search.
         let past_end = lock(&self.state)?
@@ -231,6 +244,7 @@ impl TableCursor for FileTableCursor {
     }
 
     fn seek_ge(&mut self, rowid: i64) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self
             .cursor
             .seek_rowid(rowid, SeekOp::Ge)
@@ -239,6 +253,7 @@ impl TableCursor for FileTableCursor {
     }
 
     fn seek_le(&mut self, rowid: i64) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self
             .cursor
             .seek_rowid(rowid, SeekOp::Le)
@@ -276,6 +291,8 @@ pub(crate) struct FileIndexCursor {
     generation: u64,
     /// The current entry's key (key columns, then rowid); `None` when on no entry.
     key: Option<Vec<Value>>,
+    /// A key buffer to decode the next entry into.
+    spare: Vec<Value>,
 }
 
 impl FileIndexCursor {
@@ -293,17 +310,23 @@ impl FileIndexCursor {
             info,
             generation: 0,
             key: None,
+            spare: Vec::new(),
         })
     }
 
     /// Records where a move left the cursor.
     fn settle(&mut self, found: bool) -> StorageResult<bool> {
         self.generation = self.writes.now();
-        self.key = if found && self.cursor.is_valid() {
-            Some(self.cursor.record().map_err(btree_error)?)
-        } else {
-            None
+        let mut key = match self.key.take() {
+            Some(key) => key,
+            None => std::mem::take(&mut self.spare),
         };
+        if found && self.cursor.is_valid() {
+            self.cursor.record_into(&mut key).map_err(btree_error)?;
+            self.key = Some(key);
+        } else {
+            self.spare = key;
+        }
         Ok(self.key.is_some())
     }
 
@@ -314,6 +337,7 @@ impl FileIndexCursor {
             return Ok(false);
         };
         let found = if self.writes.now() != self.generation {
+            self.cursor.clear();
             let op = if forward { SeekOp::Ge } else { SeekOp::Le };
             if !self
                 .cursor
@@ -333,11 +357,21 @@ impl FileIndexCursor {
         } else {
             step(&mut self.cursor, forward)?
         };
+        self.spare = key;
         self.settle(found)
+    }
+
+    /// Before a move from the root: after writes, the pages the cursor holds may be old
+    /// images, which its seeks must not reuse.
+    fn forget_if_stale(&mut self) {
+        if self.writes.now() != self.generation {
+            self.cursor.clear();
+        }
     }
 
     /// Seeks with `op` on `prefix`.
     fn seek(&mut self, prefix: &[Value], op: SeekOp) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self
             .cursor
             .seek_key(prefix, &self.info, op)
@@ -348,11 +382,13 @@ impl FileIndexCursor {
 
 impl IndexCursor for FileIndexCursor {
     fn first(&mut self) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self.cursor.first().map_err(btree_error)?;
         self.settle(found)
     }
 
     fn last(&mut self) -> StorageResult<bool> {
+        self.forget_if_stale();
         let found = self.cursor.last().map_err(btree_error)?;
         self.settle(found)
     }

@@ -41,7 +41,6 @@
 
 mod cursor;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -50,7 +49,7 @@ use std::time::{Duration, Instant};
 use concur_btree::{self as btree, AppendHint, TreeKind, Value};
 use concur_mvcc::StorageOptions;
 use concur_pager::{
-    CheckpointMode, DbHeader, PageRef, PageSource, PageWriter, Pager, ReadTx, WriteTx,
+    CheckpointMode, DbHeader, PageMap, PageRef, PageSource, PageWriter, Pager, ReadTx, WriteTx,
 };
 
 use super::{
@@ -226,8 +225,9 @@ impl Store for FileStore {
                 pages: Some(pages),
                 generation: Arc::new(AtomicU64::new(0)),
                 read_marks: 0,
-                max_rowids: HashMap::new(),
-                appends: HashMap::new(),
+                max_rowids: PageMap::default(),
+                appends: PageMap::default(),
+                schema_cookie: None,
             })),
         }))
     }
@@ -291,11 +291,14 @@ pub(crate) struct TxnPages {
     /// The largest rowid of tables this transaction asked about, kept right by its writes
     /// (new rowids come from here instead of a descent to the right-most leaf per insert).
     /// Emptied by savepoint rollbacks, which may take rows back.
-    max_rowids: HashMap<u32, i64>,
+    max_rowids: PageMap<u32, i64>,
     /// Where the last append to each table went (`btree::AppendHint`), so that rowid-order
     /// inserts go straight to the right-most leaf. Dropped by any other write to the table
     /// and by savepoint rollbacks: a hint is trusted, so it must describe the tree exactly.
-    pub(crate) appends: HashMap<u32, AppendHint>,
+    pub(crate) appends: PageMap<u32, AppendHint>,
+    /// The schema cookie as this transaction last read or wrote it (asked before every
+    /// statement). Forgotten by savepoint rollbacks.
+    schema_cookie: Option<u32>,
 }
 
 impl TxnPages {
@@ -464,6 +467,7 @@ impl Txn for FileTxn {
         }
         state.read_marks = 0;
         state.pages = Some(Pages::Write(write));
+        state.schema_cookie = None;
         state.bump_generation();
         Ok(())
     }
@@ -559,22 +563,30 @@ impl Txn for FileTxn {
     }
 
     fn schema_cookie(&self) -> StorageResult<u32> {
-        // Asked before every statement: read the four bytes (header offset 40) instead of
-        // decoding the whole header. The header was checked when the store opened.
-        self.read(|src| {
-            if src.page_count() == 0 {
-                return Ok(0);
-            }
+        let mut state = lock(&self.state)?;
+        if let Some(cookie) = state.schema_cookie {
+            return Ok(cookie);
+        }
+        // Read the four bytes (header offset 40) instead of decoding the whole header,
+        // which was checked when the store opened.
+        let src = state.source()?;
+        let cookie = if src.page_count() == 0 {
+            0
+        } else {
             let page = src.page(1).map_err(pager_error)?;
             match page.get(40..44) {
-                Some(b) => Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
-                None => Err(StorageError::corrupt("page 1 is shorter than the header")),
+                Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+                None => return Err(StorageError::corrupt("page 1 is shorter than the header")),
             }
-        })
+        };
+        state.schema_cookie = Some(cookie);
+        Ok(cookie)
     }
 
     fn set_schema_cookie(&self, cookie: u32) -> StorageResult<()> {
-        self.update_header(|h| h.schema_cookie = cookie)
+        self.update_header(|h| h.schema_cookie = cookie)?;
+        lock(&self.state)?.schema_cookie = Some(cookie);
+        Ok(())
     }
 
     fn user_version(&self) -> StorageResult<i32> {
@@ -604,6 +616,7 @@ impl Txn for FileTxn {
         state.bump_generation();
         state.max_rowids.clear();
         state.appends.clear();
+        state.schema_cookie = None;
         match &mut state.pages {
             Some(Pages::Write(tx)) => tx.rollback_to_savepoint(depth).map_err(pager_error),
             Some(Pages::Read(_)) if depth >= 1 && depth <= state.read_marks => {
