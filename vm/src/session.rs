@@ -389,6 +389,13 @@ impl Connection {
 
     /// Advances `stmt`: the next row, or None when it is done.
     pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
+        let mut row = Vec::new();
+        Ok(self.step_into(stmt, &mut row)?.then_some(row))
+    }
+
+    /// Advances `stmt`: the next row replaces the contents of `row` (true), or the statement
+    /// is done (false, `row` unchanged). Reusing one vector spares an allocation per row.
+    pub fn step_into(&mut self, stmt: &mut Statement, row: &mut Vec<Value>) -> Result<bool> {
         self.start(stmt)?;
         match stmt.run.as_mut() {
             Some(Running::Program {
@@ -405,13 +412,13 @@ impl Connection {
                     params: &stmt.params,
                 };
                 let before = env.counters.changes;
-                let result = vm.step(program, &mut env);
+                let result = vm.step_into(program, &mut env, row);
                 let kind = program.kind;
                 let on_constraint = program.on_constraint;
                 let sp = *savepoint;
                 match result {
-                    Ok(Some(row)) => Ok(Some(row)),
-                    Ok(None) => {
+                    Ok(true) => Ok(true),
+                    Ok(false) => {
                         stmt.retire(Some(Running::Done));
                         if kind == ProgramKind::Write {
                             self.counters.total_changes +=
@@ -419,7 +426,7 @@ impl Connection {
                         }
                         let _ = before;
                         self.finish_statement(sp, Ok(()))?;
-                        Ok(None)
+                        Ok(false)
                     }
                     Err(e) => {
                         stmt.retire(Some(Running::Done));
@@ -459,8 +466,14 @@ impl Connection {
                     }
                 }
             }
-            Some(Running::Rows(rows)) => Ok(rows.next()),
-            Some(Running::Done) | None => Ok(None),
+            Some(Running::Rows(rows)) => match rows.next() {
+                Some(next) => {
+                    *row = next;
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+            Some(Running::Done) | None => Ok(false),
         }
     }
 

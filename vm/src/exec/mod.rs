@@ -243,17 +243,41 @@ impl Vm {
 
     /// Runs until the next result row (Some) or the end (None).
     pub fn step(&mut self, program: &Program, env: &mut Env<'_>) -> Result<Option<Vec<Value>>> {
+        let mut row = Vec::new();
+        Ok(self.step_into(program, env, &mut row)?.then_some(row))
+    }
+
+    /// Runs until the next result row, which replaces the contents of `row` (true), or the
+    /// end (false). A caller that passes the same vector every time allocates no row.
+    ///
+    /// The values are moved out of their registers: the compiler evaluates every result
+    /// row into registers of its own just before the `ResultRow` (see `Compiler::output`),
+    /// and nothing reads them afterwards.
+    pub fn step_into(
+        &mut self,
+        program: &Program,
+        env: &mut Env<'_>,
+        row: &mut Vec<Value>,
+    ) -> Result<bool> {
         if self.halted {
-            return Ok(None);
+            return Ok(false);
         }
         let mut pc = self.pc;
         let result = self.run(program, &program.code, &mut pc, env);
         self.pc = pc;
         match result {
-            Ok(Some((start, count))) => Ok(Some(self.regs[start..start + count].to_vec())),
+            Ok(Some((start, count))) => {
+                row.clear();
+                row.extend(
+                    self.regs[start..start + count]
+                        .iter_mut()
+                        .map(|v| std::mem::replace(v, Value::Null)),
+                );
+                Ok(true)
+            }
             Ok(None) => {
                 self.halted = true;
-                Ok(None)
+                Ok(false)
             }
             Err(e) => {
                 self.halted = true;
