@@ -799,3 +799,44 @@ fn a_new_rowid_follows_a_negative_largest_rowid() {
         .unwrap();
     assert_eq!(ints(&mut c, "SELECT id FROM t ORDER BY id"), vec![-1, 0, 1]);
 }
+
+#[test]
+fn between_seeks_a_rowid_or_index_range_and_still_filters() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT); CREATE INDEX ta ON t(a);
+         INSERT INTO t VALUES(1, 10, 'x'), (2, 20, 'y'), (3, 30, 'z'), (4, NULL, 'w');",
+    )
+    .unwrap();
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE id BETWEEN 2 AND '3' ORDER BY id"
+        ),
+        vec![2, 3]
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE a BETWEEN 15 AND 30 ORDER BY id"
+        ),
+        vec![2, 3]
+    );
+    assert_eq!(
+        ints(&mut c, "SELECT id FROM t WHERE id BETWEEN 3 AND 2"),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE id NOT BETWEEN 2 AND 3 ORDER BY id"
+        ),
+        vec![1, 4]
+    );
+    let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE id BETWEEN ?1 AND ?2");
+    assert!(listing
+        .iter()
+        .any(|r| r[1] == Value::Text("SeekRowidRange".into())));
+    let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE a BETWEEN ?1 AND ?2");
+    assert!(listing.iter().any(|r| r[1] == Value::Text("SeekGE".into())));
+}

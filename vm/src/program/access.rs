@@ -125,22 +125,41 @@ impl Compiler<'_> {
             if t.on_level.is_some() && t.on_level != Some(depth) {
                 continue;
             }
-            let Expr::Compare {
-                op,
-                is: false,
-                left,
-                right,
-                left_affinity,
-                right_affinity,
-                collation,
-            } = &t.expr
-            else {
-                continue;
+            // The term as comparisons `col_side op other`: a comparison read both ways, or
+            // `x BETWEEN a AND b` as `x >= a` and `x <= b`.
+            let (sides, collation) = match &t.expr {
+                Expr::Compare {
+                    op,
+                    is: false,
+                    left,
+                    right,
+                    left_affinity,
+                    right_affinity,
+                    collation,
+                } => (
+                    [
+                        (left, right, *left_affinity, *right_affinity, *op),
+                        (right, left, *right_affinity, *left_affinity, flip(*op)),
+                    ],
+                    collation,
+                ),
+                Expr::Between {
+                    negated: false,
+                    expr,
+                    low,
+                    high,
+                    affinities,
+                    collation,
+                } => (
+                    [
+                        (expr, low, affinities[0], affinities[1], CompareOp::Ge),
+                        (expr, high, affinities[0], affinities[2], CompareOp::Le),
+                    ],
+                    collation,
+                ),
+                _ => continue,
             };
-            for (col_side, other, col_aff, other_aff, op) in [
-                (left, right, *left_affinity, *right_affinity, *op),
-                (right, left, *right_affinity, *left_affinity, flip(*op)),
-            ] {
+            for (col_side, other, col_aff, other_aff, op) in sides {
                 let column = match col_side.as_ref() {
                     Expr::Column {
                         cursor: c,
