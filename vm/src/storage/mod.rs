@@ -226,16 +226,33 @@ impl PartialOrd for OrderedKey {
 
 impl Ord for OrderedKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        match self.info.compare_prefix(&self.values, &other.values) {
-            Ordering::Equal => {}
-            other => return other,
-        }
-        match self.values.len().cmp(&other.values.len()) {
-            Ordering::Equal => self.bias.cmp(&other.bias),
-            Ordering::Less if self.bias != Ordering::Equal => self.bias,
-            Ordering::Greater if other.bias != Ordering::Equal => other.bias.reverse(),
-            by_length => by_length,
-        }
+        order_keys(
+            &self.info,
+            &self.values,
+            self.bias,
+            &other.values,
+            other.bias,
+        )
+    }
+}
+
+/// The order of two keys with their biases under `info`, as [`OrderedKey`] orders them.
+pub fn order_keys(
+    info: &KeyInfo,
+    a: &[Value],
+    a_bias: Ordering,
+    b: &[Value],
+    b_bias: Ordering,
+) -> Ordering {
+    match info.compare_prefix(a, b) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    match a.len().cmp(&b.len()) {
+        Ordering::Equal => a_bias.cmp(&b_bias),
+        Ordering::Less if a_bias != Ordering::Equal => a_bias,
+        Ordering::Greater if b_bias != Ordering::Equal => b_bias.reverse(),
+        by_length => by_length,
     }
 }
 
