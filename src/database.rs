@@ -220,7 +220,7 @@ impl<'c> Statement<'c> {
 impl Drop for Statement<'_> {
     fn drop(&mut self) {
         if let Ok(mut conn) = self.conn.inner.try_borrow_mut() {
-            conn.reset(&mut self.stmt);
+            conn.finalize(&mut self.stmt);
         }
     }
 }

@@ -840,3 +840,17 @@ fn between_seeks_a_rowid_or_index_range_and_still_filters() {
     let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE a BETWEEN ?1 AND ?2");
     assert!(listing.iter().any(|r| r[1] == Value::Text("SeekGE".into())));
 }
+
+#[test]
+fn a_connection_with_finalized_statements_moves_to_another_thread() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a); INSERT INTO t VALUES(1), (2);")
+        .unwrap();
+    for _ in 0..2 {
+        let mut stmt = c.prepare("SELECT a FROM t ORDER BY a").unwrap();
+        assert_eq!(c.step(&mut stmt).unwrap(), Some(vec![Value::Integer(1)]));
+        c.finalize(&mut stmt);
+    }
+    let moved = std::thread::spawn(move || ints(&mut c, "SELECT a FROM t ORDER BY a"));
+    assert_eq!(moved.join().unwrap(), vec![1, 2]);
+}
