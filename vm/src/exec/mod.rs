@@ -753,6 +753,7 @@ impl Vm {
                     if_ignored,
                     count_change,
                     upsert,
+                    keep_row,
                 } => {
                     match self.insert_row(
                         program,
@@ -762,6 +763,7 @@ impl Vm {
                         *conflict,
                         *count_change,
                         upsert.as_ref(),
+                        *keep_row,
                         env,
                     )? {
                         write::Inserted::Yes => {}

@@ -416,6 +416,17 @@ impl Txn for MemTxn {
         })
     }
 
+    fn insert_row_owned(&self, root: u32, rowid: i64, values: Vec<Value>) -> StorageResult<()> {
+        self.write(|state| {
+            let old = table(state, root)?.insert(rowid, Arc::from(values));
+            Ok(((), Some(Undo::Row { root, rowid, old })))
+        })
+    }
+
+    fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
+        Ok(table(&mut *lock(&self.state)?, root)?.contains_key(&rowid))
+    }
+
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
         self.write(|state| {
             let old = table(state, root)?.remove(&rowid);

@@ -326,6 +326,15 @@ pub trait Txn: Send {
     fn index_cursor(&self, root: u32, key: &KeyInfo) -> StorageResult<Box<dyn IndexCursor>>;
     /// Inserts or replaces the row `rowid` of table `root`.
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()>;
+    /// Inserts or replaces the row `rowid` of table `root`, taking the values (a store that
+    /// keeps values as they are can keep these without copying). Default: [`Txn::insert_row`].
+    fn insert_row_owned(&self, root: u32, rowid: i64, values: Vec<Value>) -> StorageResult<()> {
+        self.insert_row(root, rowid, &values)
+    }
+    /// Whether table `root` has a row `rowid`. Default: a seek of a fresh cursor.
+    fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
+        self.table_cursor(root)?.seek(rowid)
+    }
     /// Deletes the row `rowid` of table `root` (no error when it is absent).
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()>;
     /// Inserts the entry `key` (key columns then rowid) into index `root`.
