@@ -165,6 +165,9 @@ struct Aggregation {
     captured: Vec<Value>,
     /// Key ordering.
     key_info: Option<Arc<KeyInfo>>,
+    /// The key vector of the last row whose group already existed, emptied, for the next
+    /// row's key: only a new group keeps its key.
+    spare_key: Vec<Value>,
 }
 
 /// The reusable parts of a finished [`Vm`]: its registers and collections, all empty.
@@ -193,6 +196,8 @@ pub struct Vm {
     aggs: Vec<Aggregation>,
     /// Which uncorrelated subprograms already ran.
     sub_done: Vec<bool>,
+    /// Scratch space for the arguments of an aggregate step.
+    args: Vec<Value>,
     /// The main program counter.
     pc: usize,
     /// Whether the program halted.
@@ -216,6 +221,7 @@ impl Vm {
                 .map(|_| Aggregation::default())
                 .collect(),
             sub_done: vec![false; program.subs.len()],
+            args: Vec::new(),
             pc: 0,
             halted: false,
         }
@@ -256,6 +262,7 @@ impl Vm {
                 .map(|_| Aggregation::default())
                 .collect(),
             sub_done,
+            args: Vec::new(),
             pc: 0,
             halted: false,
         }
@@ -838,7 +845,8 @@ impl Vm {
         captured: &[Expr],
         env: &mut Env<'_>,
     ) -> Result<()> {
-        let mut key = Vec::with_capacity(keys.len());
+        let mut key = std::mem::take(&mut self.aggs[agg].spare_key);
+        key.clear();
         for k in keys {
             key.push(self.eval(program, k, env)?);
         }
@@ -860,7 +868,11 @@ impl Vm {
         };
         let key = OrderedKey::new(key, info);
         let group = match self.aggs[agg].map.get(&key) {
-            Some(g) => *g,
+            Some(g) => {
+                let g = *g;
+                self.aggs[agg].spare_key = key.values;
+                g
+            }
             None => {
                 let a = &mut self.aggs[agg];
                 let g = a.groups.len();
@@ -876,7 +888,8 @@ impl Vm {
                     continue;
                 }
             }
-            let mut args = Vec::with_capacity(call.args.len());
+            let mut args = std::mem::take(&mut self.args);
+            args.clear();
             for a in &call.args {
                 args.push(self.eval(program, a, env)?);
             }
@@ -884,7 +897,8 @@ impl Vm {
                 .accumulators
                 .get_mut(i)
                 .ok_or_else(|| internal("missing accumulator"))?;
-            acc.step(&args)?;
+            acc.step_owned(&mut args)?;
+            self.args = args;
         }
         for (i, c) in captured.iter().enumerate() {
             let v = self.eval(program, c, env)?;
