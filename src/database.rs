@@ -195,7 +195,8 @@ impl<'c> Statement<'c> {
     pub fn execute(&mut self, params: impl Params) -> Result<usize> {
         self.bind(params)?;
         let mut conn = self.conn.inner.borrow_mut();
-        while conn.step(&mut self.stmt)?.is_some() {}
+        let mut row = Vec::new();
+        while conn.step_into(&mut self.stmt, &mut row)? {}
         Ok(conn.changes().max(0) as usize)
     }
 
@@ -204,7 +205,7 @@ impl<'c> Statement<'c> {
         self.bind(params)?;
         Ok(Rows {
             stmt: self,
-            row: None,
+            row: Row { values: Vec::new() },
         })
     }
 
@@ -219,7 +220,7 @@ impl<'c> Statement<'c> {
 impl Drop for Statement<'_> {
     fn drop(&mut self) {
         if let Ok(mut conn) = self.conn.inner.try_borrow_mut() {
-            conn.reset(&mut self.stmt);
+            conn.finalize(&mut self.stmt);
         }
     }
 }
@@ -229,8 +230,8 @@ impl Drop for Statement<'_> {
 pub struct Rows<'s, 'c> {
     /// The statement being stepped.
     stmt: &'s mut Statement<'c>,
-    /// The current row.
-    row: Option<Row>,
+    /// The current row; its vector is reused by every step.
+    row: Row,
 }
 
 impl Drop for Rows<'_, '_> {
@@ -247,9 +248,12 @@ impl Rows<'_, '_> {
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<&Row>> {
         let stmt = &mut *self.stmt;
-        let values = stmt.conn.inner.borrow_mut().step(&mut stmt.stmt)?;
-        self.row = values.map(|values| Row { values });
-        Ok(self.row.as_ref())
+        let more = stmt
+            .conn
+            .inner
+            .borrow_mut()
+            .step_into(&mut stmt.stmt, &mut self.row.values)?;
+        Ok(more.then_some(&self.row))
     }
 }
 

@@ -26,7 +26,7 @@ use concur_btree::Value;
 
 use crate::ast::{self, Statement as Ast, TransactionMode};
 use crate::error::{Error, Result};
-use crate::exec::{Counters, Env, Vm};
+use crate::exec::{Counters, Env, SpareVm, Vm};
 use crate::func::FunctionRegistry;
 use crate::parser::Parser;
 use crate::program::{compile, explain_rows, Program, ProgramKind};
@@ -37,6 +37,37 @@ mod pragma;
 
 /// How many prepared statements the cache keeps.
 const CACHE_CAPACITY: usize = 64;
+
+/// How many execution states of finalized statements a connection keeps for reuse.
+const SPARE_CAPACITY: usize = 16;
+
+/// The hasher of the statement cache: FxHash (a rotate, xor and multiply per eight bytes),
+/// several times cheaper than SipHash on SQL text. The cache holds at most
+/// [`CACHE_CAPACITY`] entries, so collisions cannot cost much.
+#[derive(Default, Clone, Copy)]
+struct TextHasher(u64);
+
+impl std::hash::Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`TextHasher`]s.
+type TextHash = std::hash::BuildHasherDefault<TextHasher>;
 
 /// A parsed statement, shared through the cache.
 #[derive(Debug)]
@@ -60,7 +91,7 @@ pub struct Statement {
     /// The running execution.
     run: Option<Running>,
     /// Result column names of the last execution.
-    columns: Vec<String>,
+    columns: Arc<[String]>,
     /// The state of the last finished execution and its program, recycled by the next
     /// execution of the same program instead of allocating a new one.
     spare: Option<(Arc<Program>, Vm)>,
@@ -167,7 +198,12 @@ pub struct Connection {
     /// changes(), last_insert_rowid() and friends.
     counters: Counters,
     /// Parsed statements by SQL text.
-    cache: HashMap<String, Arc<Prepared>>,
+    cache: HashMap<String, Arc<Prepared>, TextHash>,
+    /// Execution states of finalized statements with their programs, newest last: a
+    /// statement prepared again from the cache (a `prepare` per execution, as
+    /// `prepare_cached` callers do) takes its program's state from here instead of
+    /// allocating a new one.
+    spares: Vec<(Arc<Program>, SpareVm)>,
 }
 
 impl Connection {
@@ -189,7 +225,8 @@ impl Connection {
                 random_state: seed,
                 ..Counters::default()
             },
-            cache: HashMap::new(),
+            cache: HashMap::default(),
+            spares: Vec::new(),
         }
     }
 
@@ -243,7 +280,7 @@ impl Connection {
             prepared,
             params: Vec::new(),
             run: None,
-            columns: Vec::new(),
+            columns: Arc::default(),
             spare: None,
         })
     }
@@ -265,7 +302,7 @@ impl Connection {
                 }),
                 params: Vec::new(),
                 run: None,
-                columns: Vec::new(),
+                columns: Arc::default(),
                 spare: None,
             };
             while self.step(&mut stmt)?.is_some() {}
@@ -283,7 +320,7 @@ impl Connection {
         while let Some(row) = self.step(&mut stmt)? {
             rows.push(row);
         }
-        Ok((stmt.columns.clone(), rows))
+        Ok((stmt.columns.to_vec(), rows))
     }
 
     /// Runs one statement with `params`; returns the rows it changed.
@@ -299,6 +336,18 @@ impl Connection {
             let _ = self.finish_statement(savepoint, Ok(()));
         } else {
             stmt.run = None;
+        }
+    }
+
+    /// Ends `stmt` for good, as `sqlite3_finalize`: resets it and keeps its execution state
+    /// for the next statement that runs the same program.
+    pub fn finalize(&mut self, stmt: &mut Statement) {
+        self.reset(stmt);
+        if let Some((program, vm)) = stmt.spare.take() {
+            if self.spares.len() >= SPARE_CAPACITY {
+                self.spares.remove(0);
+            }
+            self.spares.push((program, vm.into_spare()));
         }
     }
 
@@ -389,6 +438,13 @@ impl Connection {
 
     /// Advances `stmt`: the next row, or None when it is done.
     pub fn step(&mut self, stmt: &mut Statement) -> Result<Option<Vec<Value>>> {
+        let mut row = Vec::new();
+        Ok(self.step_into(stmt, &mut row)?.then_some(row))
+    }
+
+    /// Advances `stmt`: the next row replaces the contents of `row` (true), or the statement
+    /// is done (false, `row` unchanged). Reusing one vector spares an allocation per row.
+    pub fn step_into(&mut self, stmt: &mut Statement, row: &mut Vec<Value>) -> Result<bool> {
         self.start(stmt)?;
         match stmt.run.as_mut() {
             Some(Running::Program {
@@ -405,14 +461,14 @@ impl Connection {
                     params: &stmt.params,
                 };
                 let before = env.counters.changes;
-                let result = vm.step(program, &mut env);
+                let result = vm.step_into(program, &mut env, row);
                 let kind = program.kind;
                 let on_constraint = program.on_constraint;
                 let statement_journal = program.statement_journal;
                 let sp = *savepoint;
                 match result {
-                    Ok(Some(row)) => Ok(Some(row)),
-                    Ok(None) => {
+                    Ok(true) => Ok(true),
+                    Ok(false) => {
                         stmt.retire(Some(Running::Done));
                         if kind == ProgramKind::Write {
                             self.counters.total_changes +=
@@ -420,7 +476,7 @@ impl Connection {
                         }
                         let _ = before;
                         self.finish_statement(sp, Ok(()))?;
-                        Ok(None)
+                        Ok(false)
                     }
                     Err(e) => {
                         stmt.retire(Some(Running::Done));
@@ -477,8 +533,14 @@ impl Connection {
                     }
                 }
             }
-            Some(Running::Rows(rows)) => Ok(rows.next()),
-            Some(Running::Done) | None => Ok(None),
+            Some(Running::Rows(rows)) => match rows.next() {
+                Some(next) => {
+                    *row = next;
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+            Some(Running::Done) | None => Ok(false),
         }
     }
 
@@ -511,7 +573,14 @@ impl Connection {
                         vm.recycle();
                         vm
                     }
-                    _ => Vm::new(&program),
+                    _ => match self
+                        .spares
+                        .iter()
+                        .rposition(|(old, _)| Arc::ptr_eq(old, &program))
+                    {
+                        Some(at) => Vm::from_spare(&program, self.spares.remove(at).1),
+                        None => Vm::new(&program),
+                    },
                 };
                 self.counters.now_ms.set(None);
                 Ok(Running::Program {
@@ -522,7 +591,7 @@ impl Connection {
             }
             other => {
                 let (columns, rows) = self.run_other(other, &prepared.sql)?;
-                stmt.columns = columns;
+                stmt.columns = columns.into();
                 Ok(Running::Rows(rows.into_iter()))
             }
         }
@@ -846,7 +915,7 @@ impl Connection {
             }
         };
         let mut columns = Vec::new();
-        for name in &program.columns {
+        for name in program.columns.iter() {
             columns.push(format!("\"{}\"", name.replace('"', "\"\"")));
         }
         let create_sql = format!(

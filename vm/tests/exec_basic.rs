@@ -799,3 +799,58 @@ fn a_new_rowid_follows_a_negative_largest_rowid() {
         .unwrap();
     assert_eq!(ints(&mut c, "SELECT id FROM t ORDER BY id"), vec![-1, 0, 1]);
 }
+
+#[test]
+fn between_seeks_a_rowid_or_index_range_and_still_filters() {
+    let mut c = conn();
+    c.execute_batch(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT); CREATE INDEX ta ON t(a);
+         INSERT INTO t VALUES(1, 10, 'x'), (2, 20, 'y'), (3, 30, 'z'), (4, NULL, 'w');",
+    )
+    .unwrap();
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE id BETWEEN 2 AND '3' ORDER BY id"
+        ),
+        vec![2, 3]
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE a BETWEEN 15 AND 30 ORDER BY id"
+        ),
+        vec![2, 3]
+    );
+    assert_eq!(
+        ints(&mut c, "SELECT id FROM t WHERE id BETWEEN 3 AND 2"),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ints(
+            &mut c,
+            "SELECT id FROM t WHERE id NOT BETWEEN 2 AND 3 ORDER BY id"
+        ),
+        vec![1, 4]
+    );
+    let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE id BETWEEN ?1 AND ?2");
+    assert!(listing
+        .iter()
+        .any(|r| r[1] == Value::Text("SeekRowidRange".into())));
+    let listing = rows(&mut c, "EXPLAIN SELECT b FROM t WHERE a BETWEEN ?1 AND ?2");
+    assert!(listing.iter().any(|r| r[1] == Value::Text("SeekGE".into())));
+}
+
+#[test]
+fn a_connection_with_finalized_statements_moves_to_another_thread() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a); INSERT INTO t VALUES(1), (2);")
+        .unwrap();
+    for _ in 0..2 {
+        let mut stmt = c.prepare("SELECT a FROM t ORDER BY a").unwrap();
+        assert_eq!(c.step(&mut stmt).unwrap(), Some(vec![Value::Integer(1)]));
+        c.finalize(&mut stmt);
+    }
+    let moved = std::thread::spawn(move || ints(&mut c, "SELECT a FROM t ORDER BY a"));
+    assert_eq!(moved.join().unwrap(), vec![1, 2]);
+}

@@ -10,8 +10,9 @@ use crate::func::FuncCall;
 use crate::program::{BinOp, Expr, Program};
 use crate::storage::code;
 use crate::value::{
-    and, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast, compare_op, concat,
-    is, is_not, negate, not, or, truth, truth_value, value_to_text, Affinity, Collation, CompareOp,
+    and, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast, compare_op,
+    comparison_makes_text, concat, is, is_not, negate, not, or, truth, truth_value, value_to_text,
+    Affinity, Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -157,6 +158,13 @@ impl Vm {
             } => {
                 let l = self.eval(program, left, env)?;
                 let r = self.eval(program, right, env)?;
+                // Two integers compare as they are (collation and IS only matter for other
+                // classes), unless an affinity would turn one into text.
+                if let (Value::Integer(x), Value::Integer(y)) = (&l, &r) {
+                    if !comparison_makes_text(*left_affinity, *right_affinity) {
+                        return Ok(Value::Integer(i64::from(op.holds(x.cmp(y)))));
+                    }
+                }
                 let (l, r) = apply_comparison_affinity(l, *left_affinity, r, *right_affinity);
                 if *is_op {
                     let t = if *op == CompareOp::Eq {

@@ -165,6 +165,21 @@ struct Aggregation {
     captured: Vec<Value>,
     /// Key ordering.
     key_info: Option<Arc<KeyInfo>>,
+    /// The key vector of the last row whose group already existed, emptied, for the next
+    /// row's key: only a new group keeps its key.
+    spare_key: Vec<Value>,
+}
+
+/// The reusable parts of a finished [`Vm`]: its registers and collections, all empty.
+pub struct SpareVm {
+    /// Registers, all NULL.
+    regs: Vec<Value>,
+    /// Ephemeral tables, all empty.
+    ephs: Vec<Vec<Vec<Value>>>,
+    /// Distinct sets, all empty.
+    sets: Vec<BTreeSet<OrderedKey>>,
+    /// Subprogram flags, all false.
+    sub_done: Vec<bool>,
 }
 
 /// The execution state of one program.
@@ -181,6 +196,8 @@ pub struct Vm {
     aggs: Vec<Aggregation>,
     /// Which uncorrelated subprograms already ran.
     sub_done: Vec<bool>,
+    /// Scratch space for the arguments of an aggregate step.
+    args: Vec<Value>,
     /// The main program counter.
     pc: usize,
     /// Whether the program halted.
@@ -204,6 +221,48 @@ impl Vm {
                 .map(|_| Aggregation::default())
                 .collect(),
             sub_done: vec![false; program.subs.len()],
+            args: Vec::new(),
+            pc: 0,
+            halted: false,
+        }
+    }
+
+    /// Gives up the parts of a finished state that a later execution of the same program
+    /// can reuse ([`Vm::from_spare`]); cursors and aggregations are dropped, so the parts
+    /// can wait in a connection (they are `Send`).
+    pub fn into_spare(mut self) -> SpareVm {
+        self.recycle();
+        SpareVm {
+            regs: self.regs,
+            ephs: self.ephs,
+            sets: self.sets,
+            sub_done: self.sub_done,
+        }
+    }
+
+    /// A fresh state for `program`, equal to `Vm::new(program)`, made from the parts of an
+    /// earlier state of the same program.
+    pub fn from_spare(program: &Program, spare: SpareVm) -> Vm {
+        let SpareVm {
+            mut regs,
+            mut ephs,
+            mut sets,
+            mut sub_done,
+        } = spare;
+        regs.resize(program.registers, Value::Null);
+        ephs.resize_with(program.ephemerals, Vec::new);
+        sets.resize_with(program.sets, BTreeSet::new);
+        sub_done.resize(program.subs.len(), false);
+        Vm {
+            regs,
+            cursors: (0..program.cursors).map(|_| None).collect(),
+            ephs,
+            sets,
+            aggs: (0..program.aggregations)
+                .map(|_| Aggregation::default())
+                .collect(),
+            sub_done,
+            args: Vec::new(),
             pc: 0,
             halted: false,
         }
@@ -243,17 +302,41 @@ impl Vm {
 
     /// Runs until the next result row (Some) or the end (None).
     pub fn step(&mut self, program: &Program, env: &mut Env<'_>) -> Result<Option<Vec<Value>>> {
+        let mut row = Vec::new();
+        Ok(self.step_into(program, env, &mut row)?.then_some(row))
+    }
+
+    /// Runs until the next result row, which replaces the contents of `row` (true), or the
+    /// end (false). A caller that passes the same vector every time allocates no row.
+    ///
+    /// The values are moved out of their registers: the compiler evaluates every result
+    /// row into registers of its own just before the `ResultRow` (see `Compiler::output`),
+    /// and nothing reads them afterwards.
+    pub fn step_into(
+        &mut self,
+        program: &Program,
+        env: &mut Env<'_>,
+        row: &mut Vec<Value>,
+    ) -> Result<bool> {
         if self.halted {
-            return Ok(None);
+            return Ok(false);
         }
         let mut pc = self.pc;
         let result = self.run(program, &program.code, &mut pc, env);
         self.pc = pc;
         match result {
-            Ok(Some((start, count))) => Ok(Some(self.regs[start..start + count].to_vec())),
+            Ok(Some((start, count))) => {
+                row.clear();
+                row.extend(
+                    self.regs[start..start + count]
+                        .iter_mut()
+                        .map(|v| std::mem::replace(v, Value::Null)),
+                );
+                Ok(true)
+            }
             Ok(None) => {
                 self.halted = true;
-                Ok(None)
+                Ok(false)
             }
             Err(e) => {
                 self.halted = true;
@@ -677,6 +760,7 @@ impl Vm {
                     if_ignored,
                     count_change,
                     upsert,
+                    keep_row,
                 } => {
                     match self.insert_row(
                         program,
@@ -686,6 +770,7 @@ impl Vm {
                         *conflict,
                         *count_change,
                         upsert.as_ref(),
+                        *keep_row,
                         env,
                     )? {
                         write::Inserted::Yes => {}
@@ -765,7 +850,8 @@ impl Vm {
         captured: &[Expr],
         env: &mut Env<'_>,
     ) -> Result<()> {
-        let mut key = Vec::with_capacity(keys.len());
+        let mut key = std::mem::take(&mut self.aggs[agg].spare_key);
+        key.clear();
         for k in keys {
             key.push(self.eval(program, k, env)?);
         }
@@ -787,7 +873,11 @@ impl Vm {
         };
         let key = OrderedKey::new(key, info);
         let group = match self.aggs[agg].map.get(&key) {
-            Some(g) => *g,
+            Some(g) => {
+                let g = *g;
+                self.aggs[agg].spare_key = key.values;
+                g
+            }
             None => {
                 let a = &mut self.aggs[agg];
                 let g = a.groups.len();
@@ -803,7 +893,8 @@ impl Vm {
                     continue;
                 }
             }
-            let mut args = Vec::with_capacity(call.args.len());
+            let mut args = std::mem::take(&mut self.args);
+            args.clear();
             for a in &call.args {
                 args.push(self.eval(program, a, env)?);
             }
@@ -811,7 +902,8 @@ impl Vm {
                 .accumulators
                 .get_mut(i)
                 .ok_or_else(|| internal("missing accumulator"))?;
-            acc.step(&args)?;
+            acc.step_owned(&mut args)?;
+            self.args = args;
         }
         for (i, c) in captured.iter().enumerate() {
             let v = self.eval(program, c, env)?;

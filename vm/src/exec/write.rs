@@ -187,11 +187,12 @@ impl Vm {
         upsert: Option<&Upsert>,
         env: &mut Env<'_>,
     ) -> Result<Outcome> {
-        let mut order: Vec<UniqueConstraint> = Vec::new();
-        for (named, _) in upsert.map_or(&[][..], |u| &u.clauses[..]) {
-            if let Some(c) = named {
-                if !order.contains(c) {
-                    order.push(*c);
+        // (Collected only when there are ON CONFLICT clauses: no allocation otherwise.)
+        let mut named: Vec<UniqueConstraint> = Vec::new();
+        for (clause, _) in upsert.map_or(&[][..], |u| &u.clauses[..]) {
+            if let Some(c) = clause {
+                if !named.contains(c) {
+                    named.push(*c);
                 }
             }
         }
@@ -205,14 +206,10 @@ impl Vm {
         let newest_first = (0..target.indexes.len()).rev();
         let others = newest_first.clone().filter(|&i| !replaces(i));
         let last = newest_first.filter(|&i| replaces(i));
-        for c in std::iter::once(UniqueConstraint::Rowid)
+        let rest = std::iter::once(UniqueConstraint::Rowid)
             .chain(others.chain(last).map(UniqueConstraint::Index))
-        {
-            if !order.contains(&c) {
-                order.push(c);
-            }
-        }
-        for constraint in order {
+            .filter(|c| !named.contains(c));
+        for constraint in named.iter().copied().chain(rest) {
             let Some(other) = self.clash(program, target, rowid, own, constraint, env)? else {
                 continue;
             };
@@ -299,8 +296,10 @@ impl Vm {
                 if own == Some(rowid) {
                     return Ok(None);
                 }
-                let mut cursor = env.txn.table_cursor(target.table.root)?;
-                return Ok(cursor.seek(rowid)?.then_some(rowid));
+                return Ok(env
+                    .txn
+                    .contains_row(target.table.root, rowid)?
+                    .then_some(rowid));
             }
             UniqueConstraint::Index(i) => i,
         };
@@ -367,6 +366,16 @@ impl Vm {
         env: &mut Env<'_>,
     ) -> Result<()> {
         env.txn.insert_row(target.table.root, rowid, values)?;
+        self.write_index_entries(program, target, env)
+    }
+
+    /// Writes the index entries of the row in the scratch registers.
+    fn write_index_entries(
+        &mut self,
+        program: &Program,
+        target: &WriteTarget,
+        env: &mut Env<'_>,
+    ) -> Result<()> {
         for i in 0..target.indexes.len() {
             if let Some(key) = self.index_entry(program, target, i, env)? {
                 env.txn.insert_index(
@@ -390,6 +399,7 @@ impl Vm {
         conflict: ConflictResolution,
         count_change: bool,
         upsert: Option<&Upsert>,
+        keep_row: bool,
         env: &mut Env<'_>,
     ) -> Result<Inserted> {
         let table = &target.table;
@@ -449,7 +459,13 @@ impl Vm {
             Outcome::Conflict(existing, addr) => return Ok(Inserted::Conflict(existing, addr)),
             Outcome::Proceed => {}
         }
-        self.write_row(program, target, rowid, &values, env)?;
+        if keep_row {
+            self.write_row(program, target, rowid, &values, env)?;
+        } else {
+            env.txn.insert_row_owned(table.root, rowid, values)?;
+            self.write_index_entries(program, target, env)?;
+            values = Vec::new();
+        }
         if let Some((root, row)) = sequence {
             if rowid > used {
                 let at = match row {
@@ -460,7 +476,8 @@ impl Vm {
                 env.txn.insert_row(root, at, &entry)?;
             }
         }
-        // The stored row, for AFTER triggers and RETURNING.
+        // The stored row, for AFTER triggers and RETURNING (`values` is empty when
+        // nothing reads it: see `keep_row`).
         self.regs[rowid_reg] = Value::Integer(rowid);
         for (i, v) in values.into_iter().enumerate() {
             self.regs[start + i] = if Some(i) == table.rowid_alias {

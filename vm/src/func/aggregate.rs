@@ -21,6 +21,11 @@ use crate::value::{compare_values, Collation};
 pub trait Accumulator {
     /// Adds one row's arguments.
     fn step(&mut self, args: &[Value]) -> Result<(), FuncError>;
+    /// Adds one row's arguments, which the caller no longer needs: an accumulator that keeps
+    /// an argument may take it instead of copying it. Default: [`Accumulator::step`].
+    fn step_owned(&mut self, args: &mut [Value]) -> Result<(), FuncError> {
+        self.step(args)
+    }
     /// The aggregate's value over the rows stepped so far.
     fn finalize(&mut self) -> Result<Value, FuncError>;
 }
@@ -318,6 +323,23 @@ impl Accumulator for Extreme {
         };
         if replace {
             self.best = Some(v.clone());
+        }
+        Ok(())
+    }
+
+    fn step_owned(&mut self, args: &mut [Value]) -> Result<(), FuncError> {
+        let Some(v) = args.first_mut() else {
+            return Ok(());
+        };
+        if matches!(v, Value::Null) {
+            return Ok(());
+        }
+        let replace = match &self.best {
+            None => true,
+            Some(b) => compare_values(v, b, self.collation) == self.want,
+        };
+        if replace {
+            self.best = Some(std::mem::replace(v, Value::Null));
         }
         Ok(())
     }

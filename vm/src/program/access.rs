@@ -125,22 +125,43 @@ impl Compiler<'_> {
             if t.on_level.is_some() && t.on_level != Some(depth) {
                 continue;
             }
-            let Expr::Compare {
-                op,
-                is,
-                left,
-                right,
-                left_affinity,
-                right_affinity,
-                collation,
-            } = &t.expr
-            else {
-                continue;
+            // The term as comparisons `col_side op other`: a comparison read both ways, or
+            // `x BETWEEN a AND b` as `x >= a` and `x <= b`.
+            let (sides, collation, is) = match &t.expr {
+                Expr::Compare {
+                    op,
+                    is,
+                    left,
+                    right,
+                    left_affinity,
+                    right_affinity,
+                    collation,
+                } => (
+                    [
+                        (left, right, *left_affinity, *right_affinity, *op),
+                        (right, left, *right_affinity, *left_affinity, flip(*op)),
+                    ],
+                    collation,
+                    *is,
+                ),
+                Expr::Between {
+                    negated: false,
+                    expr,
+                    low,
+                    high,
+                    affinities,
+                    collation,
+                } => (
+                    [
+                        (expr, low, affinities[0], affinities[1], CompareOp::Ge),
+                        (expr, high, affinities[0], affinities[2], CompareOp::Le),
+                    ],
+                    collation,
+                    false,
+                ),
+                _ => continue,
             };
-            for (col_side, other, col_aff, other_aff, op) in [
-                (left, right, *left_affinity, *right_affinity, *op),
-                (right, left, *right_affinity, *left_affinity, flip(*op)),
-            ] {
+            for (col_side, other, col_aff, other_aff, op) in sides {
                 let column = match col_side.as_ref() {
                     Expr::Column {
                         cursor: c,
@@ -160,7 +181,7 @@ impl Compiler<'_> {
                 // right of a LEFT JOIN, where `IS NULL` also tests the NULL row; elsewhere
                 // IS would need NULL keys to match.
                 let is_usable = column.is_none() && op == CompareOp::Eq && !level.left_join;
-                if op == CompareOp::Ne || (*is && !is_usable) {
+                if op == CompareOp::Ne || (is && !is_usable) {
                     continue;
                 }
                 let mut ok = true;

@@ -205,7 +205,7 @@ pub fn compile(
         ephemerals: c.ephemerals,
         sets: c.sets,
         aggregations: c.aggregations,
-        columns,
+        columns: columns.into(),
         kind,
         on_constraint: match statement {
             ast::Statement::Insert(i) => i.or_conflict,

@@ -269,6 +269,8 @@ impl Compiler<'_> {
                     .map(|((named, _), label)| (*named, *label))
                     .collect(),
             });
+            let upserts = route.is_some();
+            let at = c.code.len();
             c.emit(Insn::InsertRow {
                 target: target.clone(),
                 rowid,
@@ -277,9 +279,17 @@ impl Compiler<'_> {
                 if_ignored: skip,
                 count_change: true,
                 upsert: route,
+                keep_row: true,
             });
             c.emit_returning(returning);
             c.fire_triggers(table, &Event::Insert, TriggerTime::After, row, None)?;
+            // Nothing after the write (no RETURNING, no AFTER trigger, no DO UPDATE) reads
+            // the row back: the values may move into the store.
+            if !upserts && c.code.len() == at + 1 {
+                if let Some(Insn::InsertRow { keep_row, .. }) = c.code.get_mut(at) {
+                    *keep_row = false;
+                }
+            }
             for ((_, plan), label) in clauses.iter().zip(&labels) {
                 if let (Some(plan), Some(label)) = (plan, label) {
                     c.emit(Insn::Goto { target: skip });

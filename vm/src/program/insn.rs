@@ -400,6 +400,9 @@ pub enum Insn {
         count_change: bool,
         /// The ON CONFLICT clauses, if any.
         upsert: Option<Upsert>,
+        /// Whether code after the write reads the stored row back from the registers
+        /// (RETURNING, AFTER triggers, DO UPDATE); when not, the values move into the store.
+        keep_row: bool,
     },
     /// Replace the current row of `cursor` with the registers (new rowid then columns).
     UpdateRow {

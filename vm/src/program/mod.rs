@@ -83,8 +83,8 @@ pub struct Program {
     pub sets: usize,
     /// Aggregation count.
     pub aggregations: usize,
-    /// Result column names.
-    pub columns: Vec<String>,
+    /// Result column names (shared with the statements that run the program).
+    pub columns: std::sync::Arc<[String]>,
     /// Query or write.
     pub kind: ProgramKind,
     /// The statement's `OR` conflict clause: FAIL keeps the rows written before a

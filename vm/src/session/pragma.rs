@@ -48,7 +48,7 @@ impl Connection {
                 let view = match (&t, arg.as_deref().and_then(|a| schema.view(a))) {
                     (None, Some(view)) if view.columns.is_empty() => {
                         let select = Ast::Select(Box::new(view.select.clone()));
-                        compile(&schema, &self.functions, &select)?.columns.clone()
+                        compile(&schema, &self.functions, &select)?.columns.to_vec()
                     }
                     (None, Some(view)) => view.columns.clone(),
                     _ => Vec::new(),

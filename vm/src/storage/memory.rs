@@ -17,12 +17,69 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use concur_btree::Value;
 
 use super::{
-    code, IndexCursor, KeyInfo, OrderedKey, StorageError, StorageResult, Store, TableCursor, Txn,
+    code, order_keys, IndexCursor, KeyInfo, StorageError, StorageResult, Store, TableCursor, Txn,
     TxnMode,
 };
 
 /// A stored row: shared so cursors can hold it without copying, in one allocation.
 type Row = Arc<[Value]>;
+
+/// An index entry (key columns, then rowid) with the order of its index, usable in a
+/// `BTreeSet`. The values are shared, like a [`Row`], so that cursors and the undo log hold
+/// an entry without copying it; the key info is shared by all entries of one index.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The key values.
+    values: Arc<[Value]>,
+    /// How keys order.
+    info: Arc<KeyInfo>,
+    /// Where a probe prefix sorts relative to the keys it prefixes (`Equal` for an entry);
+    /// see [`super::OrderedKey`].
+    bias: Ordering,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        order_keys(
+            &self.info,
+            &self.values,
+            self.bias,
+            &other.values,
+            other.bias,
+        )
+    }
+}
+
+/// The entries of an index.
+type Entries = BTreeSet<Entry>;
+
+/// The entry `key` of `entries`, sharing the key info of the entries already there when it
+/// is the same (it always is: one index has one key order).
+fn entry(entries: &Entries, key: &[Value], info: &KeyInfo) -> Entry {
+    let info = match entries.first() {
+        Some(first) if *first.info == *info => first.info.clone(),
+        _ => Arc::new(info.clone()),
+    };
+    Entry {
+        values: Arc::from(key),
+        info,
+        bias: Ordering::Equal,
+    }
+}
 
 /// One tree of the store.
 #[derive(Debug, Clone)]
@@ -30,7 +87,7 @@ enum Tree {
     /// A rowid table.
     Table(BTreeMap<i64, Row>),
     /// An index: entries ordered by their key info.
-    Index(BTreeSet<OrderedKey>),
+    Index(Entries),
 }
 
 /// One step of the undo log.
@@ -50,7 +107,7 @@ enum Undo {
         /// The index.
         root: u32,
         /// The entry.
-        key: OrderedKey,
+        key: Entry,
         /// True when the write inserted it.
         inserted: bool,
     },
@@ -298,7 +355,7 @@ fn table(state: &mut State, root: u32) -> StorageResult<&mut BTreeMap<i64, Row>>
 }
 
 /// The index tree `root` of `state`; an empty tree created as a table becomes an index.
-fn index(state: &mut State, root: u32) -> StorageResult<&mut BTreeSet<OrderedKey>> {
+fn index(state: &mut State, root: u32) -> StorageResult<&mut Entries> {
     match state.trees.get_mut(root) {
         Some(Tree::Index(entries)) => Ok(entries),
         _ => Err(StorageError::corrupt(format!(
@@ -342,9 +399,13 @@ impl Txn for MemTxn {
         index(&mut *lock(&self.state)?, root)?;
         Ok(Box::new(MemIndexCursor {
             state: self.state.clone(),
+            writes: self.writes.clone(),
             root,
             info: Arc::new(key.clone()),
             current: None,
+            ahead: VecDeque::new(),
+            ahead_forward: true,
+            ahead_writes: 0,
         }))
     }
 
@@ -353,6 +414,17 @@ impl Txn for MemTxn {
             let old = table(state, root)?.insert(rowid, Arc::from(values));
             Ok(((), Some(Undo::Row { root, rowid, old })))
         })
+    }
+
+    fn insert_row_owned(&self, root: u32, rowid: i64, values: Vec<Value>) -> StorageResult<()> {
+        self.write(|state| {
+            let old = table(state, root)?.insert(rowid, Arc::from(values));
+            Ok(((), Some(Undo::Row { root, rowid, old })))
+        })
+    }
+
+    fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
+        Ok(table(&mut *lock(&self.state)?, root)?.contains_key(&rowid))
     }
 
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
@@ -369,8 +441,9 @@ impl Txn for MemTxn {
 
     fn insert_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
         self.write(|state| {
-            let key = OrderedKey::new(key.to_vec(), Arc::new(info.clone()));
-            let inserted = index(state, root)?.insert(key.clone());
+            let entries = index(state, root)?;
+            let key = entry(entries, key, info);
+            let inserted = entries.insert(key.clone());
             let undo = inserted.then_some(Undo::Entry {
                 root,
                 key,
@@ -382,8 +455,9 @@ impl Txn for MemTxn {
 
     fn delete_index(&self, root: u32, key: &[Value], info: &KeyInfo) -> StorageResult<()> {
         self.write(|state| {
-            let key = OrderedKey::new(key.to_vec(), Arc::new(info.clone()));
-            let removed = index(state, root)?.take(&key);
+            let entries = index(state, root)?;
+            let key = entry(entries, key, info);
+            let removed = entries.take(&key);
             let undo = removed.map(|key| Undo::Entry {
                 root,
                 key,
@@ -669,74 +743,105 @@ impl TableCursor for MemTableCursor {
     }
 }
 
-/// A cursor over an index of a [`MemStore`].
+/// A cursor over an index of a [`MemStore`]. Like [`MemTableCursor`], each move re-finds
+/// its place from the current entry, and a move in a scan reads the next entries ahead in
+/// one range walk, served while the store's write counter says nothing was written since.
 struct MemIndexCursor {
     /// The shared state.
     state: Arc<Mutex<State>>,
+    /// The store's write counter.
+    writes: Arc<AtomicU64>,
     /// The index.
     root: u32,
     /// How keys order.
     info: Arc<KeyInfo>,
     /// The current entry.
-    current: Option<Vec<Value>>,
+    current: Option<Arc<[Value]>>,
+    /// Entries read ahead, in the order the cursor will visit them.
+    ahead: VecDeque<Arc<[Value]>>,
+    /// Whether `ahead` runs forward (`next`) or backward (`prev`).
+    ahead_forward: bool,
+    /// The write count when `ahead` was read.
+    ahead_writes: u64,
 }
 
 impl MemIndexCursor {
-    /// A probe key for `prefix` sorting before (`Less`) or after (`Greater`) its group.
-    fn probe(&self, prefix: &[Value], bias: Ordering) -> OrderedKey {
-        OrderedKey {
-            values: prefix.to_vec(),
+    /// A probe for `prefix` sorting before (`Less`) or after (`Greater`) its group, or at
+    /// the entry itself (`Equal`).
+    fn probe(&self, prefix: &[Value], bias: Ordering) -> Entry {
+        Entry {
+            values: Arc::from(prefix),
             info: self.info.clone(),
             bias,
         }
     }
 
-    /// Moves to the first entry within `range`, from the front (`forward`) or the back.
+    /// Moves to the first entry within `range`, from the front (`forward`) or the back, and
+    /// reads up to `ahead` more entries in that direction.
     fn place(
         &mut self,
-        range: (Bound<OrderedKey>, Bound<OrderedKey>),
+        range: (Bound<Entry>, Bound<Entry>),
         forward: bool,
+        ahead: usize,
     ) -> StorageResult<bool> {
         let mut state = lock(&self.state)?;
+        self.ahead_writes = self.writes.load(AtomicOrdering::Acquire);
         let entries = index(&mut state, self.root)?;
-        let mut found = entries.range(range);
-        let hit = if forward {
-            found.next()
+        let found = entries.range(range).map(|e| e.values.clone());
+        self.ahead.clear();
+        self.ahead_forward = forward;
+        if forward {
+            self.ahead.extend(found.take(ahead + 1));
         } else {
-            found.next_back()
-        };
-        self.current = hit.map(|k| k.values.clone());
+            self.ahead.extend(found.rev().take(ahead + 1));
+        }
+        self.current = self.ahead.pop_front();
         Ok(self.current.is_some())
+    }
+
+    /// Moves one entry on in `forward` direction: from the read-ahead when it is still
+    /// good, else by a fresh walk from the current entry.
+    fn step(&mut self, forward: bool) -> StorageResult<bool> {
+        let Some(key) = self.current.take() else {
+            return Ok(false);
+        };
+        if self.ahead_forward == forward
+            && self.ahead_writes == self.writes.load(AtomicOrdering::Acquire)
+        {
+            if let Some(next) = self.ahead.pop_front() {
+                self.current = Some(next);
+                return Ok(true);
+            }
+        }
+        let ahead = (self.ahead.capacity().max(AHEAD_MIN) * 2).min(AHEAD_MAX);
+        let key = Entry {
+            values: key,
+            info: self.info.clone(),
+            bias: Ordering::Equal,
+        };
+        if forward {
+            self.place((Bound::Excluded(key), Bound::Unbounded), true, ahead)
+        } else {
+            self.place((Bound::Unbounded, Bound::Excluded(key)), false, ahead)
+        }
     }
 }
 
 impl IndexCursor for MemIndexCursor {
     fn first(&mut self) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Unbounded), true)
+        self.place((Bound::Unbounded, Bound::Unbounded), true, AHEAD_MIN)
     }
 
     fn last(&mut self) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Unbounded), false)
+        self.place((Bound::Unbounded, Bound::Unbounded), false, AHEAD_MIN)
     }
 
     fn next(&mut self) -> StorageResult<bool> {
-        match self.current.take() {
-            Some(key) => {
-                let key = OrderedKey::new(key, self.info.clone());
-                self.place((Bound::Excluded(key), Bound::Unbounded), true)
-            }
-            None => Ok(false),
-        }
+        self.step(true)
     }
 
     fn prev(&mut self) -> StorageResult<bool> {
-        match self.current.take() {
-            Some(key) => {
-                let key = OrderedKey::new(key, self.info.clone());
-                self.place((Bound::Unbounded, Bound::Excluded(key)), false)
-            }
-            None => Ok(false),
-        }
+        self.step(false)
     }
 
     fn seek_ge(&mut self, prefix: &[Value], inclusive: bool) -> StorageResult<bool> {
@@ -746,7 +851,7 @@ impl IndexCursor for MemIndexCursor {
             Ordering::Greater
         };
         let probe = self.probe(prefix, bias);
-        self.place((Bound::Included(probe), Bound::Unbounded), true)
+        self.place((Bound::Included(probe), Bound::Unbounded), true, AHEAD_MIN)
     }
 
     fn seek_le(&mut self, prefix: &[Value], inclusive: bool) -> StorageResult<bool> {
@@ -756,7 +861,7 @@ impl IndexCursor for MemIndexCursor {
             Ordering::Less
         };
         let probe = self.probe(prefix, bias);
-        self.place((Bound::Unbounded, Bound::Included(probe)), false)
+        self.place((Bound::Unbounded, Bound::Included(probe)), false, AHEAD_MIN)
     }
 
     fn valid(&self) -> bool {

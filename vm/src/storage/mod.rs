@@ -226,16 +226,33 @@ impl PartialOrd for OrderedKey {
 
 impl Ord for OrderedKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        match self.info.compare_prefix(&self.values, &other.values) {
-            Ordering::Equal => {}
-            other => return other,
-        }
-        match self.values.len().cmp(&other.values.len()) {
-            Ordering::Equal => self.bias.cmp(&other.bias),
-            Ordering::Less if self.bias != Ordering::Equal => self.bias,
-            Ordering::Greater if other.bias != Ordering::Equal => other.bias.reverse(),
-            by_length => by_length,
-        }
+        order_keys(
+            &self.info,
+            &self.values,
+            self.bias,
+            &other.values,
+            other.bias,
+        )
+    }
+}
+
+/// The order of two keys with their biases under `info`, as [`OrderedKey`] orders them.
+pub fn order_keys(
+    info: &KeyInfo,
+    a: &[Value],
+    a_bias: Ordering,
+    b: &[Value],
+    b_bias: Ordering,
+) -> Ordering {
+    match info.compare_prefix(a, b) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    match a.len().cmp(&b.len()) {
+        Ordering::Equal => a_bias.cmp(&b_bias),
+        Ordering::Less if a_bias != Ordering::Equal => a_bias,
+        Ordering::Greater if b_bias != Ordering::Equal => b_bias.reverse(),
+        by_length => by_length,
     }
 }
 
@@ -309,6 +326,15 @@ pub trait Txn: Send {
     fn index_cursor(&self, root: u32, key: &KeyInfo) -> StorageResult<Box<dyn IndexCursor>>;
     /// Inserts or replaces the row `rowid` of table `root`.
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()>;
+    /// Inserts or replaces the row `rowid` of table `root`, taking the values (a store that
+    /// keeps values as they are can keep these without copying). Default: [`Txn::insert_row`].
+    fn insert_row_owned(&self, root: u32, rowid: i64, values: Vec<Value>) -> StorageResult<()> {
+        self.insert_row(root, rowid, &values)
+    }
+    /// Whether table `root` has a row `rowid`. Default: a seek of a fresh cursor.
+    fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
+        self.table_cursor(root)?.seek(rowid)
+    }
     /// Deletes the row `rowid` of table `root` (no error when it is absent).
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()>;
     /// Inserts the entry `key` (key columns then rowid) into index `root`.

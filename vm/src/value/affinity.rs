@@ -113,6 +113,17 @@ fn real_to_integer_if_exact(r: f64) -> Value {
 /// has an affinity, any other expression has none.
 pub type OperandAffinity = Option<Affinity>;
 
+/// Whether the comparison affinity rules turn a number operand into text: one side has TEXT
+/// affinity and the other none (see [`apply_comparison_affinity`]). When this is false, two
+/// numbers compare as they are.
+pub fn comparison_makes_text(
+    left_affinity: OperandAffinity,
+    right_affinity: OperandAffinity,
+) -> bool {
+    (left_affinity == Some(Affinity::Text) && right_affinity.is_none())
+        || (right_affinity == Some(Affinity::Text) && left_affinity.is_none())
+}
+
 /// The affinity conversions applied to the two operands of a comparison (section 4.2):
 /// if one operand has INTEGER, REAL or NUMERIC affinity and the other has TEXT, BLOB or no
 /// affinity, NUMERIC affinity is applied to the other; else if one has TEXT affinity and the

@@ -29,6 +29,14 @@ pub enum ArithOp {
 
 /// Evaluates `left op right` as SQLite's `OP_Add` .. `OP_Remainder` do.
 pub fn arithmetic(left: &Value, op: ArithOp, right: &Value) -> Value {
+    // Two integers, the common case, need no conversion.
+    if let (Value::Integer(x), Value::Integer(y)) = (left, right) {
+        match integer_arithmetic(*x, op, *y) {
+            IntOutcome::Value(v) => return Value::Integer(v),
+            IntOutcome::Null => return Value::Null,
+            IntOutcome::Overflow => return real_arithmetic(left, op, right),
+        }
+    }
     let a = to_number(left);
     let b = to_number(right);
     match (&a, &b) {

@@ -42,7 +42,7 @@ mod longdouble;
 pub mod numeric;
 pub mod render;
 
-pub use affinity::{apply_comparison_affinity, Affinity, OperandAffinity};
+pub use affinity::{apply_comparison_affinity, comparison_makes_text, Affinity, OperandAffinity};
 pub use arith::{
     and, arithmetic, bit_not, bit_operation, cast, concat, negate, not, or, truth, truth_value,
     ArithOp, BitOp,

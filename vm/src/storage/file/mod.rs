@@ -500,6 +500,22 @@ impl Txn for FileTxn {
         Ok(())
     }
 
+    fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
+        let state = lock(&self.state)?;
+        // The probe before an append: past the table's known last rowid, nothing is there.
+        if state
+            .appends
+            .get(&root)
+            .is_some_and(|hint| rowid > hint.last_rowid())
+        {
+            return Ok(false);
+        }
+        let mut cursor = btree::Cursor::new(state.source()?, root);
+        cursor
+            .seek_rowid(rowid, btree::SeekOp::Eq)
+            .map_err(btree_error)
+    }
+
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
         state.appends.remove(&root);
