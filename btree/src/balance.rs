@@ -249,13 +249,9 @@ pub fn balance_nonroot<W: PageWriter + ?Sized>(
             let d = &items[range.end];
             u32::from_be_bytes([d[0], d[1], d[2], d[3]])
         };
-        let node = Node {
-            pgno: pgnos[j],
-            kind,
-            cells: items[range.clone()].to_vec(),
-            right,
-        };
-        node.store(w)?;
+        // Written straight from the pooled cells (no copy into a node first).
+        let data = w.page_mut(pgnos[j])?;
+        write_page(data, pgnos[j], usable, kind, &items[range.clone()], right);
         if !is_last {
             dividers.push(match kind {
                 PageKind::TableLeaf => {

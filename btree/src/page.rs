@@ -53,6 +53,7 @@ impl PageKind {
     }
 
     /// The page header's size: 8 bytes for leaves, 12 for interior pages.
+    #[inline]
     pub fn header_size(self) -> usize {
         if self.is_leaf() {
             8
@@ -155,6 +156,7 @@ impl CheckedHeader {
     }
 }
 
+#[inline]
 fn be16(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_be_bytes([b[at], b[at + 1]]))
 }
@@ -219,24 +221,36 @@ impl<'a> BtreePage<'a> {
     }
 
     /// Offset just past the cell pointer array.
+    #[inline]
     pub fn cell_array_end(&self) -> usize {
         self.hdr + self.kind.header_size() + 2 * self.cell_count
     }
 
     /// The offset of cell `i`, checked to lie in the content area.
+    #[inline]
     pub fn cell_offset(&self, i: usize) -> Result<usize> {
         if i >= self.cell_count {
-            return Err(Error::corrupt(self.pgno, format!("no cell {i}")));
+            return Err(self.bad_cell_pointer(i, None));
         }
         let at = self.hdr + self.kind.header_size() + 2 * i;
         let offset = be16(self.data, at);
         if offset < self.cell_array_end() || offset >= self.usable {
-            return Err(Error::corrupt(
-                self.pgno,
-                format!("cell pointer {i} = {offset} out of range"),
-            ));
+            return Err(self.bad_cell_pointer(i, Some(offset)));
         }
         Ok(offset)
+    }
+
+    /// The error for cell `i`, which does not exist or whose pointer is `offset`, out of
+    /// range (kept out of line: the checks above run on every cell access).
+    #[cold]
+    fn bad_cell_pointer(&self, i: usize, offset: Option<usize>) -> Error {
+        match offset {
+            None => Error::corrupt(self.pgno, format!("no cell {i}")),
+            Some(offset) => Error::corrupt(
+                self.pgno,
+                format!("cell pointer {i} = {offset} out of range"),
+            ),
+        }
     }
 
     /// Decodes cell `i`.
@@ -274,24 +288,29 @@ impl<'a> BtreePage<'a> {
 
     /// The rowid of cell `i` of a table page, read without decoding the rest of the cell
     /// (what a seek's binary search compares).
+    #[inline]
     pub fn cell_rowid(&self, i: usize) -> Result<i64> {
         let at = self.cell_offset(i)?;
-        let area = &self.data[..self.usable];
-        let bad = |what: &str| Error::corrupt(self.pgno, format!("cell at offset {at}: {what}"));
+        let area = &self.data[..self.usable.min(self.data.len())];
         let rowid_at = match self.kind {
             PageKind::TableInterior => at + 4,
             PageKind::TableLeaf => {
-                let (_, len) = read_varint(area.get(at..).unwrap_or(&[]))
-                    .ok_or_else(|| bad("payload size past page end"))?;
-                at + len
+                // Skip the payload size: continuation bytes, then its last byte.
+                let size = area.get(at..).unwrap_or(&[]);
+                let continued = size.iter().take(8).take_while(|&&b| b & 0x80 != 0).count();
+                at + continued + 1
             }
             PageKind::IndexInterior | PageKind::IndexLeaf => {
                 return Err(Error::corrupt(self.pgno, "an index page has no rowids"))
             }
         };
-        let (rowid, _) = read_varint(area.get(rowid_at..).unwrap_or(&[]))
-            .ok_or_else(|| bad("rowid past page end"))?;
-        Ok(rowid as i64)
+        match read_varint(area.get(rowid_at..).unwrap_or(&[])) {
+            Some((rowid, _)) => Ok(rowid as i64),
+            None => Err(Error::corrupt(
+                self.pgno,
+                format!("cell at offset {at}: rowid past page end"),
+            )),
+        }
     }
 
     /// The freeblock list as `(offset, size)` pairs, checked: ascending, in bounds, at least

@@ -18,13 +18,14 @@ pub const MAX_VARINT_LEN: usize = 9;
 /// before the varint does.
 #[inline]
 pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
-    match bytes.first() {
-        Some(&byte) if byte < 0x80 => Some((u64::from(byte), 1)),
+    match *bytes {
+        [a, ..] if a < 0x80 => Some((u64::from(a), 1)),
+        [a, b, ..] if b < 0x80 => Some(((u64::from(a & 0x7f) << 7) | u64::from(b), 2)),
         _ => read_long_varint(bytes),
     }
 }
 
-/// [`read_varint`] for varints of more than one byte (or none).
+/// [`read_varint`] for varints of more than two bytes (or none).
 fn read_long_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     let mut value: u64 = 0;
     for (i, &byte) in bytes.iter().enumerate().take(MAX_VARINT_LEN) {

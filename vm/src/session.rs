@@ -15,9 +15,20 @@
 //!
 //! ## Statement atomicity
 //!
-//! Every writing statement runs inside a storage savepoint: on success the savepoint is
-//! released, on failure rolled back, so a failed statement undoes exactly its own changes and
-//! the transaction stays usable, as in SQLite.
+//! In an explicit transaction, a writing statement that has a *statement journal* (SQLite's
+//! `usesStmtJournal`) runs inside a storage savepoint: on success the savepoint is released,
+//! on failure rolled back, so a failed statement undoes exactly its own changes and the
+//! transaction stays usable, as in SQLite. Two kinds of statement run without one:
+//!
+//! - INSERT/UPDATE OR FAIL (SQLite gives them none): rows written before a failure stay.
+//! - An INSERT of a single row that can only fail before it writes (see
+//!   `writes_one_row_after_its_checks` in `program/compile.rs`): nothing to undo, and no
+//!   savepoint to pay for on every row of a bulk load.
+//!
+//! A storage failure (I/O error, full disk, corruption) in the middle of a statement without
+//! a journal ends the whole transaction, as `sqlite3VdbeHalt` does. Outside an explicit
+//! transaction no statement needs a savepoint: a failure rolls back the implicit
+//! transaction.
 
 use std::collections::HashMap;
 use std::sync::Arc;

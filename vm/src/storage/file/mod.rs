@@ -34,6 +34,19 @@
 //! sees a generation other than the one it positioned in re-seeks its key before it moves,
 //! so it continues from its last key however the tree was rebalanced meanwhile.
 //!
+//! ## Fast paths
+//!
+//! - Cursors decode only the columns asked for (`btree::RecordLayout`) from payloads borrowed
+//!   from the page, and reuse the pages of their previous path when a seek passes through them
+//!   again (after a write they forget them, as above).
+//! - A read transaction keeps its last fetched pages in a small direct-mapped table
+//!   (`TxnPages::recent`): a snapshot's pages never change, so refetching one skips the WAL
+//!   index and the page cache.
+//! - Rowid-order inserts keep a `btree::AppendHint` per table: the next append goes straight to
+//!   the right-most leaf, and "does this rowid exist?" past the last rowid needs no search.
+//!   Any other write to the table and every savepoint rollback drop the hint.
+//! - The schema cookie, asked before every statement, is read once per transaction.
+//!
 //! ## Closing
 //!
 //! When the last handle goes, the WAL is checkpointed into the database file, truncated and
@@ -228,6 +241,7 @@ impl Store for FileStore {
                 max_rowids: PageMap::default(),
                 appends: PageMap::default(),
                 schema_cookie: None,
+                recent: std::array::from_fn(|_| None),
             })),
         }))
     }
@@ -299,7 +313,14 @@ pub(crate) struct TxnPages {
     /// The schema cookie as this transaction last read or wrote it (asked before every
     /// statement). Forgotten by savepoint rollbacks.
     schema_cookie: Option<u32>,
+    /// A read transaction's recently fetched pages, direct-mapped by page number: a
+    /// snapshot's pages never change, so a cursor's next fetch of a page it (or another
+    /// cursor of the transaction) had a moment ago skips the WAL index and the page cache.
+    recent: [Option<(u32, PageRef)>; RECENT_PAGES],
 }
+
+/// Slots of [`TxnPages::recent`].
+const RECENT_PAGES: usize = 64;
 
 impl TxnPages {
     /// The pages as a source for reads.
@@ -354,8 +375,20 @@ fn as_pager_error(e: StorageError) -> concur_pager::Error {
 
 impl PageSource for PagesHandle {
     fn page(&self, pgno: u32) -> concur_pager::Result<PageRef> {
-        let state = lock(&self.0).map_err(as_pager_error)?;
-        state.source().map_err(as_pager_error)?.page(pgno)
+        let mut guard = lock(&self.0).map_err(as_pager_error)?;
+        let state = &mut *guard;
+        let Some(Pages::Read(tx)) = &state.pages else {
+            return state.source().map_err(as_pager_error)?.page(pgno);
+        };
+        let slot = &mut state.recent[pgno as usize % RECENT_PAGES];
+        if let Some((cached, page)) = slot {
+            if *cached == pgno {
+                return Ok(PageRef::clone(page));
+            }
+        }
+        let page = tx.page(pgno)?;
+        *slot = Some((pgno, PageRef::clone(&page)));
+        Ok(page)
     }
     fn page_count(&self) -> u32 {
         lock(&self.0)
@@ -467,6 +500,7 @@ impl Txn for FileTxn {
         }
         state.read_marks = 0;
         state.pages = Some(Pages::Write(write));
+        state.recent = std::array::from_fn(|_| None);
         state.schema_cookie = None;
         state.bump_generation();
         Ok(())
