@@ -387,6 +387,18 @@ impl Connection {
         self.refresh_schema()
     }
 
+    /// Rolls back the transaction, explicit or not, with its SQL savepoints; the catalog is
+    /// read again afterwards.
+    fn end_transaction_rolled_back(&mut self) -> Result<()> {
+        self.explicit = false;
+        self.savepoints.clear();
+        self.schema = Arc::new(Schema::default());
+        match self.txn.take() {
+            Some(txn) => Ok(txn.rollback()?),
+            None => Ok(()),
+        }
+    }
+
     /// Ends a statement: releases or rolls back its savepoint, commits or rolls back an
     /// autocommit transaction.
     fn finish_statement(&mut self, savepoint: Option<usize>, outcome: Result<()>) -> Result<()> {
@@ -511,23 +523,13 @@ impl Connection {
                             }
                             Some(ast::ConflictResolution::Rollback) if constraint => {
                                 let _ = self.finish_statement(sp, Err(e.clone()));
-                                self.explicit = false;
-                                self.savepoints.clear();
-                                if let Some(txn) = self.txn.take() {
-                                    let _ = txn.rollback();
-                                }
-                                self.schema = Arc::new(Schema::default());
+                                let _ = self.end_transaction_rolled_back();
                                 Err(e)
                             }
                             _ if !statement_journal && self.explicit && storage_failure(&e) => {
                                 // A write failed half-way with nothing to undo it with: as
                                 // SQLite's `sqlite3VdbeHalt` does, end the transaction.
-                                self.explicit = false;
-                                self.savepoints.clear();
-                                if let Some(txn) = self.txn.take() {
-                                    let _ = txn.rollback();
-                                }
-                                self.schema = Arc::new(Schema::default());
+                                let _ = self.end_transaction_rolled_back();
                                 Err(e)
                             }
                             _ if !statement_journal && self.explicit => {
@@ -732,12 +734,7 @@ impl Connection {
                 if !self.explicit {
                     return Err(Error::msg("cannot rollback - no transaction is active"));
                 }
-                self.explicit = false;
-                self.savepoints.clear();
-                if let Some(txn) = self.txn.take() {
-                    txn.rollback()?;
-                }
-                self.schema = Arc::new(Schema::default());
+                self.end_transaction_rolled_back()?;
                 Ok(none())
             }
             Ast::Rollback {
