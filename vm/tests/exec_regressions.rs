@@ -574,3 +574,18 @@ fn failed_single_row_inserts_without_a_statement_journal_leave_the_transaction_u
     );
     assert_eq!(answers[13].0, Ok(vec![vec![Value::Integer(2)]]));
 }
+
+#[test]
+fn unary_plus_drops_the_operand_affinity_but_keeps_its_collation() {
+    let answers = agree(
+        "CREATE TABLE t(n NUMERIC, i INT, s TEXT COLLATE NOCASE)
+         INSERT INTO t VALUES (19, 1, 'abc')
+         CREATE INDEX t_i ON t(i)
+         SELECT +n = '19', n = '19', '19' = +n, +s = 'ABC' FROM t
+         SELECT count(*) FROM t WHERE +i = '1'
+         SELECT a FROM (SELECT +n AS a FROM t) WHERE a = '19'",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[3].0, ints(&[0, 1, 0, 1]));
+    assert_eq!(answers[4].0, ints(&[0]));
+}

@@ -613,8 +613,16 @@ impl Compiler<'_> {
             ast::Expr::Unary { op, operand } => {
                 let (inner, meta) = self.expr_meta(operand)?;
                 match op {
-                    // Unary plus keeps the operand's affinity and collation.
-                    UnaryOp::Plus => Ok((inner, meta)),
+                    // Unary plus keeps the operand's collation but drops its affinity
+                    // (SQLite's `sqlite3ExprAffinity` has no case for TK_UPLUS, while
+                    // `sqlite3ExprCollSeq` looks through it).
+                    UnaryOp::Plus => Ok((
+                        inner,
+                        ColumnMeta {
+                            affinity: None,
+                            ..meta
+                        },
+                    )),
                     _ => plain(Expr::Unary(*op, Box::new(inner))),
                 }
             }
