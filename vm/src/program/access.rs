@@ -505,7 +505,8 @@ pub fn cursors_of(
         | Expr::Cast(x, _)
         | Expr::IsNull(x)
         | Expr::NotNull(x)
-        | Expr::ApplyAffinity(x, _) => go(x, f, correlated),
+        | Expr::ApplyAffinity(x, _)
+        | Expr::RealAffinity(x) => go(x, f, correlated),
         Expr::Binary(_, a, b) => {
             go(a, f, correlated);
             go(b, f, correlated);

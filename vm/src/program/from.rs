@@ -7,7 +7,7 @@ use crate::func::series::SERIES_COLUMNS;
 use crate::value::{Affinity, Collation};
 use std::collections::HashMap;
 
-use super::compile::{ColumnMeta, Compiler, CteDef, FromItem, Source};
+use super::compile::{no_meta, ColumnMeta, Compiler, CteDef, FromItem, Source};
 use super::insn::{Expr, Insn};
 use crate::ast::{self, CompoundOp, JoinConstraint, JoinOperator, ResultColumn, SelectCore};
 use crate::error::{Error, Result};
@@ -189,6 +189,7 @@ impl Compiler<'_> {
                                 collation: c.collation,
                                 explicit: false,
                                 from_column: false,
+                                ..no_meta("")
                             })
                             .collect(),
                         source: Source::Table {
@@ -298,6 +299,7 @@ impl Compiler<'_> {
                 collation: Collation::Binary,
                 explicit: false,
                 from_column: false,
+                ..no_meta("")
             })
             .collect();
         (
@@ -385,7 +387,7 @@ impl Compiler<'_> {
         let cursor = self.cursor();
         let eph = self.subs.get(sub).map_or(0, |s| s.result);
         self.emit(Insn::OpenEphemeral { cursor, eph });
-        let columns = metas
+        let columns: Vec<ColumnMeta> = metas
             .into_iter()
             .enumerate()
             .map(|(i, mut m)| {
@@ -393,6 +395,8 @@ impl Compiler<'_> {
                     m.name = n.clone();
                 }
                 m.explicit = false;
+                m.affinity = m.column_affinity();
+                m.compound_affinity = None;
                 m
             })
             .collect();
