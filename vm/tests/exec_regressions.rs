@@ -591,6 +591,22 @@ fn unary_plus_drops_the_operand_affinity_but_keeps_its_collation() {
 }
 
 #[test]
+fn subquery_columns_with_one_name_are_all_reached_by_position() {
+    let answers = agree(
+        "CREATE TABLE t(a INT, b INT)
+         INSERT INTO t VALUES (1, 2)
+         SELECT * FROM (SELECT a, b AS a FROM t)
+         SELECT \"a:1\" FROM (SELECT a, b AS a, 3 AS A FROM t)
+         CREATE VIEW v AS SELECT a, b a FROM t
+         SELECT * FROM v
+         WITH c AS (SELECT b a, a FROM t) SELECT * FROM c",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[2].0, ints(&[1, 2]));
+    assert_eq!(answers[3].0, ints(&[2]));
+}
+
+#[test]
 fn a_compound_subquery_column_takes_its_affinity_from_every_arm() {
     // The first arm's affinity, unless a later arm may give text (for a numeric affinity)
     // or a number (for TEXT); a REAL column reads back integers as reals.

@@ -387,7 +387,7 @@ impl Compiler<'_> {
         let cursor = self.cursor();
         let eph = self.subs.get(sub).map_or(0, |s| s.result);
         self.emit(Insn::OpenEphemeral { cursor, eph });
-        let columns: Vec<ColumnMeta> = metas
+        let mut columns: Vec<ColumnMeta> = metas
             .into_iter()
             .enumerate()
             .map(|(i, mut m)| {
@@ -400,6 +400,7 @@ impl Compiler<'_> {
                 m
             })
             .collect();
+        make_names_unique(&mut columns);
         Ok((
             Level {
                 cursor,
@@ -584,6 +585,27 @@ impl Compiler<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// As SQLite's `sqlite3ColumnsFromExprList`: a column whose name an earlier column has
+/// (ignoring case) is renamed `name:1`, `name:2`, ... (a `:digits` suffix of its own
+/// replaced), so that `*` and names reach every column of a subquery.
+fn make_names_unique(columns: &mut [ColumnMeta]) {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for column in columns.iter_mut() {
+        let mut count = 0u32;
+        while seen.contains(&column.name.to_ascii_lowercase()) {
+            let stem = match column.name.rsplit_once(':') {
+                Some((stem, digits)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    stem.to_string()
+                }
+                _ => column.name.clone(),
+            };
+            count += 1;
+            column.name = format!("{stem}:{count}");
+        }
+        seen.insert(column.name.to_ascii_lowercase());
     }
 }
 
