@@ -652,6 +652,18 @@ impl Compiler<'_> {
 
     /// Compiles an expression and reports its operand affinity and collation.
     pub fn expr_meta(&mut self, e: &ast::Expr) -> Result<(Expr, ColumnMeta)> {
+        // A long chain of binary operators (`1+1+...+1`, up to SQLite's depth limit)
+        // recurses through this frame and `binary`'s, so this one stays small: the other
+        // forms compile in `form_meta`.
+        match e {
+            ast::Expr::Binary { op, left, right } => self.binary(*op, left, right),
+            _ => self.form_meta(e),
+        }
+    }
+
+    /// [`Compiler::expr_meta`] for every form but a binary operator.
+    #[inline(never)]
+    fn form_meta(&mut self, e: &ast::Expr) -> Result<(Expr, ColumnMeta)> {
         let plain = |expr: Expr| Ok((expr, no_meta("")));
         match e {
             ast::Expr::Literal(
@@ -670,10 +682,7 @@ impl Compiler<'_> {
                             args: vec![Expr::Const(Value::Text("now".to_string()))],
                             collation: Collation::Binary,
                         },
-                        ColumnMeta {
-                            kinds: ValueKinds::ANY,
-                            ..no_meta("")
-                        },
+                        kinds_meta(ValueKinds::ANY),
                     )),
                     FoundFunction::Aggregate(_) => {
                         Err(Error::msg(format!("no such function: {name}")))
@@ -693,25 +702,15 @@ impl Compiler<'_> {
                     },
                     _ => ValueKinds::NUMBER,
                 };
-                Ok((
-                    Expr::Const(literal(l)),
-                    ColumnMeta {
-                        kinds,
-                        ..no_meta("")
-                    },
-                ))
+                Ok((Expr::Const(literal(l)), kinds_meta(kinds)))
             }
             ast::Expr::Column {
                 column,
                 double_quoted,
             } => self.column(column, *double_quoted),
-            ast::Expr::Variable { index, .. } => Ok((
-                Expr::Param(*index as usize),
-                ColumnMeta {
-                    kinds: ValueKinds::ANY,
-                    ..no_meta("")
-                },
-            )),
+            ast::Expr::Variable { index, .. } => {
+                Ok((Expr::Param(*index as usize), kinds_meta(ValueKinds::ANY)))
+            }
             // SQLite codes `-<real literal>` as the negated constant, so `-0.0` is negative
             // zero (where `0 - x` at run time gives positive zero).
             ast::Expr::Unary {
@@ -889,51 +888,7 @@ impl Compiler<'_> {
                 operand,
                 when_then,
                 else_expr,
-            } => {
-                let (operand, base) = match operand {
-                    Some(o) => {
-                        let (x, m) = self.expr_meta(o)?;
-                        (Some(Box::new(x)), Some(m))
-                    }
-                    None => (None, None),
-                };
-                let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
-                let mut pairs = Vec::new();
-                let mut comparisons = Vec::new();
-                // The value is one of the THEN or ELSE values.
-                let mut kinds = ValueKinds::NULL;
-                for (w, t) in when_then {
-                    let (x, wm) = self.expr_meta(w)?;
-                    if let Some(bm) = &base {
-                        // `CASE b WHEN w` compares as `b = w` does.
-                        comparisons.push((bm.affinity, wm.affinity, pick_collation(bm, &wm)));
-                    }
-                    let (then, tm) = self.expr_meta(t)?;
-                    kinds = kinds.union(tm.kinds);
-                    pairs.push((x, then));
-                }
-                let else_expr = match else_expr {
-                    Some(e) => {
-                        let (x, m) = self.expr_meta(e)?;
-                        kinds = kinds.union(m.kinds);
-                        Some(Box::new(x))
-                    }
-                    None => None,
-                };
-                Ok((
-                    Expr::Case {
-                        operand,
-                        when_then: pairs,
-                        else_expr,
-                        collation,
-                        comparisons,
-                    },
-                    ColumnMeta {
-                        kinds,
-                        ..no_meta("")
-                    },
-                ))
-            }
+            } => self.case(operand.as_deref(), when_then, else_expr.as_deref()),
             ast::Expr::Raise { action, message } => {
                 let message = match message {
                     Some(m) => Some(Box::new(self.expr(m)?)),
@@ -943,6 +898,57 @@ impl Compiler<'_> {
             }
             ast::Expr::Row(_) => Err(Error::msg("row value misused")),
         }
+    }
+
+    /// Compiles a CASE expression; its value is one of the THEN or ELSE values. Kept out of
+    /// [`Compiler::expr_meta`] so that deep expressions recurse through small frames.
+    #[inline(never)]
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        when_then: &[(ast::Expr, ast::Expr)],
+        else_expr: Option<&ast::Expr>,
+    ) -> Result<(Expr, ColumnMeta)> {
+        let (operand, base) = match operand {
+            Some(o) => {
+                let (x, m) = self.expr_meta(o)?;
+                (Some(Box::new(x)), Some(m))
+            }
+            None => (None, None),
+        };
+        let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
+        let mut pairs = Vec::new();
+        let mut comparisons = Vec::new();
+        // The value is one of the THEN or ELSE values.
+        let mut kinds = ValueKinds::NULL;
+        for (w, t) in when_then {
+            let (x, wm) = self.expr_meta(w)?;
+            if let Some(bm) = &base {
+                // `CASE b WHEN w` compares as `b = w` does.
+                comparisons.push((bm.affinity, wm.affinity, pick_collation(bm, &wm)));
+            }
+            let (then, tm) = self.expr_meta(t)?;
+            kinds = kinds.union(tm.kinds);
+            pairs.push((x, then));
+        }
+        let else_expr = match else_expr {
+            Some(e) => {
+                let (x, m) = self.expr_meta(e)?;
+                kinds = kinds.union(m.kinds);
+                Some(Box::new(x))
+            }
+            None => None,
+        };
+        Ok((
+            Expr::Case {
+                operand,
+                when_then: pairs,
+                else_expr,
+                collation,
+                comparisons,
+            },
+            kinds_meta(kinds),
+        ))
     }
 
     /// Compiles a binary operator.
@@ -990,16 +996,7 @@ impl Compiler<'_> {
                 let collation = pick_collation(&lm, &rm);
                 return Ok((
                     bin(BinOp::Concat),
-                    ColumnMeta {
-                        collation,
-                        explicit: lm.explicit || rm.explicit,
-                        kinds: ValueKinds {
-                            text: true,
-                            blob: true,
-                            ..ValueKinds::NULL
-                        },
-                        ..no_meta("")
-                    },
+                    concat_meta(collation, lm.explicit || rm.explicit),
                 ));
             }
             B::Arrow | B::LongArrow => {
@@ -1055,10 +1052,7 @@ impl Compiler<'_> {
                         args: compiled,
                         collation,
                     },
-                    ColumnMeta {
-                        kinds: ValueKinds::ANY,
-                        ..no_meta("")
-                    },
+                    kinds_meta(ValueKinds::ANY),
                 ))
             }
             FoundFunction::Aggregate(f) => {
@@ -1121,10 +1115,7 @@ impl Compiler<'_> {
                         agg: ctx.agg,
                         index: ctx.calls.len() - 1,
                     },
-                    ColumnMeta {
-                        kinds: ValueKinds::ANY,
-                        ..no_meta("")
-                    },
+                    kinds_meta(ValueKinds::ANY),
                 ))
             }
         }
@@ -1256,6 +1247,31 @@ pub fn is_rowid_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("rowid")
         || name.eq_ignore_ascii_case("oid")
         || name.eq_ignore_ascii_case("_rowid_")
+}
+
+/// Metadata of an unnamed expression with no affinity and BINARY collation that may give
+/// `kinds`.
+#[inline(never)]
+fn kinds_meta(kinds: ValueKinds) -> ColumnMeta {
+    ColumnMeta {
+        kinds,
+        ..no_meta("")
+    }
+}
+
+/// Metadata of `a || b`: text or a blob, under `collation`.
+#[inline(never)]
+fn concat_meta(collation: Collation, explicit: bool) -> ColumnMeta {
+    ColumnMeta {
+        collation,
+        explicit,
+        kinds: ValueKinds {
+            text: true,
+            blob: true,
+            ..ValueKinds::NULL
+        },
+        ..no_meta("")
+    }
 }
 
 /// Metadata of an expression with no affinity and BINARY collation.
