@@ -665,3 +665,15 @@ fn a_compound_ordered_with_collate_reads_its_rows_back_as_a_subquery() {
         ])
     );
 }
+
+#[test]
+fn a_rowid_in_list_finds_each_row_once() {
+    // The keys take INTEGER affinity before duplicates go, so '2', 2.0 and 2 are one key.
+    let answers = agree(
+        "CREATE TABLE t(a, b)
+         INSERT INTO t VALUES (1, 11), (2, 12), (3, 13)
+         SELECT b FROM t WHERE rowid IN ('2', 2)
+         SELECT b FROM t WHERE rowid IN ('2', 2.0, 2, ' 2', NULL, 'x', 2.5, '3') ORDER BY b",
+    );
+    assert_eq!(answers[2].0, Ok(vec![vec![Value::Integer(12)]]));
+}

@@ -342,10 +342,15 @@ impl Compiler<'_> {
             if !ok || correlated {
                 continue;
             }
+            // Rowid keys take INTEGER affinity before the list drops duplicates, so '2'
+            // and 2 are one key.
             let Some(column) = column else {
                 return Some(Access::In {
                     index: None,
-                    list: list.clone(),
+                    list: list
+                        .iter()
+                        .map(|x| Expr::ApplyAffinity(Box::new(x.clone()), Affinity::Integer))
+                        .collect(),
                 });
             };
             let keys: Option<Vec<Expr>> =
