@@ -574,3 +574,106 @@ fn failed_single_row_inserts_without_a_statement_journal_leave_the_transaction_u
     );
     assert_eq!(answers[13].0, Ok(vec![vec![Value::Integer(2)]]));
 }
+
+#[test]
+fn unary_plus_drops_the_operand_affinity_but_keeps_its_collation() {
+    let answers = agree(
+        "CREATE TABLE t(n NUMERIC, i INT, s TEXT COLLATE NOCASE)
+         INSERT INTO t VALUES (19, 1, 'abc')
+         CREATE INDEX t_i ON t(i)
+         SELECT +n = '19', n = '19', '19' = +n, +s = 'ABC' FROM t
+         SELECT count(*) FROM t WHERE +i = '1'
+         SELECT a FROM (SELECT +n AS a FROM t) WHERE a = '19'",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[3].0, ints(&[0, 1, 0, 1]));
+    assert_eq!(answers[4].0, ints(&[0]));
+}
+
+#[test]
+fn subquery_columns_with_one_name_are_all_reached_by_position() {
+    let answers = agree(
+        "CREATE TABLE t(a INT, b INT)
+         INSERT INTO t VALUES (1, 2)
+         SELECT * FROM (SELECT a, b AS a FROM t)
+         SELECT \"a:1\" FROM (SELECT a, b AS a, 3 AS A FROM t)
+         CREATE VIEW v AS SELECT a, b a FROM t
+         SELECT * FROM v
+         WITH c AS (SELECT b a, a FROM t) SELECT * FROM c",
+    );
+    let ints = |v: &[i64]| Ok(vec![v.iter().map(|&i| Value::Integer(i)).collect()]);
+    assert_eq!(answers[2].0, ints(&[1, 2]));
+    assert_eq!(answers[3].0, ints(&[2]));
+}
+
+#[test]
+fn a_compound_subquery_column_takes_its_affinity_from_every_arm() {
+    // The first arm's affinity, unless a later arm may give text (for a numeric affinity)
+    // or a number (for TEXT); a REAL column reads back integers as reals.
+    let answers = agree(
+        "CREATE TABLE t(r REAL, n NUMERIC, s TEXT)
+         INSERT INTO t VALUES (NULL, 19, '7')
+         SELECT * FROM (SELECT r FROM t WHERE r IS NOT NULL UNION ALL SELECT n FROM t)
+         SELECT * FROM (SELECT r, r AS q FROM t WHERE 0 UNION ALL SELECT n, 1 FROM t)
+         SELECT * FROM (SELECT r FROM t WHERE 0 UNION ALL SELECT '19')
+         SELECT * FROM (SELECT r x FROM t WHERE 0 UNION ALL SELECT '19') WHERE x = 19
+         SELECT * FROM (SELECT s x FROM t UNION ALL SELECT 5) WHERE x = 7
+         SELECT * FROM (SELECT CAST(n AS REAL) FROM t WHERE 0 UNION ALL SELECT n FROM t)",
+    );
+    assert_eq!(answers[2].0, Ok(vec![vec![Value::Real(19.0)]]));
+    assert_eq!(
+        answers[3].0,
+        Ok(vec![vec![Value::Real(19.0), Value::Real(1.0)]])
+    );
+    assert_eq!(answers[7].0, Ok(vec![vec![Value::Integer(19)]]));
+}
+
+#[test]
+fn in_and_scalar_subqueries_of_a_compound_compare_with_its_last_arm_affinity() {
+    let answers = agree(
+        "CREATE TABLE t(n NUMERIC, b BLOB)
+         INSERT INTO t VALUES (19, x'01')
+         SELECT '19' IN (SELECT n FROM t UNION SELECT b FROM t)
+         SELECT '19' IN (SELECT b FROM t UNION SELECT n FROM t)
+         SELECT '19' = (SELECT n FROM t UNION ALL SELECT 5)",
+    );
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Integer(1)]]));
+}
+
+#[test]
+fn a_compound_ordered_with_collate_reads_its_rows_back_as_a_subquery() {
+    // SQLite runs `a UNION b ORDER BY x COLLATE c` as `SELECT * FROM (a UNION b) ORDER BY
+    // ...`: REAL columns give reals, and other terms sort by the first arm's collation.
+    let answers = agree(
+        "CREATE TABLE t0(r DOUBLE)
+         CREATE TABLE t1(n NUMERIC, s TEXT COLLATE NOCASE)
+         INSERT INTO t1 VALUES (19, 'b'), (3, 'C'), (4, 'd')
+         SELECT r FROM t0 UNION SELECT n FROM t1 ORDER BY 1 COLLATE BINARY
+         SELECT r FROM t0 UNION SELECT n FROM t1 ORDER BY 1
+         SELECT 'a', 0 UNION SELECT s, 0 FROM t1 ORDER BY 2 COLLATE BINARY, 1",
+    );
+    assert_eq!(
+        answers[5].0.as_ref().map(|rows| rows[0][0].clone()),
+        Ok(Value::Text("C".into()))
+    );
+    assert_eq!(
+        answers[3].0,
+        Ok(vec![
+            vec![Value::Real(3.0)],
+            vec![Value::Real(4.0)],
+            vec![Value::Real(19.0)]
+        ])
+    );
+}
+
+#[test]
+fn a_rowid_in_list_finds_each_row_once() {
+    // The keys take INTEGER affinity before duplicates go, so '2', 2.0 and 2 are one key.
+    let answers = agree(
+        "CREATE TABLE t(a, b)
+         INSERT INTO t VALUES (1, 11), (2, 12), (3, 13)
+         SELECT b FROM t WHERE rowid IN ('2', 2)
+         SELECT b FROM t WHERE rowid IN ('2', 2.0, 2, ' 2', NULL, 'x', 2.5, '3') ORDER BY b",
+    );
+    assert_eq!(answers[2].0, Ok(vec![vec![Value::Integer(12)]]));
+}

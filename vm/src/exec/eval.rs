@@ -431,6 +431,10 @@ impl Vm {
                 let v = self.eval(program, x, env)?;
                 affinity.apply(v)
             }
+            Expr::RealAffinity(x) => match self.eval(program, x, env)? {
+                Value::Integer(i) => Value::Real(i as f64),
+                other => other,
+            },
         })
     }
 }

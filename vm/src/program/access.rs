@@ -342,10 +342,15 @@ impl Compiler<'_> {
             if !ok || correlated {
                 continue;
             }
+            // Rowid keys take INTEGER affinity before the list drops duplicates, so '2'
+            // and 2 are one key.
             let Some(column) = column else {
                 return Some(Access::In {
                     index: None,
-                    list: list.clone(),
+                    list: list
+                        .iter()
+                        .map(|x| Expr::ApplyAffinity(Box::new(x.clone()), Affinity::Integer))
+                        .collect(),
                 });
             };
             let keys: Option<Vec<Expr>> =
@@ -505,7 +510,8 @@ pub fn cursors_of(
         | Expr::Cast(x, _)
         | Expr::IsNull(x)
         | Expr::NotNull(x)
-        | Expr::ApplyAffinity(x, _) => go(x, f, correlated),
+        | Expr::ApplyAffinity(x, _)
+        | Expr::RealAffinity(x) => go(x, f, correlated),
         Expr::Binary(_, a, b) => {
             go(a, f, correlated);
             go(b, f, correlated);

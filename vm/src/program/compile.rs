@@ -31,6 +31,82 @@ pub struct ColumnMeta {
     /// Whether the value is a column reference (its collation then takes part in
     /// comparisons even when BINARY).
     pub from_column: bool,
+    /// The storage classes the value may have.
+    pub kinds: ValueKinds,
+    /// For a column of a compound select: its affinity as a column of a FROM subquery,
+    /// view or CTE, which SQLite derives from every arm (see
+    /// [`super::select::compound_column_affinity`]), where `affinity` (the operand
+    /// affinity of `x IN (SELECT ...)` and scalar subqueries) is the last arm's. None
+    /// elsewhere: the two are the same.
+    pub compound_affinity: Option<Option<Affinity>>,
+}
+
+impl ColumnMeta {
+    /// The column's affinity as a column of a FROM subquery, view or CTE.
+    pub fn column_affinity(&self) -> Option<Affinity> {
+        self.compound_affinity.unwrap_or(self.affinity)
+    }
+}
+
+/// The storage classes an expression may produce, as SQLite's `sqlite3ExprDataType` tells
+/// them: what the later arms of a compound select may produce decides the compound's column
+/// affinity. The reading is coarse on purpose (a column of numeric affinity "may be a
+/// blob"), for the affinity must come out as SQLite's does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueKinds {
+    /// An integer or a real.
+    pub number: bool,
+    /// Text.
+    pub text: bool,
+    /// A blob.
+    pub blob: bool,
+}
+
+impl ValueKinds {
+    /// Only NULL (the NULL literal).
+    pub const NULL: ValueKinds = ValueKinds {
+        number: false,
+        text: false,
+        blob: false,
+    };
+    /// A number: what most operators give.
+    pub const NUMBER: ValueKinds = ValueKinds {
+        number: true,
+        text: false,
+        blob: false,
+    };
+    /// Anything (functions, parameters).
+    pub const ANY: ValueKinds = ValueKinds {
+        number: true,
+        text: true,
+        blob: true,
+    };
+
+    /// What a column, CAST or subquery of `affinity` may hold.
+    pub fn of_affinity(affinity: Option<Affinity>) -> ValueKinds {
+        match affinity {
+            Some(a) if a.is_numeric() => ValueKinds {
+                number: true,
+                text: false,
+                blob: true,
+            },
+            Some(Affinity::Text) => ValueKinds {
+                number: false,
+                text: true,
+                blob: true,
+            },
+            _ => ValueKinds::ANY,
+        }
+    }
+
+    /// Either's kinds.
+    pub fn union(self, other: ValueKinds) -> ValueKinds {
+        ValueKinds {
+            number: self.number || other.number,
+            text: self.text || other.text,
+            blob: self.blob || other.blob,
+        }
+    }
 }
 
 /// How a FROM item's columns are read.
@@ -476,8 +552,15 @@ impl Compiler<'_> {
                         column: i,
                         rowid: rowid_alias == Some(i),
                     }),
+                    // As SQLite's `sqlite3ColumnDefault`: a REAL column of a subquery,
+                    // view or CTE reads back as a real (a compound's arms may have put an
+                    // integer there).
                     (Some(i), Source::Ephemeral { cursor }) => {
-                        Some(Expr::EphColumn { cursor, column: i })
+                        let read = Expr::EphColumn { cursor, column: i };
+                        Some(match item.columns[i].affinity {
+                            Some(Affinity::Real) => Expr::RealAffinity(Box::new(read)),
+                            _ => read,
+                        })
                     }
                     (Some(i), Source::Registers { start, .. }) => Some(Expr::Reg(start + i)),
                     (Some(i), Source::Series { cursor }) => Some(Expr::Column {
@@ -499,11 +582,8 @@ impl Compiler<'_> {
                     let meta = match position {
                         Some(i) => item.columns[i].clone(),
                         None => ColumnMeta {
-                            name: name.to_string(),
                             affinity: Some(Affinity::Integer),
-                            collation: Collation::Binary,
-                            explicit: false,
-                            from_column: false,
+                            ..no_meta(name)
                         },
                     };
                     if found.is_none() {
@@ -526,6 +606,7 @@ impl Compiler<'_> {
                 let expr = self.capture(depth, expr);
                 let mut meta = meta;
                 meta.from_column = true;
+                meta.kinds = ValueKinds::of_affinity(meta.affinity);
                 return Ok((expr, meta));
             }
         }
@@ -571,6 +652,18 @@ impl Compiler<'_> {
 
     /// Compiles an expression and reports its operand affinity and collation.
     pub fn expr_meta(&mut self, e: &ast::Expr) -> Result<(Expr, ColumnMeta)> {
+        // A long chain of binary operators (`1+1+...+1`, up to SQLite's depth limit)
+        // recurses through this frame and `binary`'s, so this one stays small: the other
+        // forms compile in `form_meta`.
+        match e {
+            ast::Expr::Binary { op, left, right } => self.binary(*op, left, right),
+            _ => self.form_meta(e),
+        }
+    }
+
+    /// [`Compiler::expr_meta`] for every form but a binary operator.
+    #[inline(never)]
+    fn form_meta(&mut self, e: &ast::Expr) -> Result<(Expr, ColumnMeta)> {
         let plain = |expr: Expr| Ok((expr, no_meta("")));
         match e {
             ast::Expr::Literal(
@@ -582,23 +675,42 @@ impl Compiler<'_> {
                     _ => "datetime",
                 };
                 match self.functions.find(name, 1)? {
-                    FoundFunction::Scalar(f) => plain(Expr::Function {
-                        name: f.name,
-                        body: f.body,
-                        args: vec![Expr::Const(Value::Text("now".to_string()))],
-                        collation: Collation::Binary,
-                    }),
+                    FoundFunction::Scalar(f) => Ok((
+                        Expr::Function {
+                            name: f.name,
+                            body: f.body,
+                            args: vec![Expr::Const(Value::Text("now".to_string()))],
+                            collation: Collation::Binary,
+                        },
+                        kinds_meta(ValueKinds::ANY),
+                    )),
                     FoundFunction::Aggregate(_) => {
                         Err(Error::msg(format!("no such function: {name}")))
                     }
                 }
             }
-            ast::Expr::Literal(l) => plain(Expr::Const(literal(l))),
+            ast::Expr::Literal(l) => {
+                let kinds = match l {
+                    Literal::Null => ValueKinds::NULL,
+                    Literal::String(_) => ValueKinds {
+                        text: true,
+                        ..ValueKinds::NULL
+                    },
+                    Literal::Blob(_) => ValueKinds {
+                        blob: true,
+                        ..ValueKinds::NULL
+                    },
+                    _ => ValueKinds::NUMBER,
+                };
+                Ok((Expr::Const(literal(l)), kinds_meta(kinds)))
+            }
             ast::Expr::Column {
                 column,
                 double_quoted,
             } => self.column(column, *double_quoted),
-            ast::Expr::Variable { index, .. } => plain(Expr::Param(*index as usize)),
+            ast::Expr::Variable { index, .. } => {
+                Ok((Expr::Param(*index as usize), kinds_meta(ValueKinds::ANY)))
+            }
             // SQLite codes `-<real literal>` as the negated constant, so `-0.0` is negative
             // zero (where `0 - x` at run time gives positive zero).
             ast::Expr::Unary {
@@ -613,8 +725,16 @@ impl Compiler<'_> {
             ast::Expr::Unary { op, operand } => {
                 let (inner, meta) = self.expr_meta(operand)?;
                 match op {
-                    // Unary plus keeps the operand's affinity and collation.
-                    UnaryOp::Plus => Ok((inner, meta)),
+                    // Unary plus keeps the operand's collation but drops its affinity
+                    // (SQLite's `sqlite3ExprAffinity` has no case for TK_UPLUS, while
+                    // `sqlite3ExprCollSeq` looks through it).
+                    UnaryOp::Plus => Ok((
+                        inner,
+                        ColumnMeta {
+                            affinity: None,
+                            ..meta
+                        },
+                    )),
                     _ => plain(Expr::Unary(*op, Box::new(inner))),
                 }
             }
@@ -634,11 +754,9 @@ impl Compiler<'_> {
                 Ok((
                     Expr::Cast(Box::new(inner), affinity),
                     ColumnMeta {
-                        name: String::new(),
                         affinity: Some(affinity),
-                        collation: Collation::Binary,
-                        explicit: false,
-                        from_column: false,
+                        kinds: ValueKinds::of_affinity(Some(affinity)),
+                        ..no_meta("")
                     },
                 ))
             }
@@ -760,7 +878,9 @@ impl Compiler<'_> {
             }
             ast::Expr::Subquery(select) => {
                 let (sub, metas) = self.subquery(select, true)?;
-                let meta = metas.into_iter().next().unwrap_or_else(|| no_meta(""));
+                let mut meta = metas.into_iter().next().unwrap_or_else(|| no_meta(""));
+                meta.compound_affinity = None;
+                meta.kinds = ValueKinds::of_affinity(meta.affinity);
                 Ok((Expr::Scalar(sub), meta))
             }
             ast::Expr::Function(call) => self.function(call),
@@ -768,37 +888,7 @@ impl Compiler<'_> {
                 operand,
                 when_then,
                 else_expr,
-            } => {
-                let (operand, base) = match operand {
-                    Some(o) => {
-                        let (x, m) = self.expr_meta(o)?;
-                        (Some(Box::new(x)), Some(m))
-                    }
-                    None => (None, None),
-                };
-                let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
-                let mut pairs = Vec::new();
-                let mut comparisons = Vec::new();
-                for (w, t) in when_then {
-                    let (x, wm) = self.expr_meta(w)?;
-                    if let Some(bm) = &base {
-                        // `CASE b WHEN w` compares as `b = w` does.
-                        comparisons.push((bm.affinity, wm.affinity, pick_collation(bm, &wm)));
-                    }
-                    pairs.push((x, self.expr(t)?));
-                }
-                let else_expr = match else_expr {
-                    Some(e) => Some(Box::new(self.expr(e)?)),
-                    None => None,
-                };
-                plain(Expr::Case {
-                    operand,
-                    when_then: pairs,
-                    else_expr,
-                    collation,
-                    comparisons,
-                })
-            }
+            } => self.case(operand.as_deref(), when_then, else_expr.as_deref()),
             ast::Expr::Raise { action, message } => {
                 let message = match message {
                     Some(m) => Some(Box::new(self.expr(m)?)),
@@ -808,6 +898,57 @@ impl Compiler<'_> {
             }
             ast::Expr::Row(_) => Err(Error::msg("row value misused")),
         }
+    }
+
+    /// Compiles a CASE expression; its value is one of the THEN or ELSE values. Kept out of
+    /// [`Compiler::expr_meta`] so that deep expressions recurse through small frames.
+    #[inline(never)]
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        when_then: &[(ast::Expr, ast::Expr)],
+        else_expr: Option<&ast::Expr>,
+    ) -> Result<(Expr, ColumnMeta)> {
+        let (operand, base) = match operand {
+            Some(o) => {
+                let (x, m) = self.expr_meta(o)?;
+                (Some(Box::new(x)), Some(m))
+            }
+            None => (None, None),
+        };
+        let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
+        let mut pairs = Vec::new();
+        let mut comparisons = Vec::new();
+        // The value is one of the THEN or ELSE values.
+        let mut kinds = ValueKinds::NULL;
+        for (w, t) in when_then {
+            let (x, wm) = self.expr_meta(w)?;
+            if let Some(bm) = &base {
+                // `CASE b WHEN w` compares as `b = w` does.
+                comparisons.push((bm.affinity, wm.affinity, pick_collation(bm, &wm)));
+            }
+            let (then, tm) = self.expr_meta(t)?;
+            kinds = kinds.union(tm.kinds);
+            pairs.push((x, then));
+        }
+        let else_expr = match else_expr {
+            Some(e) => {
+                let (x, m) = self.expr_meta(e)?;
+                kinds = kinds.union(m.kinds);
+                Some(Box::new(x))
+            }
+            None => None,
+        };
+        Ok((
+            Expr::Case {
+                operand,
+                when_then: pairs,
+                else_expr,
+                collation,
+                comparisons,
+            },
+            kinds_meta(kinds),
+        ))
     }
 
     /// Compiles a binary operator.
@@ -855,13 +996,7 @@ impl Compiler<'_> {
                 let collation = pick_collation(&lm, &rm);
                 return Ok((
                     bin(BinOp::Concat),
-                    ColumnMeta {
-                        name: String::new(),
-                        affinity: None,
-                        collation,
-                        explicit: lm.explicit || rm.explicit,
-                        from_column: false,
-                    },
+                    concat_meta(collation, lm.explicit || rm.explicit),
                 ));
             }
             B::Arrow | B::LongArrow => {
@@ -917,7 +1052,7 @@ impl Compiler<'_> {
                         args: compiled,
                         collation,
                     },
-                    no_meta(""),
+                    kinds_meta(ValueKinds::ANY),
                 ))
             }
             FoundFunction::Aggregate(f) => {
@@ -980,7 +1115,7 @@ impl Compiler<'_> {
                         agg: ctx.agg,
                         index: ctx.calls.len() - 1,
                     },
-                    no_meta(""),
+                    kinds_meta(ValueKinds::ANY),
                 ))
             }
         }
@@ -1114,6 +1249,31 @@ pub fn is_rowid_name(name: &str) -> bool {
         || name.eq_ignore_ascii_case("_rowid_")
 }
 
+/// Metadata of an unnamed expression with no affinity and BINARY collation that may give
+/// `kinds`.
+#[inline(never)]
+fn kinds_meta(kinds: ValueKinds) -> ColumnMeta {
+    ColumnMeta {
+        kinds,
+        ..no_meta("")
+    }
+}
+
+/// Metadata of `a || b`: text or a blob, under `collation`.
+#[inline(never)]
+fn concat_meta(collation: Collation, explicit: bool) -> ColumnMeta {
+    ColumnMeta {
+        collation,
+        explicit,
+        kinds: ValueKinds {
+            text: true,
+            blob: true,
+            ..ValueKinds::NULL
+        },
+        ..no_meta("")
+    }
+}
+
 /// Metadata of an expression with no affinity and BINARY collation.
 pub fn no_meta(name: &str) -> ColumnMeta {
     ColumnMeta {
@@ -1122,6 +1282,8 @@ pub fn no_meta(name: &str) -> ColumnMeta {
         collation: Collation::Binary,
         explicit: false,
         from_column: false,
+        kinds: ValueKinds::NUMBER,
+        compound_affinity: None,
     }
 }
 

@@ -95,7 +95,8 @@ fn walk_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
         | Expr::Cast(x, _)
         | Expr::IsNull(x)
         | Expr::NotNull(x)
-        | Expr::ApplyAffinity(x, _) => walk_mut(x, f),
+        | Expr::ApplyAffinity(x, _)
+        | Expr::RealAffinity(x) => walk_mut(x, f),
         Expr::Binary(_, a, b) => {
             walk_mut(a, f);
             walk_mut(b, f);

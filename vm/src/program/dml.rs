@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use concur_btree::Value;
 
-use super::compile::{ColumnMeta, Compiler, FromItem, Scope, Source};
+use super::compile::{no_meta, ColumnMeta, Compiler, FromItem, Scope, Source};
 use super::insn::{Expr, Insn, UniqueConstraint, Upsert, WriteTarget};
 use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
@@ -1128,6 +1128,7 @@ fn metas(table: &Table) -> Vec<ColumnMeta> {
             collation: c.collation,
             explicit: false,
             from_column: false,
+            ..no_meta("")
         })
         .collect()
 }

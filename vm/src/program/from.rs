@@ -7,7 +7,7 @@ use crate::func::series::SERIES_COLUMNS;
 use crate::value::{Affinity, Collation};
 use std::collections::HashMap;
 
-use super::compile::{ColumnMeta, Compiler, CteDef, FromItem, Source};
+use super::compile::{no_meta, ColumnMeta, Compiler, CteDef, FromItem, Source};
 use super::insn::{Expr, Insn};
 use crate::ast::{self, CompoundOp, JoinConstraint, JoinOperator, ResultColumn, SelectCore};
 use crate::error::{Error, Result};
@@ -189,6 +189,7 @@ impl Compiler<'_> {
                                 collation: c.collation,
                                 explicit: false,
                                 from_column: false,
+                                ..no_meta("")
                             })
                             .collect(),
                         source: Source::Table {
@@ -298,6 +299,7 @@ impl Compiler<'_> {
                 collation: Collation::Binary,
                 explicit: false,
                 from_column: false,
+                ..no_meta("")
             })
             .collect();
         (
@@ -385,7 +387,7 @@ impl Compiler<'_> {
         let cursor = self.cursor();
         let eph = self.subs.get(sub).map_or(0, |s| s.result);
         self.emit(Insn::OpenEphemeral { cursor, eph });
-        let columns = metas
+        let mut columns: Vec<ColumnMeta> = metas
             .into_iter()
             .enumerate()
             .map(|(i, mut m)| {
@@ -393,9 +395,12 @@ impl Compiler<'_> {
                     m.name = n.clone();
                 }
                 m.explicit = false;
+                m.affinity = m.column_affinity();
+                m.compound_affinity = None;
                 m
             })
             .collect();
+        make_names_unique(&mut columns);
         Ok((
             Level {
                 cursor,
@@ -580,6 +585,27 @@ impl Compiler<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// As SQLite's `sqlite3ColumnsFromExprList`: a column whose name an earlier column has
+/// (ignoring case) is renamed `name:1`, `name:2`, ... (a `:digits` suffix of its own
+/// replaced), so that `*` and names reach every column of a subquery.
+fn make_names_unique(columns: &mut [ColumnMeta]) {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for column in columns.iter_mut() {
+        let mut count = 0u32;
+        while seen.contains(&column.name.to_ascii_lowercase()) {
+            let stem = match column.name.rsplit_once(':') {
+                Some((stem, digits)) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    stem.to_string()
+                }
+                _ => column.name.clone(),
+            };
+            count += 1;
+            column.name = format!("{stem}:{count}");
+        }
+        seen.insert(column.name.to_ascii_lowercase());
     }
 }
 

@@ -640,4 +640,7 @@ pub enum Expr {
     Raise(RaiseAction, Option<Box<Expr>>),
     /// Apply an affinity to a value (index seek keys).
     ApplyAffinity(Box<Expr>, Affinity),
+    /// An integer becomes a real, any other value stays (SQLite's `OP_RealAffinity`, which
+    /// reading a REAL column of a subquery, view or CTE runs).
+    RealAffinity(Box<Expr>),
 }

@@ -9,12 +9,12 @@ use super::access::{cursors_of, join_order, series_after_arguments};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::compile::{no_meta, ColumnMeta, Compiler, CteDef};
+use super::compile::{no_meta, ColumnMeta, Compiler, CteDef, ValueKinds};
 use super::insn::{CursorId, Expr, Insn, Reg};
 use crate::ast::{self, CompoundOp, SelectCore};
 use crate::error::{Error, Result};
 use crate::schema::{Index, Table};
-use crate::value::Collation;
+use crate::value::{Affinity, Collation};
 
 /// Where a query's rows go.
 #[derive(Debug, Clone, Copy)]
@@ -231,9 +231,12 @@ impl Compiler<'_> {
     pub(super) fn compound(&mut self, select: &ast::Select, dest: Dest) -> Result<Vec<ColumnMeta>> {
         let acc = self.ephemeral();
         self.emit(Insn::ClearEphemeral { eph: acc });
-        let metas = self.core(&select.first, &[], None, Dest::Ephemeral(acc))?;
+        let mut metas = self.core(&select.first, &[], None, Dest::Ephemeral(acc))?;
         let mut collations = vec![None; metas.len()];
         note_collations(&mut collations, &metas);
+        // What the later arms may produce, and the last arm's operand affinities.
+        let mut later = vec![ValueKinds::NULL; metas.len()];
+        let mut last: Vec<Option<Affinity>> = Vec::new();
         let mut combines = Vec::new();
         for (op, core) in &select.compounds {
             let right = self.ephemeral();
@@ -251,6 +254,10 @@ impl Compiler<'_> {
                 )));
             }
             note_collations(&mut collations, &more);
+            for (kinds, m) in later.iter_mut().zip(&more) {
+                *kinds = kinds.union(m.kinds);
+            }
+            last = more.iter().map(|m| m.affinity).collect();
             combines.push(self.code.len());
             self.emit(Insn::Compound {
                 op: *op,
@@ -271,6 +278,21 @@ impl Compiler<'_> {
                 c.clone_from(&collations);
             }
         }
+        let casts = written_casts(&select.first);
+        for (i, m) in metas.iter_mut().enumerate() {
+            let cast = casts.get(i).copied().unwrap_or(false);
+            m.compound_affinity = Some(compound_column_affinity(m.affinity, cast, later[i]));
+            m.affinity = last.get(i).copied().flatten();
+        }
+        // As SQLite's `convertCompoundSelectToSubquery`: a compound with a UNION, INTERSECT
+        // or EXCEPT whose ORDER BY has a COLLATE runs as `SELECT * FROM (compound) ORDER BY
+        // ...`, so its rows are read back as a subquery's (a REAL column's integers become
+        // reals) and a term without COLLATE sorts by the first arm's collation.
+        let as_subquery = select
+            .compounds
+            .iter()
+            .any(|(op, _)| *op != CompoundOp::UnionAll)
+            && select.order_by.iter().any(|t| has_collate(&t.expr));
         let mut keys = Vec::new();
         for (i, term) in select.order_by.iter().enumerate() {
             // An ordinal may carry a COLLATE (`ORDER BY 1 COLLATE NOCASE`).
@@ -299,6 +321,7 @@ impl Compiler<'_> {
                     .ok_or_else(|| {
                         Error::msg(format!("no such collation sequence: {}", collation.0))
                     })?,
+                _ if as_subquery => metas[column].collation,
                 _ => collations[column],
             };
             let desc = term.order == Some(ast::SortOrder::Desc);
@@ -330,9 +353,14 @@ impl Compiler<'_> {
         let next = self.label();
         self.place(top);
         let start = self.regs(metas.len());
-        for i in 0..metas.len() {
+        for (i, m) in metas.iter().enumerate() {
+            let read = Expr::EphColumn { cursor, column: i };
+            let expr = match m.column_affinity() {
+                Some(Affinity::Real) if as_subquery => Expr::RealAffinity(Box::new(read)),
+                _ => read,
+            };
             self.emit(Insn::Eval {
-                expr: Expr::EphColumn { cursor, column: i },
+                expr,
                 dest: start + i,
             });
         }
@@ -882,6 +910,48 @@ fn note_collations(collations: &mut [Option<Collation>], metas: &[ColumnMeta]) {
             *c = Some(m.collation);
         }
     }
+}
+
+/// As SQLite's `sqlite3SubqueryColumnTypes` for a compound select: a column takes the first
+/// arm's affinity (`first`), except that TEXT becomes BLOB when a later arm may give a
+/// number, a numeric affinity becomes BLOB when a later arm may give text, and a numeric
+/// affinity from a CAST (`first_is_cast`) becomes NUMERIC (SQLite's FLEXNUM: no REAL
+/// conversion on reading).
+pub(super) fn compound_column_affinity(
+    first: Option<Affinity>,
+    first_is_cast: bool,
+    later: ValueKinds,
+) -> Option<Affinity> {
+    match first {
+        Some(Affinity::Text) if later.number => Some(Affinity::Blob),
+        Some(a) if a.is_numeric() && later.text => Some(Affinity::Blob),
+        Some(a) if a.is_numeric() && first_is_cast => Some(Affinity::Numeric),
+        other => other,
+    }
+}
+
+/// For each result column of `core` written before any `*`: whether it is a CAST.
+fn written_casts(core: &SelectCore) -> Vec<bool> {
+    let SelectCore::Select(clause) = core else {
+        return Vec::new();
+    };
+    clause
+        .columns
+        .iter()
+        .map_while(|c| match c {
+            ast::ResultColumn::Expr { expr, .. } => Some(matches!(expr, ast::Expr::Cast { .. })),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `e` has a COLLATE outside its subqueries.
+fn has_collate(e: &ast::Expr) -> bool {
+    let mut found = false;
+    super::compile::walk(e, &mut |x| {
+        found |= matches!(x, ast::Expr::Collate { .. });
+    });
+    found
 }
 
 /// Splits `e` at its top-level ANDs.

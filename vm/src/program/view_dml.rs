@@ -54,7 +54,7 @@ impl Compiler<'_> {
                     .cloned()
                     .unwrap_or_else(|| m.name.clone()),
                 declared_type: String::new(),
-                affinity: m.affinity.unwrap_or(Affinity::Blob),
+                affinity: m.column_affinity().unwrap_or(Affinity::Blob),
                 collation: Collation::Binary,
                 not_null: false,
                 default: None,
