@@ -226,13 +226,7 @@ impl TableCursor for FileTableCursor {
 
     fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
         self.forget_if_stale();
-        // The usual probe before an append (does this rowid exist?): when the transaction
-        // knows the table's last rowid and this one is past it, the answer needs no search.
-        let past_end = lock(&self.state)?
-            .appends
-            .get(&self.root)
-            .is_some_and(|hint| rowid > hint.last_rowid());
-        if past_end {
+        if lock(&self.state)?.past_last_rowid(self.root, rowid) {
             self.cursor.clear();
             return self.settle(false);
         }

@@ -309,7 +309,7 @@ pub(crate) struct TxnPages {
     /// Where the last append to each table went (`btree::AppendHint`), so that rowid-order
     /// inserts go straight to the right-most leaf. Dropped by any other write to the table
     /// and by savepoint rollbacks: a hint is trusted, so it must describe the tree exactly.
-    pub(crate) appends: PageMap<u32, AppendHint>,
+    appends: PageMap<u32, AppendHint>,
     /// The schema cookie as this transaction last read or wrote it (asked before every
     /// statement). Forgotten by savepoint rollbacks.
     schema_cookie: Option<u32>,
@@ -330,6 +330,14 @@ impl TxnPages {
             Some(Pages::Write(tx)) => Ok(tx),
             None => Err(StorageError::new(code::MISUSE, "transaction has ended")),
         }
+    }
+
+    /// Whether `rowid` is known to lie past the last row of table `root` (the usual probe
+    /// before an append, answered without a search when the table has an append hint).
+    pub(crate) fn past_last_rowid(&self, root: u32, rowid: i64) -> bool {
+        self.appends
+            .get(&root)
+            .is_some_and(|hint| rowid > hint.last_rowid())
     }
 
     /// Tells cursors that the trees may have changed under them.
@@ -536,12 +544,7 @@ impl Txn for FileTxn {
 
     fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
         let state = lock(&self.state)?;
-        // The probe before an append: past the table's known last rowid, nothing is there.
-        if state
-            .appends
-            .get(&root)
-            .is_some_and(|hint| rowid > hint.last_rowid())
-        {
+        if state.past_last_rowid(root, rowid) {
             return Ok(false);
         }
         let mut cursor = btree::Cursor::new(state.source()?, root);
