@@ -47,6 +47,7 @@ struct Frame {
 
 impl Frame {
     /// The frame's page.
+    #[inline]
     fn page(&self) -> BtreePage<'_> {
         self.header.page(self.pgno, &self.data)
     }
@@ -71,6 +72,7 @@ pub enum Payload {
 
 impl Payload {
     /// The payload's bytes.
+    #[inline]
     pub fn bytes(&self) -> &[u8] {
         match self {
             Payload::Local { page, start, len } => &page[*start..*start + *len],
@@ -100,6 +102,10 @@ pub struct Cursor<S: PageSource> {
     /// takes instead of fetching them again where the two paths share them (the root and
     /// upper levels, for a run of seeks such as a join's).
     old_path: Vec<Frame>,
+    /// The page count last read from `src`: a child beyond it is checked against a fresh
+    /// count before it is called out of range (a write transaction grows the file), so most
+    /// moves need not ask the source.
+    known_pages: PageNo,
 }
 
 impl<S: PageSource> Cursor<S> {
@@ -112,14 +118,17 @@ impl<S: PageSource> Cursor<S> {
             usable,
             stack: Vec::with_capacity(4),
             old_path: Vec::with_capacity(4),
+            known_pages: 0,
         }
     }
 
     /// The top frame; MISUSE when the cursor is at no entry.
     fn top(&self) -> Result<&Frame> {
-        self.stack
-            .last()
-            .ok_or(Error::Misuse("cursor not positioned"))
+        // Not `ok_or`: that builds (and drops) the error on every call.
+        match self.stack.last() {
+            Some(top) => Ok(top),
+            None => Err(Error::Misuse("cursor not positioned")),
+        }
     }
 
     /// Pushes page `pgno` (named by the current top, or the root) onto the stack.
@@ -127,7 +136,10 @@ impl<S: PageSource> Cursor<S> {
         let parent = self.stack.last().map_or(0, |f| f.pgno);
         // Page 1 is only ever a root.
         let lowest = if self.stack.is_empty() { 1 } else { 2 };
-        if pgno < lowest || pgno > self.src.page_count() {
+        if pgno > self.known_pages {
+            self.known_pages = self.src.page_count();
+        }
+        if pgno < lowest || pgno > self.known_pages {
             return Err(Error::corrupt(
                 parent,
                 format!("child page {pgno} out of range"),
@@ -478,6 +490,28 @@ impl<S: PageSource> Cursor<S> {
     pub fn entry(&self) -> Result<(i64, Payload)> {
         let (top, cell) = self.current()?;
         Ok((cell.rowid, self.payload_of(top, &cell)?))
+    }
+
+    /// The current entry's rowid (table trees) and, when its payload lies wholly on the
+    /// current page, where: the `(start, len)` of those bytes within [`Cursor::page_bytes`].
+    /// `None` for a payload that spills to overflow pages (read it with
+    /// [`Cursor::payload_ref`]). Reading a row this way copies nothing and takes no
+    /// reference on the page.
+    pub fn entry_span(&self) -> Result<(i64, Option<(usize, usize)>)> {
+        let (top, cell) = self.current()?;
+        if cell.overflow != 0 {
+            return Ok((cell.rowid, None));
+        }
+        if cell.local_offset + cell.local_size > top.data.len() {
+            return Err(Error::corrupt(top.pgno, "payload past the page end"));
+        }
+        Ok((cell.rowid, Some((cell.local_offset, cell.local_size))))
+    }
+
+    /// The image of the page the cursor is on; `None` when it is at no entry.
+    #[inline]
+    pub fn page_bytes(&self) -> Option<&[u8]> {
+        self.stack.last().map(|top| &top.data[..])
     }
 
     /// The payload of `cell` of the page of `top`.

@@ -294,23 +294,33 @@ impl<'a> BtreePage<'a> {
         let area = &self.data[..self.usable.min(self.data.len())];
         let rowid_at = match self.kind {
             PageKind::TableInterior => at + 4,
-            PageKind::TableLeaf => {
-                // Skip the payload size: continuation bytes, then its last byte.
-                let size = area.get(at..).unwrap_or(&[]);
-                let continued = size.iter().take(8).take_while(|&&b| b & 0x80 != 0).count();
-                at + continued + 1
-            }
+            PageKind::TableLeaf => match area.get(at) {
+                // Skip the payload size: most are one byte.
+                Some(&b) if b < 0x80 => at + 1,
+                _ => {
+                    // Continuation bytes, then its last byte.
+                    let size = area.get(at..).unwrap_or(&[]);
+                    let continued = size.iter().take(8).take_while(|&&b| b & 0x80 != 0).count();
+                    at + continued + 1
+                }
+            },
             PageKind::IndexInterior | PageKind::IndexLeaf => {
                 return Err(Error::corrupt(self.pgno, "an index page has no rowids"))
             }
         };
         match read_varint(area.get(rowid_at..).unwrap_or(&[])) {
             Some((rowid, _)) => Ok(rowid as i64),
-            None => Err(Error::corrupt(
-                self.pgno,
-                format!("cell at offset {at}: rowid past page end"),
-            )),
+            None => Err(self.rowid_past_end(at)),
         }
+    }
+
+    /// The error for a cell at `at` whose rowid runs past the page end.
+    #[cold]
+    fn rowid_past_end(&self, at: usize) -> Error {
+        Error::corrupt(
+            self.pgno,
+            format!("cell at offset {at}: rowid past page end"),
+        )
     }
 
     /// The freeblock list as `(offset, size)` pairs, checked: ascending, in bounds, at least

@@ -1,5 +1,7 @@
 //! Evaluating compiled expressions.
 
+use std::borrow::Cow;
+
 use concur_btree::Value;
 
 use super::{internal, Cursor, Env, Vm};
@@ -29,6 +31,21 @@ fn compare(
 }
 
 impl Vm {
+    /// Evaluates `e`, borrowing it when it is a constant (the right operand of most
+    /// comparisons and arithmetic), which saves a call and a copy per row.
+    #[inline]
+    fn operand<'p>(
+        &mut self,
+        program: &Program,
+        e: &'p Expr,
+        env: &mut Env<'_>,
+    ) -> Result<Cow<'p, Value>> {
+        match e {
+            Expr::Const(v) => Ok(Cow::Borrowed(v)),
+            _ => self.eval(program, e, env).map(Cow::Owned),
+        }
+    }
+
     /// Evaluates `e`.
     pub(super) fn eval(&mut self, program: &Program, e: &Expr, env: &mut Env<'_>) -> Result<Value> {
         Ok(match e {
@@ -134,7 +151,7 @@ impl Vm {
                         or(&l, &r)
                     }
                     BinOp::Arith(op) => {
-                        let r = self.eval(program, b, env)?;
+                        let r = self.operand(program, b, env)?;
                         arithmetic(&l, *op, &r)
                     }
                     BinOp::Bit(op) => {
@@ -157,15 +174,16 @@ impl Vm {
                 collation,
             } => {
                 let l = self.eval(program, left, env)?;
-                let r = self.eval(program, right, env)?;
+                let r = self.operand(program, right, env)?;
                 // Two integers compare as they are (collation and IS only matter for other
                 // classes), unless an affinity would turn one into text.
-                if let (Value::Integer(x), Value::Integer(y)) = (&l, &r) {
+                if let (Value::Integer(x), Value::Integer(y)) = (&l, &*r) {
                     if !comparison_makes_text(*left_affinity, *right_affinity) {
                         return Ok(Value::Integer(i64::from(op.holds(x.cmp(y)))));
                     }
                 }
-                let (l, r) = apply_comparison_affinity(l, *left_affinity, r, *right_affinity);
+                let (l, r) =
+                    apply_comparison_affinity(l, *left_affinity, r.into_owned(), *right_affinity);
                 if *is_op {
                     let t = if *op == CompareOp::Eq {
                         is(&l, &r, *collation)

@@ -36,50 +36,92 @@ fn step(cursor: &mut btree::Cursor<PagesHandle>, forward: bool) -> StorageResult
     }
 }
 
-/// The row under a table cursor: its payload (borrowed from the page when it has no
-/// overflow) and the layout of its record, read only as far as the columns asked for.
+/// Where the record of the row under a table cursor is.
+enum Record {
+    /// On the cursor's current page: `len` bytes at `start` (the common case, which reads
+    /// the page in place).
+    OnPage { start: usize, len: usize },
+    /// Gathered from its overflow pages.
+    Spilled(Payload),
+    /// Nowhere: the cursor is on no row, or the row was deleted since the cursor moved to
+    /// it.
+    Gone,
+}
+
+/// The row under a table cursor: where its record is and the layout of the record, read
+/// only as far as the columns asked for.
 struct CurrentRow {
-    /// Whether `payload` and `layout` describe the current row (after writes, the row is
+    /// Whether `record` and `layout` describe the current row (after writes, the row is
     /// found again first).
     loaded: bool,
-    /// The row's record; `None` for a row deleted since the cursor moved to it.
-    payload: Option<Payload>,
-    /// Where the values read so far lie in `payload`.
+    /// The row's record.
+    record: Record,
+    /// Where the values read so far lie in the record.
     layout: RecordLayout,
 }
 
 impl CurrentRow {
-    /// Takes `payload` as the current row's record.
-    fn load(&mut self, payload: Option<Payload>) -> StorageResult<()> {
-        match &payload {
-            Some(p) => self.layout.start(p.bytes()).map_err(btree_error)?,
-            None => self.layout.clear(),
+    /// Notes where the record of the row `cursor` is on lies (`span` as
+    /// [`btree::Cursor::entry_span`] gives it), to be loaded on first use.
+    fn locate(
+        &mut self,
+        cursor: &btree::Cursor<PagesHandle>,
+        span: Option<(usize, usize)>,
+    ) -> StorageResult<()> {
+        self.loaded = false;
+        self.record = match span {
+            Some((start, len)) => Record::OnPage { start, len },
+            None => Record::Spilled(cursor.payload_ref().map_err(btree_error)?),
+        };
+        Ok(())
+    }
+
+    /// Reads the header size of the record, once per row.
+    fn load(&mut self, cursor: &btree::Cursor<PagesHandle>) -> StorageResult<()> {
+        if !self.loaded {
+            match record_bytes(&self.record, cursor)? {
+                Some(bytes) => self.layout.start(bytes).map_err(btree_error)?,
+                None => self.layout.clear(),
+            }
+            self.loaded = true;
         }
-        self.payload = payload;
-        self.loaded = true;
         Ok(())
     }
 
     /// Value `index` of the loaded row; NULL past the record's end (a column added by
     /// ALTER TABLE ADD COLUMN, or a deleted row).
-    fn value(&mut self, index: usize) -> StorageResult<Value> {
-        let Some(payload) = &self.payload else {
+    fn value(&mut self, cursor: &btree::Cursor<PagesHandle>, index: usize) -> StorageResult<Value> {
+        let Some(bytes) = record_bytes(&self.record, cursor)? else {
             return Ok(Value::Null);
         };
-        let value = self
-            .layout
-            .value(payload.bytes(), index)
-            .map_err(btree_error)?;
+        let value = self.layout.value(bytes, index).map_err(btree_error)?;
         Ok(value.map_or(Value::Null, ValueRef::to_value))
     }
 
     /// All values of the loaded row.
-    fn values(&mut self) -> StorageResult<Vec<Value>> {
-        let Some(payload) = &self.payload else {
+    fn values(&mut self, cursor: &btree::Cursor<PagesHandle>) -> StorageResult<Vec<Value>> {
+        let Some(bytes) = record_bytes(&self.record, cursor)? else {
             return Ok(Vec::new());
         };
-        let len = self.layout.len(payload.bytes()).map_err(btree_error)?;
-        (0..len).map(|i| self.value(i)).collect()
+        let len = self.layout.len(bytes).map_err(btree_error)?;
+        (0..len).map(|i| self.value(cursor, i)).collect()
+    }
+}
+
+/// The bytes of `record`, of the row `cursor` is on; `None` for a row that is gone.
+#[inline]
+fn record_bytes<'a>(
+    record: &'a Record,
+    cursor: &'a btree::Cursor<PagesHandle>,
+) -> StorageResult<Option<&'a [u8]>> {
+    match record {
+        Record::OnPage { start, len } => cursor
+            .page_bytes()
+            .and_then(|page| page.get(*start..*start + *len))
+            .map(Some)
+            .ok_or_else(|| StorageError::new(code::INTERNAL, "row moved off its page")),
+        Record::Spilled(payload) => Ok(Some(payload.bytes())),
+        Record::Gone => Ok(None),
     }
 }
 
@@ -115,7 +157,7 @@ impl FileTableCursor {
             rowid: None,
             row: CurrentRow {
                 loaded: false,
-                payload: None,
+                record: Record::Gone,
                 layout: RecordLayout::new(),
             },
         })
@@ -125,12 +167,12 @@ impl FileTableCursor {
     fn settle(&mut self, found: bool) -> StorageResult<bool> {
         self.generation = self.writes.now();
         self.row.loaded = false;
-        self.row.payload = None;
+        self.row.record = Record::Gone;
         self.rowid = None;
         if found && self.cursor.is_valid() {
-            let (rowid, payload) = self.cursor.entry().map_err(btree_error)?;
+            let (rowid, span) = self.cursor.entry_span().map_err(btree_error)?;
+            self.row.locate(&self.cursor, span)?;
             self.rowid = Some(rowid);
-            self.row.payload = Some(payload);
         }
         Ok(self.rowid.is_some())
     }
@@ -183,7 +225,6 @@ impl FileTableCursor {
             return Err(StorageError::new(code::MISUSE, "cursor is not on a row"));
         };
         if !self.row.loaded {
-            let mut payload = self.row.payload.take();
             if self.stale() {
                 self.cursor.clear();
                 let present = self
@@ -191,13 +232,14 @@ impl FileTableCursor {
                     .seek_rowid(rowid, SeekOp::Eq)
                     .map_err(btree_error)?;
                 self.generation = self.writes.now();
-                payload = if present {
-                    Some(self.cursor.payload_ref().map_err(btree_error)?)
+                if present {
+                    let (_, span) = self.cursor.entry_span().map_err(btree_error)?;
+                    self.row.locate(&self.cursor, span)?;
                 } else {
-                    None
-                };
+                    self.row.record = Record::Gone;
+                }
             }
-            self.row.load(payload)?;
+            self.row.load(&self.cursor)?;
         }
         Ok(&mut self.row)
     }
@@ -265,11 +307,13 @@ impl TableCursor for FileTableCursor {
     }
 
     fn column(&mut self, index: usize) -> StorageResult<Value> {
-        self.current_row()?.value(index)
+        self.current_row()?;
+        self.row.value(&self.cursor, index)
     }
 
     fn row(&mut self) -> StorageResult<Vec<Value>> {
-        self.current_row()?.values()
+        self.current_row()?;
+        self.row.values(&self.cursor)
     }
 }
 
