@@ -58,21 +58,21 @@ pub fn serial_size(t: u64) -> Option<u64> {
 /// Encodes `values` as a record: a header (its own length as a varint, then one serial type
 /// per value) followed by the values' bodies.
 pub fn encode_record(values: &[Value]) -> Result<Vec<u8>> {
-    let types: Vec<u64> = values.iter().map(serial_type).collect();
-    let types_len: usize = types.iter().map(|&t| varint_len(t)).sum();
+    let types = || values.iter().map(serial_type);
+    let types_len: usize = types().map(varint_len).sum();
     // The header length counts its own varint, whose length depends on the total.
     let mut header_len = types_len + 1;
     while varint_len(header_len as u64) + types_len != header_len {
         header_len = varint_len(header_len as u64) + types_len;
     }
-    let body_len: u64 = types.iter().filter_map(|&t| serial_size(t)).sum();
+    let body_len: u64 = types().filter_map(serial_size).sum();
     let total = header_len as u64 + body_len;
     if total > MAX_RECORD_LEN as u64 {
         return Err(Error::TooBig);
     }
     let mut out = Vec::with_capacity(total as usize);
     write_varint(&mut out, header_len as u64);
-    for &t in &types {
+    for t in types() {
         write_varint(&mut out, t);
     }
     for value in values {

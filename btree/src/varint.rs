@@ -50,7 +50,17 @@ pub fn varint_len(value: u64) -> usize {
 }
 
 /// Appends `value` as a varint to `out`; returns the number of bytes written.
+#[inline]
 pub fn write_varint(out: &mut Vec<u8>, value: u64) -> usize {
+    if value < 0x80 {
+        out.push(value as u8);
+        return 1;
+    }
+    write_long_varint(out, value)
+}
+
+/// [`write_varint`] for values of more than one byte.
+fn write_long_varint(out: &mut Vec<u8>, value: u64) -> usize {
     let len = varint_len(value);
     if len == 9 {
         for i in 0..8 {

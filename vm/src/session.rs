@@ -105,7 +105,7 @@ pub struct Statement {
     columns: Arc<[String]>,
     /// The state of the last finished execution and its program, recycled by the next
     /// execution of the same program instead of allocating a new one.
-    spare: Option<(Arc<Program>, Vm)>,
+    spare: Option<(Arc<Program>, Box<Vm>)>,
 }
 
 /// An execution in progress.
@@ -114,8 +114,8 @@ enum Running {
     Program {
         /// The program.
         program: Arc<Program>,
-        /// Its state.
-        vm: Vm,
+        /// Its state (boxed: a statement's run moves in and out of place on every execute).
+        vm: Box<Vm>,
         /// The statement savepoint (writes).
         savepoint: Option<usize>,
     },
@@ -358,7 +358,7 @@ impl Connection {
             if self.spares.len() >= SPARE_CAPACITY {
                 self.spares.remove(0);
             }
-            self.spares.push((program, vm.into_spare()));
+            self.spares.push((program, (*vm).into_spare()));
         }
     }
 
@@ -591,8 +591,8 @@ impl Connection {
                         .iter()
                         .rposition(|(old, _)| Arc::ptr_eq(old, &program))
                     {
-                        Some(at) => Vm::from_spare(&program, self.spares.remove(at).1),
-                        None => Vm::new(&program),
+                        Some(at) => Box::new(Vm::from_spare(&program, self.spares.remove(at).1)),
+                        None => Box::new(Vm::new(&program)),
                     },
                 };
                 self.counters.now_ms.set(None);
