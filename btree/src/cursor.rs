@@ -343,6 +343,13 @@ impl<S: PageSource> Cursor<S> {
     /// Moves to the next entry; false (and no entry) past the last.
     #[allow(clippy::should_implement_trait)] // fallible and positional, not an Iterator
     pub fn next(&mut self) -> Result<bool> {
+        // The common step: to the next cell of the same leaf.
+        if let Some(top) = self.stack.last_mut() {
+            if top.header.kind.is_leaf() && top.idx + 1 < top.header.cell_count {
+                top.idx += 1;
+                return Ok(true);
+            }
+        }
         if !self.is_valid() {
             return Ok(false);
         }

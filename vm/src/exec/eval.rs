@@ -46,6 +46,75 @@ impl Vm {
         }
     }
 
+    /// Evaluates `e` as a condition (WHERE, ON, HAVING, WHEN): true, false or NULL
+    /// (`None`). Comparisons and their AND/OR/NOT combinations are decided without building
+    /// a value for each step; anything else is evaluated and its truth taken.
+    pub(super) fn eval_truth(
+        &mut self,
+        program: &Program,
+        e: &Expr,
+        env: &mut Env<'_>,
+    ) -> Result<Option<bool>> {
+        match e {
+            Expr::Compare {
+                op,
+                is: is_op,
+                left,
+                right,
+                left_affinity,
+                right_affinity,
+                collation,
+            } => {
+                let l = self.eval(program, left, env)?;
+                let r = self.operand(program, right, env)?;
+                // Two integers compare as they are (collation and IS only matter for other
+                // classes), unless an affinity would turn one into text.
+                if let (Value::Integer(x), Value::Integer(y)) = (&l, &*r) {
+                    if !comparison_makes_text(*left_affinity, *right_affinity) {
+                        return Ok(Some(op.holds(x.cmp(y))));
+                    }
+                }
+                let (l, r) =
+                    apply_comparison_affinity(l, *left_affinity, r.into_owned(), *right_affinity);
+                Ok(if *is_op {
+                    Some(if *op == CompareOp::Eq {
+                        is(&l, &r, *collation)
+                    } else {
+                        is_not(&l, &r, *collation)
+                    })
+                } else {
+                    compare_op(&l, *op, &r, *collation)
+                })
+            }
+            Expr::Binary(BinOp::And, a, b) => {
+                let l = self.eval_truth(program, a, env)?;
+                if l == Some(false) {
+                    return Ok(l);
+                }
+                let r = self.eval_truth(program, b, env)?;
+                Ok(match (l, r) {
+                    (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                })
+            }
+            Expr::Binary(BinOp::Or, a, b) => {
+                let l = self.eval_truth(program, a, env)?;
+                if l == Some(true) {
+                    return Ok(l);
+                }
+                let r = self.eval_truth(program, b, env)?;
+                Ok(match (l, r) {
+                    (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                })
+            }
+            Expr::Unary(UnaryOp::Not, x) => Ok(self.eval_truth(program, x, env)?.map(|t| !t)),
+            _ => Ok(truth(&self.eval(program, e, env)?)),
+        }
+    }
+
     /// Evaluates `e`.
     pub(super) fn eval(&mut self, program: &Program, e: &Expr, env: &mut Env<'_>) -> Result<Value> {
         Ok(match e {
@@ -164,37 +233,7 @@ impl Vm {
                     }
                 }
             }
-            Expr::Compare {
-                op,
-                is: is_op,
-                left,
-                right,
-                left_affinity,
-                right_affinity,
-                collation,
-            } => {
-                let l = self.eval(program, left, env)?;
-                let r = self.operand(program, right, env)?;
-                // Two integers compare as they are (collation and IS only matter for other
-                // classes), unless an affinity would turn one into text.
-                if let (Value::Integer(x), Value::Integer(y)) = (&l, &*r) {
-                    if !comparison_makes_text(*left_affinity, *right_affinity) {
-                        return Ok(Value::Integer(i64::from(op.holds(x.cmp(y)))));
-                    }
-                }
-                let (l, r) =
-                    apply_comparison_affinity(l, *left_affinity, r.into_owned(), *right_affinity);
-                if *is_op {
-                    let t = if *op == CompareOp::Eq {
-                        is(&l, &r, *collation)
-                    } else {
-                        is_not(&l, &r, *collation)
-                    };
-                    Value::Integer(i64::from(t))
-                } else {
-                    truth_value(compare_op(&l, *op, &r, *collation))
-                }
-            }
+            Expr::Compare { .. } => truth_value(self.eval_truth(program, e, env)?),
             Expr::Between {
                 negated,
                 expr,

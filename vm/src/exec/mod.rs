@@ -646,8 +646,7 @@ impl Vm {
                     target,
                     jump_if_null,
                 } => {
-                    let v = self.eval(program, expr, env)?;
-                    let jump = match crate::value::truth(&v) {
+                    let jump = match self.eval_truth(program, expr, env)? {
                         Some(t) => !t,
                         None => *jump_if_null,
                     };
