@@ -41,6 +41,7 @@ pub fn serial_type(value: &Value) -> u64 {
 
 /// The number of body bytes a value of serial type `t` takes, or `None` for the reserved
 /// types 10 and 11.
+#[inline]
 pub fn serial_size(t: u64) -> Option<u64> {
     Some(match t {
         0 | 8 | 9 => 0,
@@ -108,6 +109,7 @@ pub enum ValueRef<'a> {
 
 impl ValueRef<'_> {
     /// An owned copy; text that is not valid UTF-8 is converted lossily.
+    #[inline]
     pub fn to_value(self) -> Value {
         match self {
             ValueRef::Null => Value::Null,
@@ -275,6 +277,7 @@ impl RecordLayout {
     }
 
     /// Value `i` of `record`; `None` past the last value.
+    #[inline]
     pub fn value<'a>(&mut self, record: &'a [u8], i: usize) -> Result<Option<ValueRef<'a>>> {
         self.locate(record, i)?;
         let Some(&(t, at)) = self.fields.get(i) else {
@@ -289,6 +292,7 @@ impl RecordLayout {
 }
 
 /// Decodes one value of serial type `t` from exactly its body bytes.
+#[inline]
 fn decode_value(t: u64, bytes: &[u8]) -> ValueRef<'_> {
     match t {
         0 => ValueRef::Null,

@@ -90,6 +90,7 @@ impl CurrentRow {
 
     /// Value `index` of the loaded row; NULL past the record's end (a column added by
     /// ALTER TABLE ADD COLUMN, or a deleted row).
+    #[inline]
     fn value(&mut self, cursor: &btree::Cursor<PagesHandle>, index: usize) -> StorageResult<Value> {
         let Some(bytes) = record_bytes(&self.record, cursor)? else {
             return Ok(Value::Null);
