@@ -141,8 +141,8 @@ pub use schema::{
     SCHEMA_ROOT,
 };
 pub use tree::{
-    index_delete, index_insert, table_delete, table_insert, table_insert_hinted, table_update,
-    AppendHint, MAX_DEPTH,
+    index_delete, index_insert, table_delete, table_insert, table_insert_hinted,
+    table_insert_values_hinted, table_update, AppendHint, MAX_DEPTH,
 };
 pub use value::{compare_int_real, Value};
 pub use varint::{read_varint, varint_len, write_varint};

@@ -59,37 +59,63 @@ pub fn serial_size(t: u64) -> Option<u64> {
 /// Encodes `values` as a record: a header (its own length as a varint, then one serial type
 /// per value) followed by the values' bodies.
 pub fn encode_record(values: &[Value]) -> Result<Vec<u8>> {
-    let types = || values.iter().map(serial_type);
-    let types_len: usize = types().map(varint_len).sum();
-    // The header length counts its own varint, whose length depends on the total.
-    let mut header_len = types_len + 1;
-    while varint_len(header_len as u64) + types_len != header_len {
-        header_len = varint_len(header_len as u64) + types_len;
+    let layout = RecordSize::of(values)?;
+    let mut out = Vec::with_capacity(layout.total);
+    layout.write(values, &mut out);
+    Ok(out)
+}
+
+/// The sizes of the record of some values, computed before it is written (so that it can
+/// be written in one go, behind whatever precedes it in the same buffer).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordSize {
+    /// The header's length, its own varint included.
+    header_len: usize,
+    /// The whole record's length.
+    pub(crate) total: usize,
+}
+
+impl RecordSize {
+    /// The sizes of the record of `values`; TOOBIG past [`MAX_RECORD_LEN`].
+    pub(crate) fn of(values: &[Value]) -> Result<RecordSize> {
+        let types = || values.iter().map(serial_type);
+        let types_len: usize = types().map(varint_len).sum();
+        // The header length counts its own varint, whose length depends on the total.
+        let mut header_len = types_len + 1;
+        while varint_len(header_len as u64) + types_len != header_len {
+            header_len = varint_len(header_len as u64) + types_len;
+        }
+        let body_len: u64 = types().filter_map(serial_size).sum();
+        let total = header_len as u64 + body_len;
+        if total > MAX_RECORD_LEN as u64 {
+            return Err(Error::TooBig);
+        }
+        Ok(RecordSize {
+            header_len,
+            total: total as usize,
+        })
     }
-    let body_len: u64 = types().filter_map(serial_size).sum();
-    let total = header_len as u64 + body_len;
-    if total > MAX_RECORD_LEN as u64 {
-        return Err(Error::TooBig);
-    }
-    let mut out = Vec::with_capacity(total as usize);
-    write_varint(&mut out, header_len as u64);
-    for t in types() {
-        write_varint(&mut out, t);
-    }
-    for value in values {
-        match value {
-            Value::Null => {}
-            Value::Integer(i) => {
-                let bytes = i.to_be_bytes();
-                let n = serial_size(serial_type(value)).unwrap_or(0) as usize;
-                out.extend_from_slice(&bytes[8 - n..]);
+
+    /// Appends the record of `values` (the values these sizes were computed for) to `out`.
+    pub(crate) fn write(self, values: &[Value], out: &mut Vec<u8>) {
+        write_varint(out, self.header_len as u64);
+        for value in values {
+            write_varint(out, serial_type(value));
+        }
+        for value in values {
+            match value {
+                Value::Null => {}
+                Value::Integer(i) => {
+                    let bytes = i.to_be_bytes();
+                    let n = serial_size(serial_type(value)).unwrap_or(0) as usize;
+                    out.extend_from_slice(&bytes[8 - n..]);
+                }
+                Value::Real(r) => out.extend_from_slice(&r.to_bits().to_be_bytes()),
+                Value::Text(s) => out.extend_from_slice(s.as_bytes()),
+                Value::Blob(b) => out.extend_from_slice(b),
             }
-            Value::Real(r) => out.extend_from_slice(&r.to_bits().to_be_bytes()),
-            Value::Text(s) => out.extend_from_slice(s.as_bytes()),
-            Value::Blob(b) => out.extend_from_slice(b),
         }
     }
-    Ok(out)
 }
 
 /// A value borrowed from a record's bytes: what comparisons read without allocating.

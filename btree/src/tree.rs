@@ -5,12 +5,13 @@ use std::cmp::Ordering;
 use concur_pager::{PageNo, PageSource, PageWriter};
 
 use crate::balance::{balance_up, Node};
-use crate::cell::{build_cell, convert_index_cell};
+use crate::cell::{build_cell, convert_index_cell, max_local};
 use crate::error::{Error, Result};
 use crate::overflow::{free_chain, make_cell, read_payload};
 use crate::page::{drop_cell, header_offset, insert_cell, BtreePage, PageKind};
-use crate::record::{decode_record, KeyInfo};
+use crate::record::{decode_record, encode_record, KeyInfo, RecordSize};
 use crate::value::Value;
+use crate::varint::write_varint;
 
 /// The deepest tree this layer follows; deeper means a cycle or a corrupt file.
 pub const MAX_DEPTH: usize = 40;
@@ -263,7 +264,20 @@ pub fn table_insert_hinted<W: PageWriter + ?Sized>(
     payload: &[u8],
     hint: &mut Option<AppendHint>,
 ) -> Result<()> {
-    let d = match hint.take() {
+    let d = descend_hinted(w, root, rowid, hint)?;
+    let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
+    place_hinted(w, d, cell, rowid, hint)
+}
+
+/// Where row `rowid` goes: past the end of the leaf `hint` names when the row comes after
+/// its last, else found from the root. Takes the hint.
+fn descend_hinted<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    rowid: i64,
+    hint: &mut Option<AppendHint>,
+) -> Result<Descent> {
+    Ok(match hint.take() {
         Some(h) if rowid > h.last_rowid => {
             let data = w.page(h.leaf)?;
             let leaf = BtreePage::parse(h.leaf, &data, w.usable_size())?;
@@ -279,8 +293,42 @@ pub fn table_insert_hinted<W: PageWriter + ?Sized>(
             }
         }
         _ => descend_table(w, root, rowid)?,
-    };
-    let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
+    })
+}
+
+/// [`table_insert_hinted`] of the row whose record is that of `values`: a record that fits
+/// on the page is written straight into its cell (one buffer, no copy of the record).
+pub fn table_insert_values_hinted<W: PageWriter + ?Sized>(
+    w: &mut W,
+    root: PageNo,
+    rowid: i64,
+    values: &[Value],
+    hint: &mut Option<AppendHint>,
+) -> Result<()> {
+    let size = RecordSize::of(values)?;
+    if size.total > max_local(w.usable_size(), PageKind::TableLeaf) {
+        let record = encode_record(values)?;
+        return table_insert_hinted(w, root, rowid, &record, hint);
+    }
+    let d = descend_hinted(w, root, rowid, hint)?;
+    let mut cell = Vec::with_capacity(size.total + 18);
+    write_varint(&mut cell, size.total as u64);
+    write_varint(&mut cell, rowid as u64);
+    size.write(values, &mut cell);
+    // SQLite allocates at least four bytes to a cell.
+    cell.resize(cell.len().max(4), 0);
+    place_hinted(w, d, cell, rowid, hint)
+}
+
+/// Places `cell` (row `rowid`) where `d` found its place, and keeps the append hint when
+/// the row went past the end of its leaf and fitted there.
+fn place_hinted<W: PageWriter + ?Sized>(
+    w: &mut W,
+    d: Descent,
+    cell: Vec<u8>,
+    rowid: i64,
+    hint: &mut Option<AppendHint>,
+) -> Result<()> {
     let fitted = place_in_leaf(w, &d, cell, d.found)?;
     if fitted && d.past_end {
         *hint = Some(AppendHint {

@@ -9,6 +9,11 @@ use common::{MemPager, Rng};
 use concur_btree::*;
 
 fn payload_for(rng: &mut Rng, max: u64) -> Vec<u8> {
+    encode_record(&values_for(rng, max)).unwrap()
+}
+
+/// A row of one blob, mostly short, sometimes up to `max` bytes.
+fn values_for(rng: &mut Rng, max: u64) -> Vec<Value> {
     let len = match rng.below(10) {
         0 => rng.below(max),
         1..=3 => rng.below(200),
@@ -16,7 +21,7 @@ fn payload_for(rng: &mut Rng, max: u64) -> Vec<u8> {
     } as usize;
     let byte = rng.next() as u8;
     let blob: Vec<u8> = (0..len).map(|i| byte.wrapping_add(i as u8)).collect();
-    encode_record(&[Value::Blob(blob)]).unwrap()
+    vec![Value::Blob(blob)]
 }
 
 fn check_table(pager: &MemPager, root: u32, model: &BTreeMap<i64, Vec<u8>>) {
@@ -334,23 +339,29 @@ fn assert_fill(pager: &MemPager, root: u32) {
 
 /// Appends with an `AppendHint` kept between inserts (and dropped on deletes, as its
 /// contract asks) build exactly the pages that plain inserts build, and the rows the model
-/// holds.
+/// holds; so do hinted inserts of values whose records are built in their cells
+/// (`table_insert_values_hinted`), spilled ones included.
 #[test]
 fn hinted_appends_build_the_same_tree_as_plain_inserts() {
     for (page_size, seed) in [(512, 7u64), (1024, 0xfeed), (4096, 3)] {
         let mut plain = MemPager::new(page_size);
         let mut hinted = MemPager::new(page_size);
+        let mut valued = MemPager::new(page_size);
         create_database(&mut plain).unwrap();
         create_database(&mut hinted).unwrap();
+        create_database(&mut valued).unwrap();
         let root = create_tree(&mut plain, TreeKind::Table).unwrap();
         assert_eq!(create_tree(&mut hinted, TreeKind::Table).unwrap(), root);
+        assert_eq!(create_tree(&mut valued, TreeKind::Table).unwrap(), root);
         let mut hint = None;
+        let mut value_hint = None;
         let mut model = BTreeMap::new();
         let mut rng = Rng(seed);
         let mut next = 1i64;
         let mut hinted_inserts = 0;
         for step in 0..5000 {
-            let p = payload_for(&mut rng, page_size as u64 * 3);
+            let values = values_for(&mut rng, page_size as u64 * 3);
+            let p = encode_record(&values).unwrap();
             match rng.below(20) {
                 // Mostly appends in rowid order, with gaps.
                 0..=15 => {
@@ -358,6 +369,8 @@ fn hinted_appends_build_the_same_tree_as_plain_inserts() {
                     hinted_inserts += usize::from(hint.is_some());
                     table_insert(&mut plain, root, next, &p).unwrap();
                     table_insert_hinted(&mut hinted, root, next, &p, &mut hint).unwrap();
+                    table_insert_values_hinted(&mut valued, root, next, &values, &mut value_hint)
+                        .unwrap();
                     model.insert(next, p);
                 }
                 // A rowid inside the tree (new or replacing) through the hinted call.
@@ -365,6 +378,8 @@ fn hinted_appends_build_the_same_tree_as_plain_inserts() {
                     let key = rng.below(next as u64 + 1) as i64;
                     table_insert(&mut plain, root, key, &p).unwrap();
                     table_insert_hinted(&mut hinted, root, key, &p, &mut hint).unwrap();
+                    table_insert_values_hinted(&mut valued, root, key, &values, &mut value_hint)
+                        .unwrap();
                     model.insert(key, p);
                 }
                 // A delete, which drops the hint.
@@ -372,7 +387,9 @@ fn hinted_appends_build_the_same_tree_as_plain_inserts() {
                     let key = rng.below(next as u64 + 1) as i64;
                     let a = table_delete(&mut plain, root, key).unwrap();
                     let b = table_delete(&mut hinted, root, key).unwrap();
+                    assert_eq!(table_delete(&mut valued, root, key).unwrap(), b);
                     hint = None;
+                    value_hint = None;
                     assert_eq!(a, b, "step {step}");
                     assert_eq!(a, model.remove(&key).is_some(), "step {step}");
                 }
@@ -386,10 +403,16 @@ fn hinted_appends_build_the_same_tree_as_plain_inserts() {
             "the hint was used {hinted_inserts} times"
         );
         assert_eq!(plain.count, hinted.count, "page counts differ");
+        assert_eq!(plain.count, valued.count, "page counts differ");
         for pgno in 1..=plain.count {
             let a = plain.pages.get(&pgno).map(|p| p.to_vec());
             let b = hinted.pages.get(&pgno).map(|p| p.to_vec());
+            let c = valued.pages.get(&pgno).map(|p| p.to_vec());
             assert!(a == b, "page {pgno} differs (page size {page_size})");
+            assert!(
+                a == c,
+                "page {pgno} of the valued tree differs (page size {page_size})"
+            );
         }
         check_table(&hinted, root, &model);
         let checks = [

@@ -424,7 +424,13 @@ impl Txn for MemTxn {
     }
 
     fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
-        Ok(table(&mut *lock(&self.state)?, root)?.contains_key(&rowid))
+        let mut state = lock(&self.state)?;
+        let rows = table(&mut state, root)?;
+        // Past the last rowid (an append, the usual insert) there is nothing to search.
+        if rows.last_key_value().is_none_or(|(last, _)| *last < rowid) {
+            return Ok(false);
+        }
+        Ok(rows.contains_key(&rowid))
     }
 
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {

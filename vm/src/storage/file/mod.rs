@@ -527,11 +527,10 @@ impl Txn for FileTxn {
     }
 
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
-        let record = btree::encode_record(values).map_err(btree_error)?;
         let mut guard = lock(&self.state)?;
         let state = &mut *guard;
         let mut hint = state.appends.remove(&root);
-        btree::table_insert_hinted(state.writer()?, root, rowid, &record, &mut hint)
+        btree::table_insert_values_hinted(state.writer()?, root, rowid, values, &mut hint)
             .map_err(btree_error)?;
         if let Some(hint) = hint {
             state.appends.insert(root, hint);
