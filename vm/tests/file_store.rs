@@ -187,3 +187,60 @@ fn integrity_check_finds_an_index_entry_that_is_missing() {
         vec![vec![Value::Text("ok".into())]]
     );
 }
+
+/// The inner index of a join is opened again for every outer row, and the executor keeps
+/// the cursor it already has: every outer row still finds exactly its own entries (none
+/// for customers without orders), through a LEFT JOIN's null rows, and while the same
+/// statement writes another table (which makes the kept cursor re-seek).
+#[test]
+fn a_join_reusing_its_inner_index_cursor_finds_every_outer_rows_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in [
+        file_store(&dir),
+        Arc::new(MemStore::new()) as Arc<dyn Store>,
+    ] {
+        let mut c = Connection::new(store);
+        c.execute_batch(
+            "CREATE TABLE c(id INTEGER PRIMARY KEY, name TEXT);
+             CREATE TABLE o(id INTEGER PRIMARY KEY, cust INTEGER, amount INTEGER);
+             CREATE INDEX o_cust ON o(cust);
+             CREATE TABLE log(cust INTEGER, oid INTEGER);
+             INSERT INTO c SELECT value, 'c' || value FROM generate_series(1, 200);
+             INSERT INTO o SELECT value, (value * 7) % 250 * 2 + 1, value FROM generate_series(1, 3000);",
+        )
+        .unwrap();
+        // Odd customers up to 499 have 12 orders each; even ones have none.
+        let cust = |i: i64| (i * 7) % 250 * 2 + 1;
+        let mut want: Vec<(i64, i64)> = (1..=3000)
+            .filter(|&i| cust(i) <= 200)
+            .map(|i| (cust(i), i))
+            .collect();
+        want.sort_unstable();
+        let pairs = |rows: Vec<Vec<Value>>| -> Vec<(i64, i64)> {
+            let mut got: Vec<(i64, i64)> = rows
+                .into_iter()
+                .map(|r| match (&r[0], &r[1]) {
+                    (Value::Integer(a), Value::Integer(b)) => (*a, *b),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            got.sort_unstable();
+            got
+        };
+        let join = "SELECT c.id, o.id FROM c JOIN o ON o.cust = c.id";
+        assert_eq!(pairs(rows(&mut c, join)), want);
+        let counts = rows(
+            &mut c,
+            "SELECT c.id, count(o.id) FROM c LEFT JOIN o ON o.cust = c.id GROUP BY c.id",
+        );
+        assert_eq!(counts.len(), 200);
+        for row in &counts {
+            let (Value::Integer(id), Value::Integer(n)) = (&row[0], &row[1]) else {
+                panic!("{row:?}")
+            };
+            assert_eq!(*n, if id % 2 == 1 { 12 } else { 0 }, "customer {id}");
+        }
+        c.execute_batch(&format!("INSERT INTO log {join}")).unwrap();
+        assert_eq!(pairs(rows(&mut c, "SELECT cust, oid FROM log")), want);
+    }
+}

@@ -117,6 +117,8 @@ enum Cursor {
     Index {
         /// The storage cursor.
         inner: Box<dyn IndexCursor>,
+        /// The index's root page.
+        root: u32,
         /// Key ordering.
         key_info: KeyInfo,
         /// Null-row state.
@@ -398,9 +400,22 @@ impl Vm {
                     key_info,
                     ..
                 } => {
+                    // Opened again on each row of an outer loop (the inner side of a join):
+                    // the cursor already open on this index is kept, since what follows an
+                    // open always positions it (a seek, or a rewind) before reading.
+                    if let Some(Some(Cursor::Index {
+                        root: open, null, ..
+                    })) = self.cursors.get_mut(*cursor)
+                    {
+                        if *open == *root {
+                            *null = false;
+                            continue;
+                        }
+                    }
                     let inner = env.txn.index_cursor(*root, key_info)?;
                     self.cursors[*cursor] = Some(Cursor::Index {
                         inner,
+                        root: *root,
                         key_info: key_info.clone(),
                         null: false,
                     });
@@ -595,15 +610,18 @@ impl Vm {
                     count,
                     target,
                 } => {
-                    let key = self.regs[*start..*start + *count].to_vec();
-                    let Cursor::Index {
+                    let Some(Some(Cursor::Index {
                         inner, key_info, ..
-                    } = self.cursor(*cursor)?
+                    })) = self.cursors.get_mut(*cursor)
                     else {
                         return Err(internal("index compare on a non-index cursor"));
                     };
+                    let key = self
+                        .regs
+                        .get(*start..*start + *count)
+                        .ok_or_else(|| internal("index compare past the registers"))?;
                     let entry = inner.key()?;
-                    let ordering = key_info.compare_prefix(entry, &key);
+                    let ordering = key_info.compare_prefix(entry, key);
                     if op.holds(ordering) {
                         *pc = *target;
                     }
