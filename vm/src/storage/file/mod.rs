@@ -36,9 +36,13 @@
 //!
 //! ## Fast paths
 //!
-//! - Cursors decode only the columns asked for (`btree::RecordLayout`) from payloads borrowed
-//!   from the page, and reuse the pages of their previous path when a seek passes through them
-//!   again (after a write they forget them, as above).
+//! - Cursors decode only the columns asked for (`btree::RecordLayout`), reading a row that
+//!   fits on its page in place on the page the B-tree cursor holds (`Cursor::entry_span`):
+//!   a step takes no page reference and copies nothing; only a row that spills to overflow
+//!   pages is gathered into a buffer. They reuse the pages of their previous path when a seek
+//!   passes through them again (after a write they forget them, as above).
+//! - A new row's record is written straight into its cell
+//!   (`btree::table_insert_values_hinted`).
 //! - A read transaction keeps its last fetched pages in a small direct-mapped table
 //!   (`TxnPages::recent`): a snapshot's pages never change, so refetching one skips the WAL
 //!   index and the page cache.
