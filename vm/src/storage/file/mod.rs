@@ -324,7 +324,7 @@ pub(crate) struct TxnPages {
 }
 
 /// Slots of [`TxnPages::recent`].
-const RECENT_PAGES: usize = 64;
+const RECENT_PAGES: usize = 32;
 
 impl TxnPages {
     /// The pages as a source for reads.
