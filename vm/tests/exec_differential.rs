@@ -10,6 +10,8 @@
 //! `CONCUR_DIFF_STATEMENTS=5000` (per seed). A mismatch reports the seed and statement number;
 //! `CONCUR_DIFF_DUMP=run.sql` then writes the statements of that run up to the failing one, to
 //! replay in `sqlite3`, and `CONCUR_DIFF_TRACE=1` prints each statement as it runs.
+//! Every run is repeated on each store (the in-memory store and the B-tree file store over a
+//! temporary file); `CONCUR_DIFF_STORE=memory` or `=file` runs one of them.
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap.
 
@@ -17,6 +19,8 @@ mod differential;
 
 use std::sync::Arc;
 
+use concur_mvcc::{StorageOptions, SyncMode};
+use concur_vm::storage::FileStore;
 use concur_vm::{Connection, MemStore, Store};
 
 use differential::compare::{check_rows, check_table, show_rows};
@@ -26,15 +30,34 @@ use differential::schema::{self, Schema};
 use differential::select::Shape;
 use differential::statements::{Generator, Statement, ROWID_CEILING};
 
+/// A fresh, empty store, with the temporary directory its files live in (removed when the
+/// run is dropped, after the store).
+type FreshStore = (Arc<dyn Store>, Option<tempfile::TempDir>);
+
 /// Makes a fresh, empty store.
-type StoreFactory = Box<dyn Fn() -> Arc<dyn Store>>;
+type StoreFactory = Box<dyn Fn() -> FreshStore>;
+
+/// A B-tree file store over a new database file in a new temporary directory. fsync is off:
+/// durability is not what this test checks, and syncing would dominate its run time.
+fn file_store() -> FreshStore {
+    let dir = tempfile::tempdir().unwrap();
+    let options = StorageOptions {
+        sync: SyncMode::Off,
+        ..StorageOptions::default()
+    };
+    let store = FileStore::open(dir.path().join("diff.db"), &options).unwrap();
+    (Arc::new(store), Some(dir))
+}
 
 /// The stores every run is repeated on. A new backend is one more line here.
 fn stores() -> Vec<(&'static str, StoreFactory)> {
-    vec![(
-        "memory",
-        Box::new(|| Arc::new(MemStore::new()) as Arc<dyn Store>),
-    )]
+    vec![
+        (
+            "memory",
+            Box::new(|| (Arc::new(MemStore::new()) as Arc<dyn Store>, None)),
+        ),
+        ("file", Box::new(file_store)),
+    ]
 }
 
 /// Seeds of the CI run.
@@ -78,9 +101,14 @@ fn statements_per_seed() -> usize {
 #[test]
 fn random_statements_agree_with_sqlite() {
     let n = statements_per_seed();
+    let only = std::env::var("CONCUR_DIFF_STORE").ok();
     for (store, make) in stores() {
+        if only.as_deref().is_some_and(|name| name != store) {
+            continue;
+        }
         for seed in seeds() {
-            let mut run = Differential::new(seed, store, make());
+            let (backend, dir) = make();
+            let mut run = Differential::new(seed, store, backend, dir);
             run.go(n);
         }
     }
@@ -144,11 +172,18 @@ struct Differential {
     script: Vec<String>,
     /// Whether to print each statement.
     trace: bool,
+    /// The temporary directory of a file store (declared last: dropped after the store).
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Differential {
     /// A run with a random schema created on both engines.
-    fn new(seed: u64, store: &'static str, backend: Arc<dyn Store>) -> Differential {
+    fn new(
+        seed: u64,
+        store: &'static str,
+        backend: Arc<dyn Store>,
+        dir: Option<tempfile::TempDir>,
+    ) -> Differential {
         let mut rng = Rng::new(seed);
         let mut model = Schema::default();
         let mut ddl = Vec::new();
@@ -165,6 +200,7 @@ impl Differential {
             generator: Generator::new(seed, model),
             script: Vec::new(),
             trace: std::env::var_os("CONCUR_DIFF_TRACE").is_some(),
+            _dir: dir,
         };
         for sql in ddl {
             run.step(Statement {
@@ -183,7 +219,7 @@ impl Differential {
             std::fs::write(path, text).unwrap();
         }
         panic!(
-            "concur and SQLite disagree ({what})\n  seed {seed} (store {store}), statement {n}:\n  {sql}\n  concur: {}\n  sqlite: {}\n  reproduce: CONCUR_DIFF_SEEDS={seed} CONCUR_DIFF_STATEMENTS={n} CONCUR_DIFF_DUMP=run.sql cargo test -p concur-vm --test exec_differential",
+            "concur and SQLite disagree ({what})\n  seed {seed} (store {store}), statement {n}:\n  {sql}\n  concur: {}\n  sqlite: {}\n  reproduce: CONCUR_DIFF_STORE={store} CONCUR_DIFF_SEEDS={seed} CONCUR_DIFF_STATEMENTS={n} CONCUR_DIFF_DUMP=run.sql cargo test -p concur-vm --test exec_differential",
             show_run(ours),
             show_run(theirs),
             seed = self.seed,
