@@ -677,3 +677,71 @@ fn a_rowid_in_list_finds_each_row_once() {
     );
     assert_eq!(answers[2].0, Ok(vec![vec![Value::Integer(12)]]));
 }
+
+#[test]
+fn excluded_columns_compare_without_affinity_or_collation() {
+    // SQLite reads `excluded.x` as a bare register: a TEXT column's '0' is not equal to 0
+    // and is greater than 2 (no TEXT affinity applied to the other operand), and an RTRIM
+    // column's value compares under BINARY.
+    let answers = agree(
+        "CREATE TABLE t(a BIGINT PRIMARY KEY COLLATE RTRIM, b VARCHAR(20) UNIQUE, c)
+         INSERT INTO t VALUES (4, '0', NULL)
+         INSERT INTO t VALUES ('x', 0, 2) ON CONFLICT(b) DO UPDATE SET c = (excluded.b >= 2) || (excluded.b BETWEEN 2 AND 'A') || (excluded.b < 'A') || (excluded.b = 0)
+         SELECT c FROM t
+         INSERT INTO t VALUES ('x', 0, 2) ON CONFLICT(b) DO UPDATE SET c = (excluded.a = 'x ') || (b >= 2) || (b = 0)
+         SELECT c FROM t
+         INSERT OR IGNORE INTO t VALUES ('y', 0, 2) ON CONFLICT(b) DO UPDATE SET c = 7 WHERE excluded.b NOT BETWEEN 2 AND 'A'
+         SELECT c FROM t",
+    );
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Text("1110".into())]]));
+    assert_eq!(answers[5].0, Ok(vec![vec![Value::Text("001".into())]]));
+    assert_eq!(answers[6].1, 0);
+}
+
+#[test]
+fn a_failing_do_update_aborts_the_whole_statement_whatever_its_or_clause() {
+    // The DO UPDATE of an upsert runs under ABORT: INSERT OR FAIL (or OR IGNORE) keeps none
+    // of the rows it inserted before the failure, and counts no change.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         INSERT INTO t VALUES (1, 0), (2, 0)
+         INSERT OR FAIL INTO t VALUES (5, 1), (6, 1), (1, 1) ON CONFLICT(a) DO UPDATE SET a = 2
+         SELECT count(*) FROM t
+         INSERT OR IGNORE INTO t VALUES (5, 1), (1, 1) ON CONFLICT(a) DO UPDATE SET a = 2
+         SELECT count(*) FROM t
+         INSERT OR FAIL INTO t VALUES (5, 1), (2, 1)
+         SELECT count(*) FROM t",
+    );
+    assert_eq!(answers[2].1, 0);
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Integer(2)]]));
+    assert_eq!(answers[5].0, Ok(vec![vec![Value::Integer(2)]]));
+    // Without an upsert, OR FAIL keeps the row before the failure.
+    assert_eq!(answers[7].0, Ok(vec![vec![Value::Integer(3)]]));
+}
+
+#[test]
+fn update_visits_rows_in_rowid_order_when_it_changes_the_index_it_scans() {
+    // SQLite updates rows as its scan finds them, unless the scan reads an index the
+    // statement changes: then it collects the rowids first and visits them in ascending
+    // order. OR FAIL shows the order: it keeps the rows updated before the failing one.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE, c)
+         INSERT INTO t VALUES (1, 30, 'x'), (2, 10, 'xx'), (3, 20, 'y')
+         UPDATE OR FAIL t SET b = length(c) WHERE b > 5
+         SELECT a, b FROM t ORDER BY a
+         CREATE TABLE u(a INTEGER PRIMARY KEY, b, c UNIQUE)
+         CREATE INDEX ub ON u(b)
+         INSERT INTO u VALUES (1, 30, 1), (2, 10, 2), (3, 20, 3)
+         UPDATE OR FAIL u SET c = 9 WHERE b > 5
+         SELECT a, c FROM u ORDER BY a",
+    );
+    let ints = |rows: &[[i64; 2]]| {
+        Ok(rows
+            .iter()
+            .map(|r| r.iter().map(|&i| Value::Integer(i)).collect())
+            .collect())
+    };
+    assert_eq!(answers[3].0, ints(&[[1, 1], [2, 2], [3, 20]]));
+    // Through the untouched index ub, in b order: row 2 first, then row 3 fails.
+    assert_eq!(answers[8].0, ints(&[[1, 1], [2, 9], [3, 3]]));
+}

@@ -202,6 +202,9 @@ pub struct Vm {
     pc: usize,
     /// Whether the program halted.
     halted: bool,
+    /// Whether the program failed where SQLite's policy is ABORT whatever the statement's OR
+    /// clause says (see `Insn::UpdateRow`).
+    aborted: bool,
 }
 
 /// Converts a storage error.
@@ -224,6 +227,7 @@ impl Vm {
             args: Vec::new(),
             pc: 0,
             halted: false,
+            aborted: false,
         }
     }
 
@@ -265,6 +269,7 @@ impl Vm {
             args: Vec::new(),
             pc: 0,
             halted: false,
+            aborted: false,
         }
     }
 
@@ -298,6 +303,14 @@ impl Vm {
         }
         self.pc = 0;
         self.halted = false;
+        self.aborted = false;
+    }
+
+    /// Whether the last failure must roll back the whole statement whatever its OR clause
+    /// says: a constraint failed in the DO UPDATE of an upsert, which SQLite always runs
+    /// under ABORT.
+    pub fn aborted(&self) -> bool {
+        self.aborted
     }
 
     /// Runs until the next result row (Some) or the end (None).
@@ -790,9 +803,17 @@ impl Vm {
                     start,
                     conflict,
                     if_ignored,
+                    aborts_statement,
                 } => {
-                    if !self.update_row(program, target, *cursor, *rowid, *start, *conflict, env)? {
-                        *pc = *if_ignored;
+                    let updated =
+                        self.update_row(program, target, *cursor, *rowid, *start, *conflict, env);
+                    match updated {
+                        Ok(true) => {}
+                        Ok(false) => *pc = *if_ignored,
+                        Err(e) => {
+                            self.aborted |= *aborts_statement;
+                            return Err(e);
+                        }
                     }
                 }
                 Insn::DeleteRow { target, cursor } => {

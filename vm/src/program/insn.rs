@@ -418,6 +418,9 @@ pub enum Insn {
         conflict: ConflictResolution,
         /// Jump here when OR IGNORE skipped the row (no RETURNING, no AFTER triggers).
         if_ignored: Addr,
+        /// Whether a constraint failure here rolls back the whole statement whatever its
+        /// OR clause (the DO UPDATE of an upsert, which SQLite runs under ABORT).
+        aborts_statement: bool,
     },
     /// Delete the current row of `cursor` and its index entries.
     DeleteRow {
