@@ -745,3 +745,31 @@ fn update_visits_rows_in_rowid_order_when_it_changes_the_index_it_scans() {
     // Through the untouched index ub, in b order: row 2 first, then row 3 fails.
     assert_eq!(answers[8].0, ints(&[[1, 1], [2, 9], [3, 3]]));
 }
+
+#[test]
+fn a_value_carries_only_an_explicit_collate_of_its_operands() {
+    // As SQLite's `sqlite3ExprCollSeq`: a function, CASE or aggregate takes the collation
+    // of an argument written with COLLATE, `||` no column's, CAST looks through to its
+    // operand, and a scalar subquery has none; UNION drops duplicates under it.
+    let answers = agree(
+        "CREATE TABLE t(a TEXT, n TEXT COLLATE NOCASE)
+         INSERT INTO t VALUES ('x', 'a'), ('x ', 'A'), ('X', 'b')
+         SELECT 'x' UNION SELECT upper(a COLLATE RTRIM) FROM t
+         SELECT n || '' FROM t UNION SELECT 'A'
+         SELECT CAST(n AS TEXT) FROM t UNION SELECT 'A'
+         SELECT CASE WHEN 1 THEN a COLLATE NOCASE END FROM t UNION SELECT 'X'
+         SELECT max(a COLLATE NOCASE) FROM t UNION SELECT 'X'
+         SELECT min(n) FROM t UNION SELECT 'A'
+         SELECT (SELECT n FROM t LIMIT 1) UNION SELECT 'A'
+         SELECT (SELECT n COLLATE NOCASE FROM t LIMIT 1) = 'A'",
+    );
+    let count = |i: usize| answers[i].0.as_ref().map(Vec::len);
+    assert_eq!(count(2), Ok(2));
+    assert_eq!(count(3), Ok(3));
+    assert_eq!(count(4), Ok(2));
+    assert_eq!(count(5), Ok(1));
+    assert_eq!(count(6), Ok(1));
+    assert_eq!(count(7), Ok(2));
+    assert_eq!(count(8), Ok(2));
+    assert_eq!(answers[9].0, Ok(vec![vec![Value::Integer(0)]]));
+}
