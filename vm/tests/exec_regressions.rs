@@ -773,3 +773,26 @@ fn a_value_carries_only_an_explicit_collate_of_its_operands() {
     assert_eq!(count(8), Ok(2));
     assert_eq!(answers[9].0, Ok(vec![vec![Value::Integer(0)]]));
 }
+
+#[test]
+fn a_compound_read_back_as_a_subquery_sorts_its_reals_not_its_integers() {
+    // A UNION whose ORDER BY has a COLLATE runs as `SELECT * FROM (compound) ORDER BY ...`:
+    // a REAL column's integers are reals before the sort, so two large integers that round
+    // to one real tie on that key and the next key orders them.
+    let answers = agree(
+        "CREATE TABLE t(a REAL)
+         CREATE TABLE u(b INTEGER)
+         INSERT INTO t VALUES (1.5)
+         INSERT INTO u VALUES (9223372036854774814), (9223372036854774807)
+         SELECT a, 0 FROM t UNION SELECT b, b FROM u ORDER BY 1 COLLATE BINARY DESC, 2",
+    );
+    let big = 9.223_372_036_854_775e18;
+    assert_eq!(
+        answers[4].0,
+        Ok(vec![
+            vec![Value::Real(big), Value::Integer(9_223_372_036_854_774_807)],
+            vec![Value::Real(big), Value::Integer(9_223_372_036_854_774_814)],
+            vec![Value::Real(1.5), Value::Integer(0)],
+        ])
+    );
+}

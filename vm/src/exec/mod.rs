@@ -430,6 +430,17 @@ impl Vm {
                     let row = self.regs[*start..*start + *count].to_vec();
                     self.ephs[*eph].push(row);
                 }
+                Insn::EphRealAffinity { eph, columns } => {
+                    for row in &mut self.ephs[*eph] {
+                        for &c in columns {
+                            if let Some(v) = row.get_mut(c) {
+                                if let Value::Integer(i) = *v {
+                                    *v = Value::Real(i as f64);
+                                }
+                            }
+                        }
+                    }
+                }
                 Insn::Sort { eph, keys } => {
                     self.ephs[*eph].sort_by(|a, b| sort_compare(a, b, keys));
                 }

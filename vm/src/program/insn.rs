@@ -142,6 +142,14 @@ pub enum Insn {
         /// Register count.
         count: usize,
     },
+    /// Give some columns of ephemeral table `eph` REAL affinity (an integer becomes a
+    /// real), as reading them back from a subquery does.
+    EphRealAffinity {
+        /// The table.
+        eph: usize,
+        /// The columns.
+        columns: Vec<usize>,
+    },
     /// Sort ephemeral table `eph` by some of its columns.
     Sort {
         /// The table.
