@@ -796,3 +796,33 @@ fn a_compound_read_back_as_a_subquery_sorts_its_reals_not_its_integers() {
         ])
     );
 }
+
+#[test]
+fn text_near_dbl_max_reads_as_sqlite_reads_it() {
+    // SQLite 3.46 reads '1.797693134862315708e+308' (quote() of DBL_MAX) as infinity: its
+    // `long double` scaling lands just above DBL_MAX, and it compares before it rounds. The
+    // same holds for a literal in SQL text.
+    let answers = agree(
+        "CREATE TABLE t(a REAL, b INTEGER)
+         INSERT INTO t VALUES (1.7976931348623157e308, NULL)
+         UPDATE t SET b = quote(a)
+         SELECT a, b, b > a, CAST(quote(a) AS REAL) = a FROM t
+         SELECT 1.797693134862315708e+308, 179769313486231570e291",
+    );
+    assert_eq!(
+        answers[3].0,
+        Ok(vec![vec![
+            Value::Real(f64::MAX),
+            Value::Real(f64::INFINITY),
+            Value::Integer(1),
+            Value::Integer(0)
+        ]])
+    );
+    assert_eq!(
+        answers[4].0,
+        Ok(vec![vec![
+            Value::Real(f64::INFINITY),
+            Value::Real(f64::MAX)
+        ]])
+    );
+}
