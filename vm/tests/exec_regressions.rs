@@ -747,6 +747,28 @@ fn update_visits_rows_in_rowid_order_when_it_changes_the_index_it_scans() {
 }
 
 #[test]
+fn an_in_list_reads_the_narrowest_index_its_column_leads() {
+    // Of two indexes led by `a`, SQLite's cost model picks the narrower one, tac; the UPDATE
+    // then visits rows in its order (c DESC: rows 2, 3, 1) and OR FAIL stops at row 3.
+    let answers = agree(
+        "CREATE TABLE t(a, b, c, UNIQUE(b, a))
+         CREATE INDEX tabc ON t(a, b, c)
+         CREATE INDEX tac ON t(a, c DESC)
+         INSERT INTO t VALUES (0, 1, 'x'), (0, 2, 'z'), (0, 3, 'y')
+         UPDATE OR FAIL t SET b = 9 WHERE a IN (0, 5)
+         SELECT rowid, b FROM t ORDER BY rowid",
+    );
+    let ints = |rows: &[[i64; 2]]| {
+        Ok(rows
+            .iter()
+            .map(|r| r.iter().map(|&i| Value::Integer(i)).collect())
+            .collect())
+    };
+    assert_eq!(answers[4].1, 1);
+    assert_eq!(answers[5].0, ints(&[[1, 1], [2, 9], [3, 3]]));
+}
+
+#[test]
 fn a_value_carries_only_an_explicit_collate_of_its_operands() {
     // As SQLite's `sqlite3ExprCollSeq`: a function, CASE or aggregate takes the collation
     // of an argument written with COLLATE, `||` no column's, CAST looks through to its
