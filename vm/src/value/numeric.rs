@@ -167,7 +167,7 @@ fn decimal_to_f64(literal: &[u8], negative: bool) -> f64 {
             s *= 10;
             e -= 1;
         }
-        while e < 0 && s % 10 == 0 {
+        while e < 0 && s.is_multiple_of(10) {
             s /= 10;
             e += 1;
         }
