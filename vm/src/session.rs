@@ -486,7 +486,11 @@ impl Connection {
                 let before = env.counters.changes;
                 let result = vm.step_into(program, &mut env, row);
                 let kind = program.kind;
-                let on_constraint = program.on_constraint;
+                let on_constraint = if vm.aborted() {
+                    Some(ast::ConflictResolution::Abort)
+                } else {
+                    program.on_constraint
+                };
                 let statement_journal = program.statement_journal;
                 let sp = *savepoint;
                 match result {

@@ -10,6 +10,9 @@
 //! `CONCUR_DIFF_STATEMENTS=5000` (per seed). A mismatch reports the seed and statement number;
 //! `CONCUR_DIFF_DUMP=run.sql` then writes the statements of that run up to the failing one, to
 //! replay in `sqlite3`, and `CONCUR_DIFF_TRACE=1` prints each statement as it runs.
+//! Every run is repeated on each store (the in-memory store and the B-tree file store over a
+//! temporary file; in the CI run, the file store repeats the first few seeds only);
+//! `CONCUR_DIFF_STORE=memory` or `=file` runs one of them.
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap.
 
@@ -17,6 +20,8 @@ mod differential;
 
 use std::sync::Arc;
 
+use concur_mvcc::{StorageOptions, SyncMode};
+use concur_vm::storage::FileStore;
 use concur_vm::{Connection, MemStore, Store};
 
 use differential::compare::{check_rows, check_table, show_rows};
@@ -26,19 +31,43 @@ use differential::schema::{self, Schema};
 use differential::select::Shape;
 use differential::statements::{Generator, Statement, ROWID_CEILING};
 
+/// A fresh, empty store, with the temporary directory its files live in (removed when the
+/// run is dropped, after the store).
+type FreshStore = (Arc<dyn Store>, Option<tempfile::TempDir>);
+
 /// Makes a fresh, empty store.
-type StoreFactory = Box<dyn Fn() -> Arc<dyn Store>>;
+type StoreFactory = Box<dyn Fn() -> FreshStore>;
+
+/// A B-tree file store over a new database file in a new temporary directory. fsync is off:
+/// durability is not what this test checks, and syncing would dominate its run time.
+fn file_store() -> FreshStore {
+    let dir = tempfile::tempdir().unwrap();
+    let options = StorageOptions {
+        sync: SyncMode::Off,
+        ..StorageOptions::default()
+    };
+    let store = FileStore::open(dir.path().join("diff.db"), &options).unwrap();
+    (Arc::new(store), Some(dir))
+}
 
 /// The stores every run is repeated on. A new backend is one more line here.
 fn stores() -> Vec<(&'static str, StoreFactory)> {
-    vec![(
-        "memory",
-        Box::new(|| Arc::new(MemStore::new()) as Arc<dyn Store>),
-    )]
+    vec![
+        (
+            "memory",
+            Box::new(|| (Arc::new(MemStore::new()) as Arc<dyn Store>, None)),
+        ),
+        ("file", Box::new(file_store)),
+    ]
 }
 
 /// Seeds of the CI run.
 const DEFAULT_SEEDS: &[u64] = &[1, 2, 3, 0x5eed_1234_abcd_0001, 0, 4, 5, 6, 7, 8];
+
+/// How many of the CI seeds (from the front) the file store repeats: a statement costs it
+/// about twice what it costs the memory store, and the CI run is kept near twice its
+/// memory-only time. `CONCUR_DIFF_SEEDS` runs every listed seed on every store.
+const FILE_STORE_CI_SEEDS: usize = 5;
 
 /// Statements per seed in the CI run.
 const DEFAULT_STATEMENTS: usize = 1500;
@@ -78,9 +107,18 @@ fn statements_per_seed() -> usize {
 #[test]
 fn random_statements_agree_with_sqlite() {
     let n = statements_per_seed();
+    let only = std::env::var("CONCUR_DIFF_STORE").ok();
     for (store, make) in stores() {
-        for seed in seeds() {
-            let mut run = Differential::new(seed, store, make());
+        if only.as_deref().is_some_and(|name| name != store) {
+            continue;
+        }
+        let mut list = seeds();
+        if store == "file" && std::env::var_os("CONCUR_DIFF_SEEDS").is_none() {
+            list.truncate(FILE_STORE_CI_SEEDS);
+        }
+        for seed in list {
+            let (backend, dir) = make();
+            let mut run = Differential::new(seed, store, backend, dir);
             run.go(n);
         }
     }
@@ -144,11 +182,18 @@ struct Differential {
     script: Vec<String>,
     /// Whether to print each statement.
     trace: bool,
+    /// The temporary directory of a file store (declared last: dropped after the store).
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Differential {
     /// A run with a random schema created on both engines.
-    fn new(seed: u64, store: &'static str, backend: Arc<dyn Store>) -> Differential {
+    fn new(
+        seed: u64,
+        store: &'static str,
+        backend: Arc<dyn Store>,
+        dir: Option<tempfile::TempDir>,
+    ) -> Differential {
         let mut rng = Rng::new(seed);
         let mut model = Schema::default();
         let mut ddl = Vec::new();
@@ -165,6 +210,7 @@ impl Differential {
             generator: Generator::new(seed, model),
             script: Vec::new(),
             trace: std::env::var_os("CONCUR_DIFF_TRACE").is_some(),
+            _dir: dir,
         };
         for sql in ddl {
             run.step(Statement {
@@ -183,7 +229,7 @@ impl Differential {
             std::fs::write(path, text).unwrap();
         }
         panic!(
-            "concur and SQLite disagree ({what})\n  seed {seed} (store {store}), statement {n}:\n  {sql}\n  concur: {}\n  sqlite: {}\n  reproduce: CONCUR_DIFF_SEEDS={seed} CONCUR_DIFF_STATEMENTS={n} CONCUR_DIFF_DUMP=run.sql cargo test -p concur-vm --test exec_differential",
+            "concur and SQLite disagree ({what})\n  seed {seed} (store {store}), statement {n}:\n  {sql}\n  concur: {}\n  sqlite: {}\n  reproduce: CONCUR_DIFF_STORE={store} CONCUR_DIFF_SEEDS={seed} CONCUR_DIFF_STATEMENTS={n} CONCUR_DIFF_DUMP=run.sql cargo test -p concur-vm --test exec_differential",
             show_run(ours),
             show_run(theirs),
             seed = self.seed,

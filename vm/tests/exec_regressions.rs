@@ -677,3 +677,174 @@ fn a_rowid_in_list_finds_each_row_once() {
     );
     assert_eq!(answers[2].0, Ok(vec![vec![Value::Integer(12)]]));
 }
+
+#[test]
+fn excluded_columns_compare_without_affinity_or_collation() {
+    // SQLite reads `excluded.x` as a bare register: a TEXT column's '0' is not equal to 0
+    // and is greater than 2 (no TEXT affinity applied to the other operand), and an RTRIM
+    // column's value compares under BINARY.
+    let answers = agree(
+        "CREATE TABLE t(a BIGINT PRIMARY KEY COLLATE RTRIM, b VARCHAR(20) UNIQUE, c)
+         INSERT INTO t VALUES (4, '0', NULL)
+         INSERT INTO t VALUES ('x', 0, 2) ON CONFLICT(b) DO UPDATE SET c = (excluded.b >= 2) || (excluded.b BETWEEN 2 AND 'A') || (excluded.b < 'A') || (excluded.b = 0)
+         SELECT c FROM t
+         INSERT INTO t VALUES ('x', 0, 2) ON CONFLICT(b) DO UPDATE SET c = (excluded.a = 'x ') || (b >= 2) || (b = 0)
+         SELECT c FROM t
+         INSERT OR IGNORE INTO t VALUES ('y', 0, 2) ON CONFLICT(b) DO UPDATE SET c = 7 WHERE excluded.b NOT BETWEEN 2 AND 'A'
+         SELECT c FROM t",
+    );
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Text("1110".into())]]));
+    assert_eq!(answers[5].0, Ok(vec![vec![Value::Text("001".into())]]));
+    assert_eq!(answers[6].1, 0);
+}
+
+#[test]
+fn a_failing_do_update_aborts_the_whole_statement_whatever_its_or_clause() {
+    // The DO UPDATE of an upsert runs under ABORT: INSERT OR FAIL (or OR IGNORE) keeps none
+    // of the rows it inserted before the failure, and counts no change.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b)
+         INSERT INTO t VALUES (1, 0), (2, 0)
+         INSERT OR FAIL INTO t VALUES (5, 1), (6, 1), (1, 1) ON CONFLICT(a) DO UPDATE SET a = 2
+         SELECT count(*) FROM t
+         INSERT OR IGNORE INTO t VALUES (5, 1), (1, 1) ON CONFLICT(a) DO UPDATE SET a = 2
+         SELECT count(*) FROM t
+         INSERT OR FAIL INTO t VALUES (5, 1), (2, 1)
+         SELECT count(*) FROM t",
+    );
+    assert_eq!(answers[2].1, 0);
+    assert_eq!(answers[3].0, Ok(vec![vec![Value::Integer(2)]]));
+    assert_eq!(answers[5].0, Ok(vec![vec![Value::Integer(2)]]));
+    // Without an upsert, OR FAIL keeps the row before the failure.
+    assert_eq!(answers[7].0, Ok(vec![vec![Value::Integer(3)]]));
+}
+
+#[test]
+fn update_visits_rows_in_rowid_order_when_it_changes_the_index_it_scans() {
+    // SQLite updates rows as its scan finds them, unless the scan reads an index the
+    // statement changes: then it collects the rowids first and visits them in ascending
+    // order. OR FAIL shows the order: it keeps the rows updated before the failing one.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE, c)
+         INSERT INTO t VALUES (1, 30, 'x'), (2, 10, 'xx'), (3, 20, 'y')
+         UPDATE OR FAIL t SET b = length(c) WHERE b > 5
+         SELECT a, b FROM t ORDER BY a
+         CREATE TABLE u(a INTEGER PRIMARY KEY, b, c UNIQUE)
+         CREATE INDEX ub ON u(b)
+         INSERT INTO u VALUES (1, 30, 1), (2, 10, 2), (3, 20, 3)
+         UPDATE OR FAIL u SET c = 9 WHERE b > 5
+         SELECT a, c FROM u ORDER BY a",
+    );
+    let ints = |rows: &[[i64; 2]]| {
+        Ok(rows
+            .iter()
+            .map(|r| r.iter().map(|&i| Value::Integer(i)).collect())
+            .collect())
+    };
+    assert_eq!(answers[3].0, ints(&[[1, 1], [2, 2], [3, 20]]));
+    // Through the untouched index ub, in b order: row 2 first, then row 3 fails.
+    assert_eq!(answers[8].0, ints(&[[1, 1], [2, 9], [3, 3]]));
+}
+
+#[test]
+fn an_in_list_reads_the_narrowest_index_its_column_leads() {
+    // Of two indexes led by `a`, SQLite's cost model picks the narrower one, tac; the UPDATE
+    // then visits rows in its order (c DESC: rows 2, 3, 1) and OR FAIL stops at row 3.
+    let answers = agree(
+        "CREATE TABLE t(a, b, c, UNIQUE(b, a))
+         CREATE INDEX tabc ON t(a, b, c)
+         CREATE INDEX tac ON t(a, c DESC)
+         INSERT INTO t VALUES (0, 1, 'x'), (0, 2, 'z'), (0, 3, 'y')
+         UPDATE OR FAIL t SET b = 9 WHERE a IN (0, 5)
+         SELECT rowid, b FROM t ORDER BY rowid",
+    );
+    let ints = |rows: &[[i64; 2]]| {
+        Ok(rows
+            .iter()
+            .map(|r| r.iter().map(|&i| Value::Integer(i)).collect())
+            .collect())
+    };
+    assert_eq!(answers[4].1, 1);
+    assert_eq!(answers[5].0, ints(&[[1, 1], [2, 9], [3, 3]]));
+}
+
+#[test]
+fn a_value_carries_only_an_explicit_collate_of_its_operands() {
+    // As SQLite's `sqlite3ExprCollSeq`: a function, CASE or aggregate takes the collation
+    // of an argument written with COLLATE, `||` no column's, CAST looks through to its
+    // operand, and a scalar subquery has none; UNION drops duplicates under it.
+    let answers = agree(
+        "CREATE TABLE t(a TEXT, n TEXT COLLATE NOCASE)
+         INSERT INTO t VALUES ('x', 'a'), ('x ', 'A'), ('X', 'b')
+         SELECT 'x' UNION SELECT upper(a COLLATE RTRIM) FROM t
+         SELECT n || '' FROM t UNION SELECT 'A'
+         SELECT CAST(n AS TEXT) FROM t UNION SELECT 'A'
+         SELECT CASE WHEN 1 THEN a COLLATE NOCASE END FROM t UNION SELECT 'X'
+         SELECT max(a COLLATE NOCASE) FROM t UNION SELECT 'X '
+         SELECT min(n) FROM t WHERE a = 'X' UNION SELECT 'B'
+         SELECT (SELECT n FROM t LIMIT 1) UNION SELECT 'A'
+         SELECT (SELECT n COLLATE NOCASE FROM t LIMIT 1) = 'A'",
+    );
+    let count = |i: usize| answers[i].0.as_ref().map(Vec::len);
+    assert_eq!(count(2), Ok(2));
+    assert_eq!(count(3), Ok(3));
+    assert_eq!(count(4), Ok(2));
+    assert_eq!(count(5), Ok(2));
+    assert_eq!(count(6), Ok(1));
+    assert_eq!(count(7), Ok(2));
+    assert_eq!(count(8), Ok(2));
+    assert_eq!(answers[9].0, Ok(vec![vec![Value::Integer(0)]]));
+}
+
+#[test]
+fn a_compound_read_back_as_a_subquery_sorts_its_reals_not_its_integers() {
+    // A UNION whose ORDER BY has a COLLATE runs as `SELECT * FROM (compound) ORDER BY ...`:
+    // a REAL column's integers are reals before the sort, so two large integers that round
+    // to one real tie on that key and the next key orders them.
+    let answers = agree(
+        "CREATE TABLE t(a REAL)
+         CREATE TABLE u(b INTEGER)
+         INSERT INTO t VALUES (1.5)
+         INSERT INTO u VALUES (9223372036854774814), (9223372036854774807)
+         SELECT a, 0 FROM t UNION SELECT b, b FROM u ORDER BY 1 COLLATE BINARY DESC, 2",
+    );
+    let big = 9.223_372_036_854_775e18;
+    assert_eq!(
+        answers[4].0,
+        Ok(vec![
+            vec![Value::Real(big), Value::Integer(9_223_372_036_854_774_807)],
+            vec![Value::Real(big), Value::Integer(9_223_372_036_854_774_814)],
+            vec![Value::Real(1.5), Value::Integer(0)],
+        ])
+    );
+}
+
+#[test]
+fn text_near_dbl_max_reads_as_sqlite_reads_it() {
+    // SQLite 3.46 reads '1.797693134862315708e+308' (quote() of DBL_MAX) as infinity: its
+    // `long double` scaling lands just above DBL_MAX, and it compares before it rounds. The
+    // same holds for a literal in SQL text.
+    let answers = agree(
+        "CREATE TABLE t(a REAL, b INTEGER)
+         INSERT INTO t VALUES (1.7976931348623157e308, NULL)
+         UPDATE t SET b = quote(a)
+         SELECT a, b, b > a, CAST(quote(a) AS REAL) = a FROM t
+         SELECT 1.797693134862315708e+308, 179769313486231570e291",
+    );
+    assert_eq!(
+        answers[3].0,
+        Ok(vec![vec![
+            Value::Real(f64::MAX),
+            Value::Real(f64::INFINITY),
+            Value::Integer(1),
+            Value::Integer(0)
+        ]])
+    );
+    assert_eq!(
+        answers[4].0,
+        Ok(vec![vec![
+            Value::Real(f64::INFINITY),
+            Value::Real(f64::MAX)
+        ]])
+    );
+}

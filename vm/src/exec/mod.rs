@@ -204,6 +204,9 @@ pub struct Vm {
     pc: usize,
     /// Whether the program halted.
     halted: bool,
+    /// Whether the program failed where SQLite's policy is ABORT whatever the statement's OR
+    /// clause says (see `Insn::UpdateRow`).
+    aborted: bool,
 }
 
 /// Converts a storage error.
@@ -226,6 +229,7 @@ impl Vm {
             args: Vec::new(),
             pc: 0,
             halted: false,
+            aborted: false,
         }
     }
 
@@ -267,6 +271,7 @@ impl Vm {
             args: Vec::new(),
             pc: 0,
             halted: false,
+            aborted: false,
         }
     }
 
@@ -300,6 +305,14 @@ impl Vm {
         }
         self.pc = 0;
         self.halted = false;
+        self.aborted = false;
+    }
+
+    /// Whether the last failure must roll back the whole statement whatever its OR clause
+    /// says: a constraint failed in the DO UPDATE of an upsert, which SQLite always runs
+    /// under ABORT.
+    pub fn aborted(&self) -> bool {
+        self.aborted
     }
 
     /// Runs until the next result row (Some) or the end (None).
@@ -431,6 +444,17 @@ impl Vm {
                 Insn::EphInsert { eph, start, count } => {
                     let row = self.regs[*start..*start + *count].to_vec();
                     self.ephs[*eph].push(row);
+                }
+                Insn::EphRealAffinity { eph, columns } => {
+                    for row in &mut self.ephs[*eph] {
+                        for &c in columns {
+                            if let Some(v) = row.get_mut(c) {
+                                if let Value::Integer(i) = *v {
+                                    *v = Value::Real(i as f64);
+                                }
+                            }
+                        }
+                    }
                 }
                 Insn::Sort { eph, keys } => {
                     self.ephs[*eph].sort_by(|a, b| sort_compare(a, b, keys));
@@ -807,9 +831,17 @@ impl Vm {
                     start,
                     conflict,
                     if_ignored,
+                    aborts_statement,
                 } => {
-                    if !self.update_row(program, target, *cursor, *rowid, *start, *conflict, env)? {
-                        *pc = *if_ignored;
+                    let updated =
+                        self.update_row(program, target, *cursor, *rowid, *start, *conflict, env);
+                    match updated {
+                        Ok(true) => {}
+                        Ok(false) => *pc = *if_ignored,
+                        Err(e) => {
+                            self.aborted |= *aborts_statement;
+                            return Err(e);
+                        }
                     }
                 }
                 Insn::DeleteRow { target, cursor } => {

@@ -92,17 +92,10 @@ impl Parser<'_> {
         Ok(literal)
     }
 
-    /// The value of a real token (or an integer token too large for i64).
+    /// The value of a real token (or an integer token too large for i64), read as SQLite's
+    /// `sqlite3AtoF` reads it (not always the nearest double: see `value::numeric`).
     pub(super) fn real_value(&self, token: Token) -> f64 {
-        let text = self.text(token);
-        let padded;
-        let text = if text.starts_with('.') {
-            padded = format!("0{text}");
-            padded.as_str()
-        } else {
-            text
-        };
-        text.parse::<f64>().unwrap_or(f64::NAN)
+        crate::value::numeric::parse_real(self.text(token).as_bytes()).0
     }
 
     /// The bytes of a blob token `x'..'`.

@@ -249,7 +249,15 @@ impl Compiler<'_> {
             }
             let full_unique = index.unique && eq.len() == index.columns.len();
             let score = score + if full_unique { 100 } else { 0 };
-            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            // Of equally good indexes, the one with the fewest columns, as SQLite's cost model
+            // (which counts an index entry's width) prefers it.
+            let better = best.as_ref().is_none_or(|(s, b)| {
+                score > *s
+                    || (score == *s
+                        && matches!(b, Access::Index { index: bi, .. }
+                            if index.columns.len() < bi.columns.len()))
+            });
+            if better {
                 best = Some((
                     score,
                     Access::Index {
@@ -356,20 +364,25 @@ impl Compiler<'_> {
             let keys: Option<Vec<Expr>> =
                 list.iter().map(|x| seek_key(x, *affinity, None)).collect();
             let Some(keys) = keys else { continue };
-            for index in self.schema.indexes_of(&table.name) {
-                let Some(first) = index.columns.first() else {
-                    continue;
-                };
-                if index.partial.is_none()
-                    && index.root != 0
-                    && first.column == Some(column)
-                    && first.collation == *collation
-                {
-                    return Some(Access::In {
-                        index: Some(index),
-                        list: keys,
-                    });
-                }
+            // The narrowest index the column leads (SQLite's cost model counts an index
+            // entry's width).
+            let chosen = self
+                .schema
+                .indexes_of(&table.name)
+                .into_iter()
+                .filter(|index| {
+                    index.partial.is_none()
+                        && index.root != 0
+                        && index.columns.first().is_some_and(|first| {
+                            first.column == Some(column) && first.collation == *collation
+                        })
+                })
+                .min_by_key(|index| index.columns.len());
+            if let Some(index) = chosen {
+                return Some(Access::In {
+                    index: Some(index),
+                    list: keys,
+                });
             }
         }
         None

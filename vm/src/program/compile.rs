@@ -748,14 +748,19 @@ impl Compiler<'_> {
                 Ok((inner, meta))
             }
             ast::Expr::Cast { expr, type_name } => {
-                let inner = self.expr(expr)?;
+                let (inner, meta) = self.expr_meta(expr)?;
                 let affinity =
                     Affinity::from_type_name(type_name.as_ref().map_or("", |t| t.name.as_str()));
+                // SQLite's `sqlite3ExprCollSeq` looks through a CAST: `CAST(c AS TEXT)`
+                // compares under c's collation, as c itself does.
                 Ok((
                     Expr::Cast(Box::new(inner), affinity),
                     ColumnMeta {
                         affinity: Some(affinity),
                         kinds: ValueKinds::of_affinity(Some(affinity)),
+                        collation: meta.collation,
+                        explicit: meta.explicit,
+                        from_column: meta.from_column,
                         ..no_meta("")
                     },
                 ))
@@ -881,6 +886,11 @@ impl Compiler<'_> {
                 let mut meta = metas.into_iter().next().unwrap_or_else(|| no_meta(""));
                 meta.compound_affinity = None;
                 meta.kinds = ValueKinds::of_affinity(meta.affinity);
+                // A scalar subquery keeps its column's affinity but not its collation, not
+                // even an explicit one (`sqlite3ExprCollSeq` stops at TK_SELECT).
+                meta.collation = Collation::Binary;
+                meta.explicit = false;
+                meta.from_column = false;
                 Ok((Expr::Scalar(sub), meta))
             }
             ast::Expr::Function(call) => self.function(call),
@@ -917,6 +927,9 @@ impl Compiler<'_> {
             None => (None, None),
         };
         let collation = base.as_ref().map_or(Collation::Binary, |m| m.collation);
+        // As SQLite's `sqlite3ExprCollSeq`, the value carries the first explicit COLLATE of
+        // the operand, else of the WHEN, THEN and ELSE terms in order.
+        let mut carried = base.as_ref().filter(|m| m.explicit).map(|m| m.collation);
         let mut pairs = Vec::new();
         let mut comparisons = Vec::new();
         // The value is one of the THEN or ELSE values.
@@ -929,12 +942,20 @@ impl Compiler<'_> {
             }
             let (then, tm) = self.expr_meta(t)?;
             kinds = kinds.union(tm.kinds);
+            for m in [&wm, &tm] {
+                if carried.is_none() && m.explicit {
+                    carried = Some(m.collation);
+                }
+            }
             pairs.push((x, then));
         }
         let else_expr = match else_expr {
             Some(e) => {
                 let (x, m) = self.expr_meta(e)?;
                 kinds = kinds.union(m.kinds);
+                if carried.is_none() && m.explicit {
+                    carried = Some(m.collation);
+                }
                 Some(Box::new(x))
             }
             None => None,
@@ -947,7 +968,7 @@ impl Compiler<'_> {
                 collation,
                 comparisons,
             },
-            kinds_meta(kinds),
+            carried_meta(kinds, carried),
         ))
     }
 
@@ -992,11 +1013,15 @@ impl Compiler<'_> {
             B::Divide => bin(BinOp::Arith(ArithOp::Divide)),
             B::Remainder => bin(BinOp::Arith(ArithOp::Remainder)),
             B::Concat => {
-                // `||` keeps the collation of an explicitly collated operand.
-                let collation = pick_collation(&lm, &rm);
+                // `||` keeps the collation of an explicitly collated operand (the left one
+                // first), and no column's.
+                let carried = [&lm, &rm]
+                    .into_iter()
+                    .find(|m| m.explicit)
+                    .map(|m| m.collation);
                 return Ok((
                     bin(BinOp::Concat),
-                    concat_meta(collation, lm.explicit || rm.explicit),
+                    concat_meta(carried.unwrap_or(Collation::Binary), carried.is_some()),
                 ));
             }
             B::Arrow | B::LongArrow => {
@@ -1045,6 +1070,9 @@ impl Compiler<'_> {
                     }
                     compiled.push(x);
                 }
+                // The value carries only an explicit COLLATE of an argument (the first
+                // one); a column's own collation stays inside the call.
+                let meta = carried_meta(ValueKinds::ANY, explicit.then_some(collation));
                 Ok((
                     Expr::Function {
                         name: f.name,
@@ -1052,7 +1080,7 @@ impl Compiler<'_> {
                         args: compiled,
                         collation,
                     },
-                    kinds_meta(ValueKinds::ANY),
+                    meta,
                 ))
             }
             FoundFunction::Aggregate(f) => {
@@ -1073,12 +1101,16 @@ impl Compiler<'_> {
                 let ctx = self.scopes[depth].agg.take();
                 let mut compiled = Vec::new();
                 let mut collation = Collation::Binary;
+                let mut carried = None;
                 let mut result = Ok(());
                 for a in args {
                     match self.expr_meta(a) {
                         Ok((x, m)) => {
                             if compiled.is_empty() {
                                 collation = m.collation;
+                            }
+                            if carried.is_none() && m.explicit {
+                                carried = Some(m.collation);
                             }
                             compiled.push(x);
                         }
@@ -1115,7 +1147,7 @@ impl Compiler<'_> {
                         agg: ctx.agg,
                         index: ctx.calls.len() - 1,
                     },
-                    kinds_meta(ValueKinds::ANY),
+                    carried_meta(ValueKinds::ANY, carried),
                 ))
             }
         }
@@ -1255,6 +1287,16 @@ pub fn is_rowid_name(name: &str) -> bool {
 fn kinds_meta(kinds: ValueKinds) -> ColumnMeta {
     ColumnMeta {
         kinds,
+        ..no_meta("")
+    }
+}
+
+/// Metadata of a value that carries an explicit COLLATE of one of its operands, if any.
+fn carried_meta(kinds: ValueKinds, carried: Option<Collation>) -> ColumnMeta {
+    ColumnMeta {
+        kinds,
+        collation: carried.unwrap_or(Collation::Binary),
+        explicit: carried.is_some(),
         ..no_meta("")
     }
 }

@@ -15,7 +15,7 @@ use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
 use crate::ast::{TriggerEvent, TriggerTime};
 use crate::error::{Error, Result};
-use crate::schema::{Table, Trigger};
+use crate::schema::{Index, Table, Trigger};
 use crate::value::Collation;
 
 impl Compiler<'_> {
@@ -438,7 +438,26 @@ impl Compiler<'_> {
         let (cursor, eph) = match &update.from {
             Some(from) => self.collect_update_from(&table, update, from)?,
             None => {
-                self.collect_rowids(&table, update.alias.as_ref(), update.where_clause.as_ref())?
+                let mark = self.code.len();
+                let found = self.collect_rowids(
+                    &table,
+                    update.alias.as_ref(),
+                    update.where_clause.as_ref(),
+                )?;
+                let scanned: Vec<u32> = self.code[mark..]
+                    .iter()
+                    .filter_map(|insn| match insn {
+                        Insn::OpenIndex { root, .. } => Some(*root),
+                        _ => None,
+                    })
+                    .collect();
+                if self.update_visits_in_rowid_order(&table, update, &target, &scanned) {
+                    self.emit(Insn::Sort {
+                        eph: found.1,
+                        keys: vec![(0, Collation::Binary, false, false)],
+                    });
+                }
+                found
             }
         };
         let name = update
@@ -455,6 +474,82 @@ impl Compiler<'_> {
         let result = self.update_loop(update, &table, &target, cursor, eph, precomputed);
         self.scopes.pop();
         result
+    }
+
+    /// Whether SQLite's UPDATE visits its rows in rowid order rather than in the order its
+    /// WHERE scan found them. The order shows where a statement stops part-way (OR FAIL
+    /// keeps the rows before the failing one) and which rows OR IGNORE skips.
+    ///
+    /// SQLite updates each row as its scan finds it ("one-pass") unless something rules that
+    /// out: a trigger, a changed rowid, a REPLACE conflict policy, a subquery in WHERE, or a
+    /// scan through an index the statement itself changes. Then it first collects the rowids
+    /// in a RowSet, which hands them back in ascending order (`update.c`, `rowset.c`).
+    /// `scanned` holds the roots of the indexes concur's own scan reads.
+    fn update_visits_in_rowid_order(
+        &self,
+        table: &Table,
+        update: &ast::Update,
+        target: &WriteTarget,
+        scanned: &[u32],
+    ) -> bool {
+        let changed: Vec<usize> = update
+            .sets
+            .iter()
+            .flat_map(|s| s.columns.iter())
+            .filter_map(|c| table.column_index(c.as_str()))
+            .collect();
+        let rowid_changes =
+            update.sets.iter().flat_map(|s| s.columns.iter()).any(|c| {
+                match table.column_index(c.as_str()) {
+                    Some(i) => Some(i) == table.rowid_alias,
+                    None => super::compile::is_rowid_name(c.as_str()),
+                }
+            });
+        let has_update_trigger = self
+            .schema
+            .triggers_of(&table.name)
+            .iter()
+            .any(|t| matches!(t.event, TriggerEvent::Update(_)));
+        let mut subquery = false;
+        if let Some(w) = &update.where_clause {
+            super::compile::walk(w, &mut |e| {
+                subquery |= matches!(
+                    e,
+                    ast::Expr::Exists(_) | ast::Expr::Subquery(_) | ast::Expr::InSelect { .. }
+                );
+            });
+        }
+        // Whether the statement writes this index: a key column or the partial-index
+        // condition reads a changed column (expressions are taken to read every column).
+        let writes = |index: &Index| {
+            let reads_changed = |e: &ast::Expr| {
+                let mut hit = false;
+                super::compile::walk(e, &mut |x| {
+                    if let ast::Expr::Column { column, .. } = x {
+                        hit |= table
+                            .column_index(column.column.as_str())
+                            .is_some_and(|i| changed.contains(&i));
+                    }
+                });
+                hit
+            };
+            index.columns.iter().any(|c| match (c.column, &c.expr) {
+                (Some(i), _) => changed.contains(&i),
+                (None, Some(e)) => reads_changed(e),
+                (None, None) => false,
+            }) || index.partial.as_ref().is_some_and(reads_changed)
+        };
+        let replace = update.or_conflict == Some(ConflictResolution::Replace)
+            || (update.or_conflict.is_none()
+                && target
+                    .indexes
+                    .iter()
+                    .any(|i| i.on_conflict == Some(ConflictResolution::Replace) && writes(i)));
+        let scans_written_index = target
+            .indexes
+            .iter()
+            .any(|i| scanned.contains(&i.root) && writes(i));
+        rowid_changes || has_update_trigger || subquery || replace || scans_written_index
     }
 
     /// The first pass of UPDATE ... FROM: the join of the target with the FROM tables,
@@ -636,6 +731,7 @@ impl Compiler<'_> {
             start,
             conflict,
             if_ignored: next,
+            aborts_statement: false,
         });
         self.emit_returning(&returning);
         self.fire_triggers(table, &event, TriggerTime::After, new, old)?;
@@ -836,6 +932,12 @@ impl Compiler<'_> {
         }
         let mut excluded = row_item(table, rowid, start);
         excluded.name = "excluded".to_string();
+        // SQLite reads `excluded.x` as a bare register: it has neither the column's affinity
+        // nor its collation when compared (`excluded.c = 0` is false for a TEXT column's '0').
+        for c in &mut excluded.columns {
+            c.affinity = None;
+            c.collation = Collation::Binary;
+        }
         // `excluded` sits in an outer scope so that plain names mean the existing row.
         self.scopes.push(Scope {
             items: vec![excluded],
@@ -905,6 +1007,7 @@ impl Compiler<'_> {
                 start: new_start,
                 conflict: ConflictResolution::Abort,
                 if_ignored: done,
+                aborts_statement: true,
             });
             if !returning.is_empty() {
                 // RETURNING reports the row as updated; its expressions read the inserted

@@ -62,6 +62,9 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
             ("EphInsert", a(*eph), a(*start), a(*count), String::new())
         }
         Insn::Sort { eph, keys } => ("SorterSort", a(*eph), 0, a(keys.len()), String::new()),
+        Insn::EphRealAffinity { eph, columns } => {
+            ("RealAffinity", a(*eph), 0, a(columns.len()), String::new())
+        }
         Insn::Rewind { cursor, if_empty } => ("Rewind", a(*cursor), a(*if_empty), 0, String::new()),
         Insn::SeriesRewind {
             cursor, if_empty, ..

@@ -142,6 +142,14 @@ pub enum Insn {
         /// Register count.
         count: usize,
     },
+    /// Give some columns of ephemeral table `eph` REAL affinity (an integer becomes a
+    /// real), as reading them back from a subquery does.
+    EphRealAffinity {
+        /// The table.
+        eph: usize,
+        /// The columns.
+        columns: Vec<usize>,
+    },
     /// Sort ephemeral table `eph` by some of its columns.
     Sort {
         /// The table.
@@ -418,6 +426,9 @@ pub enum Insn {
         conflict: ConflictResolution,
         /// Jump here when OR IGNORE skipped the row (no RETURNING, no AFTER triggers).
         if_ignored: Addr,
+        /// Whether a constraint failure here rolls back the whole statement whatever its
+        /// OR clause (the DO UPDATE of an upsert, which SQLite runs under ABORT).
+        aborts_statement: bool,
     },
     /// Delete the current row of `cursor` and its index entries.
     DeleteRow {

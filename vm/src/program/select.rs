@@ -332,6 +332,20 @@ impl Compiler<'_> {
             };
             keys.push((column, collation, desc, nulls_first));
         }
+        // Read back as a subquery's rows, a REAL column's integers are reals before the
+        // ORDER BY sees them (two integers may become one real and tie).
+        let reals: Vec<usize> = metas
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| as_subquery && m.column_affinity() == Some(Affinity::Real))
+            .map(|(i, _)| i)
+            .collect();
+        if !reals.is_empty() {
+            self.emit(Insn::EphRealAffinity {
+                eph: acc,
+                columns: reals,
+            });
+        }
         if !keys.is_empty() {
             self.emit(Insn::Sort { eph: acc, keys });
         }
@@ -353,14 +367,10 @@ impl Compiler<'_> {
         let next = self.label();
         self.place(top);
         let start = self.regs(metas.len());
-        for (i, m) in metas.iter().enumerate() {
+        for i in 0..metas.len() {
             let read = Expr::EphColumn { cursor, column: i };
-            let expr = match m.column_affinity() {
-                Some(Affinity::Real) if as_subquery => Expr::RealAffinity(Box::new(read)),
-                _ => read,
-            };
             self.emit(Insn::Eval {
-                expr,
+                expr: read,
                 dest: start + i,
             });
         }

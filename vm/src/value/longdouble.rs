@@ -296,6 +296,87 @@ pub fn decode_real_sqlite340(
     }
 }
 
+/// `s * 10^e` (`e` nonzero) as SQLite's `sqlite3AtoF` (3.43 to 3.46) computes it on x86-64:
+/// `s` as a `long double`, multiplied by `1.0e+100L`, `1.0e+10L`, then `10.0L` (or the
+/// negative powers) as often as `e` needs, each product rounded to 64 bits; a result above
+/// `DBL_MAX` is infinity (even one that would round down to `DBL_MAX`: SQLite compares before
+/// it rounds), anything else is rounded once to a double.
+pub fn scale_decimal_sqlite346(s: u64, e: i32) -> f64 {
+    /// A long double literal: its significand and power of two, correctly rounded.
+    const fn lit(significand: u64, exponent: i32) -> Extended {
+        Extended {
+            significand,
+            exponent,
+        }
+    }
+    const E100: Extended = lit(0x924d_692c_a61b_e758, 269);
+    const E10: Extended = lit(0x9502_f900_0000_0000, -30);
+    const E1: Extended = lit(0xa000_0000_0000_0000, -60);
+    const EM100: Extended = lit(0xdff9_7724_7029_7ebd, -396);
+    const EM10: Extended = lit(0xdbe6_fece_bded_d5bf, -97);
+    const EM1: Extended = lit(0xcccc_cccc_cccc_cccd, -67);
+    const DBL_MAX: Extended = lit(0xffff_ffff_ffff_f800, 960);
+    let mut r = Extended::from_u64(s);
+    let mut e = e;
+    if e > 0 {
+        for (step, factor) in [(100, E100), (10, E10), (1, E1)] {
+            while e >= step {
+                e -= step;
+                r = r.mul(factor);
+                if DBL_MAX.less_than(r) {
+                    // Only grows from here (and the exponent must not overflow).
+                    return f64::INFINITY;
+                }
+            }
+        }
+    } else {
+        for (step, factor) in [(100, EM100), (10, EM10), (1, EM1)] {
+            while e <= -step {
+                e += step;
+                r = r.mul(factor);
+                if r.exponent < -1300 {
+                    // Far below the smallest subnormal, and only shrinks from here.
+                    return 0.0;
+                }
+            }
+        }
+    }
+    if DBL_MAX.less_than(r) {
+        return f64::INFINITY;
+    }
+    round_to_f64(r)
+}
+
+/// A finite extended value rounded once to the nearest double (ties to even), through the
+/// subnormal range down to zero, as the x87 `fstp` to a double does.
+fn round_to_f64(value: Extended) -> f64 {
+    if value.significand == 0 {
+        return 0.0;
+    }
+    // The value is significand * 2^exponent; its leading bit has weight 2^(exponent + 63).
+    let top = value.exponent + 63;
+    // Bits of the significand a double keeps: 53, fewer below the normal range.
+    let keep = if top >= -1022 { 53 } else { 53 - (-1022 - top) };
+    if keep <= 0 {
+        // Below half the smallest subnormal (or exactly half of it: ties to even, zero).
+        let half_min = keep == 0 && value.significand > 1 << 63;
+        return if half_min { f64::from_bits(1) } else { 0.0 };
+    }
+    let shift = (64 - keep) as u32;
+    let kept = value.significand >> shift;
+    let dropped = value.significand & ((1u64 << shift) - 1);
+    let half = 1u64 << (shift - 1);
+    let kept = if dropped > half || (dropped == half && kept & 1 == 1) {
+        kept + 1
+    } else {
+        kept
+    };
+    // kept * 2^(exponent + shift), in two exact steps so no step leaves the double range.
+    let scale = value.exponent + shift as i32;
+    let first = scale.clamp(-1000, 1000);
+    (kept as f64) * 2f64.powi(first) * 2f64.powi(scale - first)
+}
+
 /// Whether every digit is `0`.
 fn value_is_zero(digits: &[u8]) -> bool {
     digits.iter().all(|&d| d == b'0')

@@ -9,6 +9,8 @@
 
 use concur_btree::Value;
 
+use super::longdouble::scale_decimal_sqlite346;
+
 /// SQLite's `sqlite3Isspace`: space, tab, newline, vertical tab, form feed, carriage return.
 pub fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
@@ -103,26 +105,82 @@ pub fn parse_real(bytes: &[u8]) -> (f64, RealForm) {
     (value, form)
 }
 
-/// Converts a validated numeric literal (sign, digits, point, exponent) to the nearest f64.
+/// Converts a validated numeric literal (sign, digits, point, exponent) to a double as
+/// SQLite 3.46's `sqlite3AtoF` does, which is not always the nearest double: it keeps up to
+/// 19 or 20 significant digits in a u64 `s` and a power of ten `e`, then scales `s` in
+/// `long double` arithmetic ([`scale_decimal_sqlite346`]), so `'1.797693134862315708e+308'`
+/// (which rounds down to `DBL_MAX`) reads as infinity.
 fn decimal_to_f64(literal: &[u8], negative: bool) -> f64 {
-    // The literal only holds ASCII sign, digits, '.', 'e' and exponent digits, and Rust's
-    // parser accepts exactly that shape ("5.", ".5", "1e5"), rounding correctly.
-    let mut text: String = literal.iter().map(|&b| b as char).collect();
-    if text.ends_with('.') {
-        text.push('0');
+    /// Significand digits stop being added once `s` reaches this.
+    const FULL: u64 = (u64::MAX - 9) / 10;
+    let mut s: u64 = 0;
+    let mut d: i32 = 0;
+    let mut i = 0;
+    if i < literal.len() && (literal[i] == b'-' || literal[i] == b'+') {
+        i += 1;
     }
-    if text.starts_with('.') || text.starts_with("-.") || text.starts_with("+.") {
-        text = text.replacen('.', "0.", 1);
-    }
-    match text.parse::<f64>() {
-        Ok(v) => v,
-        Err(_) => {
-            if negative {
-                -0.0
-            } else {
-                0.0
+    while i < literal.len() && literal[i].is_ascii_digit() {
+        s = s * 10 + u64::from(literal[i] - b'0');
+        i += 1;
+        if s >= FULL {
+            // The remaining integer digits only scale the value.
+            while i < literal.len() && literal[i].is_ascii_digit() {
+                i += 1;
+                d = d.saturating_add(1);
             }
         }
+    }
+    if i < literal.len() && literal[i] == b'.' {
+        i += 1;
+        while i < literal.len() && literal[i].is_ascii_digit() {
+            if s < FULL {
+                s = s * 10 + u64::from(literal[i] - b'0');
+                d -= 1;
+            }
+            i += 1;
+        }
+    }
+    let mut e: i32 = 0;
+    let mut esign = 1;
+    if i < literal.len() && (literal[i] == b'e' || literal[i] == b'E') {
+        i += 1;
+        if i < literal.len() && (literal[i] == b'-' || literal[i] == b'+') {
+            if literal[i] == b'-' {
+                esign = -1;
+            }
+            i += 1;
+        }
+        while i < literal.len() && literal[i].is_ascii_digit() {
+            e = if e < 10_000 {
+                e * 10 + i32::from(literal[i] - b'0')
+            } else {
+                10_000
+            };
+            i += 1;
+        }
+    }
+    let magnitude = if s == 0 {
+        0.0
+    } else {
+        let mut e = e * esign + d;
+        while e > 0 && s < u64::MAX / 10 {
+            s *= 10;
+            e -= 1;
+        }
+        while e < 0 && s.is_multiple_of(10) {
+            s /= 10;
+            e += 1;
+        }
+        if e == 0 {
+            s as f64
+        } else {
+            scale_decimal_sqlite346(s, e)
+        }
+    };
+    if negative {
+        -magnitude
+    } else {
+        magnitude
     }
 }
 
