@@ -12,9 +12,9 @@ use crate::func::FuncCall;
 use crate::program::{BinOp, Expr, Program};
 use crate::storage::code;
 use crate::value::{
-    and, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast, compare_op,
-    comparison_makes_text, concat, is, is_not, negate, not, or, truth, truth_value, value_to_text,
-    Affinity, Collation, CompareOp,
+    and, and_truth, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast,
+    compare_op, comparison_makes_text, concat, is, is_not, negate, not, or, or_truth, truth,
+    truth_value, value_to_text, Affinity, Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -92,11 +92,7 @@ impl Vm {
                     return Ok(l);
                 }
                 let r = self.eval_truth(program, b, env)?;
-                Ok(match (l, r) {
-                    (_, Some(false)) => Some(false),
-                    (Some(true), Some(true)) => Some(true),
-                    _ => None,
-                })
+                Ok(and_truth(l, r))
             }
             Expr::Binary(BinOp::Or, a, b) => {
                 let l = self.eval_truth(program, a, env)?;
@@ -104,11 +100,7 @@ impl Vm {
                     return Ok(l);
                 }
                 let r = self.eval_truth(program, b, env)?;
-                Ok(match (l, r) {
-                    (_, Some(true)) => Some(true),
-                    (Some(false), Some(false)) => Some(false),
-                    _ => None,
-                })
+                Ok(or_truth(l, r))
             }
             Expr::Unary(UnaryOp::Not, x) => Ok(self.eval_truth(program, x, env)?.map(|t| !t)),
             _ => Ok(truth(&self.eval(program, e, env)?)),

@@ -221,20 +221,30 @@ pub fn not(value: &Value) -> Value {
 
 /// `a AND b` with three-valued logic (false wins over NULL).
 pub fn and(left: &Value, right: &Value) -> Value {
-    truth_value(match (truth(left), truth(right)) {
-        (Some(false), _) | (_, Some(false)) => Some(false),
-        (Some(true), Some(true)) => Some(true),
-        _ => None,
-    })
+    truth_value(and_truth(truth(left), truth(right)))
 }
 
 /// `a OR b` with three-valued logic (true wins over NULL).
 pub fn or(left: &Value, right: &Value) -> Value {
-    truth_value(match (truth(left), truth(right)) {
+    truth_value(or_truth(truth(left), truth(right)))
+}
+
+/// AND of two three-valued truths (`None` is NULL): false wins over NULL.
+pub fn and_truth(left: Option<bool>, right: Option<bool>) -> Option<bool> {
+    match (left, right) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// OR of two three-valued truths (`None` is NULL): true wins over NULL.
+pub fn or_truth(left: Option<bool>, right: Option<bool>) -> Option<bool> {
+    match (left, right) {
         (Some(true), _) | (_, Some(true)) => Some(true),
         (Some(false), Some(false)) => Some(false),
         _ => None,
-    })
+    }
 }
 
 /// `CAST(value AS type)` where the type name has the given affinity (see
