@@ -848,3 +848,34 @@ fn text_near_dbl_max_reads_as_sqlite_reads_it() {
         ]])
     );
 }
+
+#[test]
+fn a_using_column_of_a_right_or_full_join_means_the_row_that_is_there() {
+    // Unqualified, a USING column is the left item's after an inner or LEFT join, the right
+    // item's after a RIGHT join and coalesce() of both after a FULL join; `*` and `t.*` name
+    // it that way too, and a later USING compares with the coalesce of every earlier item's.
+    let answers = agree(
+        "CREATE TABLE a(x INTEGER, y INTEGER, p TEXT)
+         CREATE TABLE b(x INTEGER, y INTEGER, q TEXT)
+         CREATE TABLE c(x TEXT, r TEXT)
+         INSERT INTO a VALUES (1, 1, 'a1'), (2, 2, 'a2'), (NULL, 5, 'an')
+         INSERT INTO b VALUES (2, 2, 'b2'), (3, 3, 'b3'), (2, 9, 'b29')
+         INSERT INTO c VALUES ('2', 'c2'), ('4', 'c4'), ('3', 'c3')
+         SELECT * FROM a FULL JOIN b USING (x) ORDER BY x, q
+         SELECT x, a.x, b.x FROM a RIGHT JOIN b USING (x) ORDER BY q
+         SELECT x FROM a FULL JOIN b USING (x) WHERE x = 3
+         SELECT a.*, b.* FROM a FULL JOIN b USING (x) ORDER BY p, q
+         SELECT * FROM a NATURAL FULL JOIN b ORDER BY x, y
+         SELECT x, count(*) FROM a FULL JOIN b USING (x) GROUP BY x ORDER BY x
+         SELECT * FROM a FULL JOIN b USING (x) FULL JOIN c USING (x) ORDER BY x, q
+         SELECT * FROM a LEFT JOIN b USING (x) FULL JOIN c USING (x) ORDER BY x, q
+         SELECT x FROM a RIGHT JOIN b USING (x) RIGHT JOIN c USING (x) ORDER BY 1
+         SELECT * FROM a, b FULL JOIN c USING (x)",
+    );
+    assert_eq!(
+        answers[8].0,
+        Ok(vec![vec![Value::Integer(3)]]),
+        "x of b's unmatched row 3"
+    );
+    assert!(answers[15].0.is_err(), "x is in two earlier items");
+}

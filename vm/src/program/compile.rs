@@ -138,6 +138,20 @@ pub enum Source {
     },
 }
 
+/// How a FROM item was joined to the items before it, as far as its USING/NATURAL columns
+/// are concerned (SQLite's `lookupName`): after an inner or LEFT join an unqualified merged
+/// column means the left-most item's, after a RIGHT join the right item's, and after a FULL
+/// join the first non-NULL of them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinedBy {
+    /// The first item, a comma, or an inner or LEFT join.
+    Inner,
+    /// A RIGHT join.
+    Right,
+    /// A FULL join.
+    Full,
+}
+
 /// One item of a FROM clause as name resolution sees it.
 #[derive(Debug, Clone)]
 pub struct FromItem {
@@ -149,6 +163,9 @@ pub struct FromItem {
     pub source: Source,
     /// Columns merged into an earlier item by USING/NATURAL (not matched unqualified).
     pub merged: Vec<String>,
+    /// The kind of join that brought this item in, which decides what an unqualified
+    /// reference to a merged column means.
+    pub joined_by: JoinedBy,
     /// Whether `rowid` names its rowid.
     pub has_rowid: bool,
 }
@@ -528,12 +545,18 @@ impl Compiler<'_> {
                     }
                 }
             }
+            // The items whose column an unqualified merged name means, when a FULL join
+            // makes it the first non-NULL of several.
+            let mut full_join_sides: Vec<String> = Vec::new();
             for item in &self.scopes[depth].items {
+                let merged = table.is_none()
+                    && found.is_some()
+                    && item.merged.iter().any(|m| m.eq_ignore_ascii_case(name));
                 if let Some(t) = table {
                     if !item.name.eq_ignore_ascii_case(t) {
                         continue;
                     }
-                } else if item.merged.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+                } else if merged && item.joined_by == JoinedBy::Inner {
                     continue;
                 }
                 let position = item
@@ -578,7 +601,6 @@ impl Compiler<'_> {
                     _ => None,
                 };
                 if let Some(expr) = expr {
-                    count += 1;
                     let meta = match position {
                         Some(i) => item.columns[i].clone(),
                         None => ColumnMeta {
@@ -586,10 +608,29 @@ impl Compiler<'_> {
                             ..no_meta(name)
                         },
                     };
+                    if merged && item.joined_by == JoinedBy::Right {
+                        found = Some((expr, meta));
+                        full_join_sides = vec![item.name.clone()];
+                        count = 1;
+                        continue;
+                    }
+                    if merged {
+                        full_join_sides.push(item.name.clone());
+                        continue;
+                    }
+                    count += 1;
                     if found.is_none() {
                         found = Some((expr, meta));
+                        full_join_sides.push(item.name.clone());
                     }
                 }
+            }
+            if count == 1 && full_join_sides.len() > 1 {
+                let sides = full_join_sides
+                    .iter()
+                    .map(|t| super::from::qualified(t, name))
+                    .collect();
+                return self.expr_meta(&super::from::first_non_null(sides));
             }
             if count > 1 {
                 let full = match table {

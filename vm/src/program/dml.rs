@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use concur_btree::Value;
 
-use super::compile::{no_meta, ColumnMeta, Compiler, FromItem, Scope, Source};
+use super::compile::{no_meta, ColumnMeta, Compiler, FromItem, JoinedBy, Scope, Source};
 use super::insn::{Expr, Insn, UniqueConstraint, Upsert, WriteTarget};
 use super::select::Dest;
 use crate::ast::{self, ConflictResolution};
@@ -1205,6 +1205,7 @@ fn table_item(table: &Table, cursor: usize) -> FromItem {
             rowid_alias: table.rowid_alias,
         },
         merged: Vec::new(),
+        joined_by: JoinedBy::Inner,
         has_rowid: true,
     }
 }
@@ -1216,6 +1217,7 @@ fn row_item(table: &Table, rowid: usize, start: usize) -> FromItem {
         columns: metas(table),
         source: Source::Registers { rowid, start },
         merged: Vec::new(),
+        joined_by: JoinedBy::Inner,
         has_rowid: true,
     }
 }

@@ -7,7 +7,7 @@ use crate::func::series::SERIES_COLUMNS;
 use crate::value::{Affinity, Collation};
 use std::collections::HashMap;
 
-use super::compile::{no_meta, ColumnMeta, Compiler, CteDef, FromItem, Source};
+use super::compile::{no_meta, ColumnMeta, Compiler, CteDef, FromItem, JoinedBy, Source};
 use super::insn::{Expr, Insn};
 use crate::ast::{self, CompoundOp, JoinConstraint, JoinOperator, ResultColumn, SelectCore};
 use crate::error::{Error, Result};
@@ -72,18 +72,13 @@ impl Compiler<'_> {
                 using.extend(names.iter().map(|n| n.0.clone()));
             }
             let mut from_item = from_item;
+            from_item.joined_by = match operator {
+                JoinOperator::Right { .. } => JoinedBy::Right,
+                JoinOperator::Full { .. } => JoinedBy::Full,
+                _ => JoinedBy::Inner,
+            };
             for name in &using {
-                let left = self.scopes.last().and_then(|s| {
-                    s.items.iter().find(|i| {
-                        !i.merged.iter().any(|m| m.eq_ignore_ascii_case(name))
-                            && i.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
-                    })
-                });
-                let Some(left) = left else {
-                    return Err(Error::msg(format!(
-                        "cannot join using column {name} - column not present in both tables"
-                    )));
-                };
+                let left = self.using_left_side(name, keeps_unmatched)?;
                 if !from_item
                     .columns
                     .iter()
@@ -93,18 +88,10 @@ impl Compiler<'_> {
                         "cannot join using column {name} - column not present in both tables"
                     )));
                 }
-                let qualified = |t: &str| ast::Expr::Column {
-                    column: ast::ColumnRef {
-                        schema: None,
-                        table: Some(ast::Name(t.to_string())),
-                        column: ast::Name(name.clone()),
-                    },
-                    double_quoted: false,
-                };
                 let term = ast::Expr::Binary {
                     op: ast::BinaryOp::Eq,
-                    left: Box::new(qualified(&left.name)),
-                    right: Box::new(qualified(&from_item.name)),
+                    left: Box::new(left),
+                    right: Box::new(qualified(&from_item.name, name)),
                 };
                 on_terms.push((term, on_level));
                 from_item.merged.push(name.clone());
@@ -126,6 +113,34 @@ impl Compiler<'_> {
             });
         }
         Ok((levels, on_terms))
+    }
+
+    /// The left side of the equality a USING (or NATURAL) column `name` stands for: the
+    /// column of the left-most earlier item that has it, or, in a query with a RIGHT or FULL
+    /// join (`keeps_unmatched`), the first non-NULL of every earlier item's, all but the
+    /// first merged by USING themselves (as SQLite's `sqlite3ProcessJoin`).
+    fn using_left_side(&self, name: &str, keeps_unmatched: bool) -> Result<ast::Expr> {
+        let not_present = || {
+            Error::msg(format!(
+                "cannot join using column {name} - column not present in both tables"
+            ))
+        };
+        let items = self.scopes.last().map_or(&[][..], |s| &s.items[..]);
+        let has = |i: &FromItem| i.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name));
+        let mut with_column = items.iter().filter(|i| has(i));
+        let first = with_column.next().ok_or_else(not_present)?;
+        let mut sides = vec![qualified(&first.name, name)];
+        if keeps_unmatched {
+            for item in with_column {
+                if !item.merged.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+                    return Err(Error::msg(format!(
+                        "ambiguous reference to {name} in USING()"
+                    )));
+                }
+                sides.push(qualified(&item.name, name));
+            }
+        }
+        Ok(first_non_null(sides))
     }
 
     /// Opens one FROM item: a table, a view, a CTE or a subquery.
@@ -153,6 +168,7 @@ impl Compiler<'_> {
                                     columns: metas.clone(),
                                     source: Source::Ephemeral { cursor },
                                     merged: Vec::new(),
+                                    joined_by: JoinedBy::Inner,
                                     has_rowid: false,
                                 },
                             ));
@@ -197,6 +213,7 @@ impl Compiler<'_> {
                             rowid_alias: table.rowid_alias,
                         },
                         merged: Vec::new(),
+                        joined_by: JoinedBy::Inner,
                         has_rowid: true,
                     };
                     return Ok((
@@ -318,6 +335,7 @@ impl Compiler<'_> {
                 columns,
                 source: Source::Series { cursor },
                 merged: Vec::new(),
+                joined_by: JoinedBy::Inner,
                 has_rowid: true,
             },
         )
@@ -414,6 +432,7 @@ impl Compiler<'_> {
                 columns,
                 source: Source::Ephemeral { cursor },
                 merged: Vec::new(),
+                joined_by: JoinedBy::Inner,
                 has_rowid: false,
             },
         ))
@@ -532,6 +551,7 @@ impl Compiler<'_> {
                     columns: metas,
                     source: Source::Ephemeral { cursor },
                     merged: Vec::new(),
+                    joined_by: JoinedBy::Inner,
                     has_rowid: false,
                 },
             ))
@@ -556,22 +576,23 @@ impl Compiler<'_> {
                     if items.is_empty() {
                         return Err(Error::msg("no tables specified"));
                     }
-                    for item in &items {
+                    for (i, item) in items.iter().enumerate() {
                         for c in item.columns.iter().take(visible_columns(item)) {
                             if item.merged.iter().any(|m| m.eq_ignore_ascii_case(&c.name)) {
                                 continue;
                             }
-                            out.push((qualified(&item.name, &c.name), c.name.clone()));
+                            out.push((star_column(&items, i, &c.name), c.name.clone()));
                         }
                     }
                 }
                 ResultColumn::TableStar(t) => {
-                    let item = items
+                    let i = items
                         .iter()
-                        .find(|i| i.name.eq_ignore_ascii_case(t.as_str()))
+                        .position(|i| i.name.eq_ignore_ascii_case(t.as_str()))
                         .ok_or_else(|| Error::msg(format!("no such table: {}", t.0)))?;
+                    let item = &items[i];
                     for c in item.columns.iter().take(visible_columns(item)) {
-                        out.push((qualified(&item.name, &c.name), c.name.clone()));
+                        out.push((star_column(&items, i, &c.name), c.name.clone()));
                     }
                 }
                 ResultColumn::Expr { expr, alias } => {
@@ -609,7 +630,41 @@ fn make_names_unique(columns: &mut [ColumnMeta]) {
     }
 }
 
-/// `table.column` as an expression.
+/// The expression `*` or `t.*` gives column `name` of item `i`: the item's own column, or,
+/// for one that a later RIGHT or FULL join merges by USING, the unqualified name, which
+/// resolves to the item (or the first non-NULL of the items) such a reference means (as
+/// SQLite's `selectExpander`).
+fn star_column(items: &[FromItem], i: usize, name: &str) -> ast::Expr {
+    let later = items.get(i + 1..).unwrap_or_default();
+    let merged_later = later.iter().any(|l| l.joined_by != JoinedBy::Inner)
+        && later
+            .iter()
+            .any(|l| l.merged.iter().any(|m| m.eq_ignore_ascii_case(name)));
+    match items.get(i) {
+        Some(item) if !merged_later => qualified(&item.name, name),
+        _ => qualified("", name),
+    }
+}
+
+/// `coalesce(sides...)`, or the one side there is.
+pub(super) fn first_non_null(mut sides: Vec<ast::Expr>) -> ast::Expr {
+    if sides.len() == 1 {
+        if let Some(only) = sides.pop() {
+            return only;
+        }
+    }
+    ast::Expr::Function(Box::new(ast::FunctionCall {
+        name: ast::Name("coalesce".to_string()),
+        args: ast::FunctionArgs::List {
+            distinct: false,
+            args: sides,
+        },
+        filter: None,
+        over: None,
+    }))
+}
+
+/// `table.column` as an expression (unqualified for an empty `table`).
 pub(super) fn qualified(table: &str, column: &str) -> ast::Expr {
     ast::Expr::Column {
         column: ast::ColumnRef {
