@@ -17,7 +17,9 @@
 mod stack;
 
 pub use concur_wal::SyncMode;
-pub use stack::{close_storage, open_storage, open_storage_with_wal, StorageOptions};
+pub use stack::{
+    close_storage, open_storage, open_storage_on, open_storage_with_wal, StorageOptions,
+};
 
 /// Errors of the storage stack.
 #[derive(Debug, thiserror::Error)]

@@ -61,6 +61,25 @@ pub fn open_storage_with_wal(
         lock: true,
     };
     let db: Arc<dyn File> = Arc::from(open_file(path, options.backend, flags)?);
+    let open_wal = || {
+        let wal_flags = OpenFlags {
+            lock: false,
+            ..flags
+        };
+        let file = open_file(&wal_path(path), options.backend, wal_flags)?;
+        Ok(Arc::from(file))
+    };
+    open_storage_on(db, open_wal, options)
+}
+
+/// As [`open_storage_with_wal`], over a database file that is already open (and locked, if
+/// it needs to be) and a WAL file that `open_wal` opens once the database file has been
+/// checked: files of another kind, such as a test harness's files that fail on command.
+pub fn open_storage_on(
+    db: Arc<dyn File>,
+    open_wal: impl FnOnce() -> Result<Arc<dyn File>>,
+    options: &StorageOptions,
+) -> Result<(Pager, Arc<Wal>)> {
     // An existing database decides the page size; the WAL's frames must match it.
     let mut first = [0u8; DbHeader::SIZE];
     let page_size = match db.read_at(&mut first, 0)? {
@@ -72,13 +91,7 @@ pub fn open_storage_with_wal(
         n if n < DbHeader::SIZE => return Err(concur_pager::Error::NotADatabase.into()),
         _ => DbHeader::read(&first)?.page_size,
     };
-    let wal_flags = OpenFlags {
-        lock: false,
-        ..flags
-    };
-    let wal_file: Arc<dyn File> =
-        Arc::from(open_file(&wal_path(path), options.backend, wal_flags)?);
-    let wal = Wal::open(wal_file, page_size, options.sync)?;
+    let wal = Wal::open(open_wal()?, page_size, options.sync)?;
     let pager_options = PagerOptions {
         page_size,
         cache_pages: options.cache_pages,

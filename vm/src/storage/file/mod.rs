@@ -66,7 +66,8 @@ use std::time::{Duration, Instant};
 use concur_btree::{self as btree, AppendHint, TreeKind, Value};
 use concur_mvcc::StorageOptions;
 use concur_pager::{
-    CheckpointMode, DbHeader, PageMap, PageRef, PageSource, PageWriter, Pager, ReadTx, WriteTx,
+    CheckpointMode, DbHeader, File, PageMap, PageRef, PageSource, PageWriter, Pager, ReadTx,
+    WriteTx,
 };
 
 use super::{
@@ -130,8 +131,9 @@ struct Shared {
     pager: Pager,
     /// The WAL (for its sync mode).
     wal: Arc<concur_wal::Wal>,
-    /// The database file's path (the WAL is beside it).
-    path: PathBuf,
+    /// The database file's path (the WAL is beside it); `None` for files opened by the
+    /// caller ([`FileStore::open_on`]).
+    path: Option<PathBuf>,
     /// How long a writer waits for the writer slot, in milliseconds.
     busy_timeout_ms: AtomicU64,
     /// Pages committed since the last checkpoint.
@@ -145,11 +147,13 @@ impl Drop for Shared {
         }
         match concur_mvcc::close_storage(&self.pager) {
             Ok(()) => {
-                let mut wal = self.path.clone().into_os_string();
-                wal.push("-wal");
                 // Everything is in the database file and the WAL is empty: remove it, as
                 // sqlite3 does when its last connection closes.
-                let _ = std::fs::remove_file(PathBuf::from(wal));
+                if let Some(path) = &self.path {
+                    let mut wal = path.clone().into_os_string();
+                    wal.push("-wal");
+                    let _ = std::fs::remove_file(PathBuf::from(wal));
+                }
             }
             // No caller is left to receive the error; the WAL stays and the next open
             // recovers from it.
@@ -167,7 +171,10 @@ pub struct FileStore {
 
 impl std::fmt::Debug for FileStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "FileStore({})", self.shared.path.display())
+        match &self.shared.path {
+            Some(path) => write!(f, "FileStore({})", path.display()),
+            None => write!(f, "FileStore(<open files>)"),
+        }
     }
 }
 
@@ -175,8 +182,27 @@ impl FileStore {
     /// Opens (creating it if needed, unless read-only) the database at `path`.
     pub fn open(path: impl AsRef<Path>, options: &StorageOptions) -> StorageResult<FileStore> {
         let path = path.as_ref();
-        let (pager, wal) =
-            concur_mvcc::open_storage_with_wal(path, options).map_err(stack_error)?;
+        let stack = concur_mvcc::open_storage_with_wal(path, options).map_err(stack_error)?;
+        FileStore::assemble(stack, Some(path.to_path_buf()))
+    }
+
+    /// A store over a database file and its WAL file that the caller opened (and locked, if
+    /// they need to be); an empty `db` becomes a new database. Closing it checkpoints into
+    /// `db` and truncates `wal`, as closing a database at a path does.
+    pub fn open_on(
+        db: Arc<dyn File>,
+        wal: Arc<dyn File>,
+        options: &StorageOptions,
+    ) -> StorageResult<FileStore> {
+        let stack = concur_mvcc::open_storage_on(db, || Ok(wal), options).map_err(stack_error)?;
+        FileStore::assemble(stack, None)
+    }
+
+    /// The store over an opened pager and WAL: refuses UTF-16 databases.
+    fn assemble(
+        (pager, wal): (Pager, Arc<concur_wal::Wal>),
+        path: Option<PathBuf>,
+    ) -> StorageResult<FileStore> {
         let read = pager.begin_read().map_err(pager_error)?;
         if read.page_count() > 0 {
             let header = read.header().map_err(pager_error)?;
@@ -192,7 +218,7 @@ impl FileStore {
             shared: Arc::new(Shared {
                 pager,
                 wal,
-                path: path.to_path_buf(),
+                path,
                 busy_timeout_ms: AtomicU64::new(DEFAULT_BUSY_TIMEOUT_MS),
                 pages_since_checkpoint: AtomicU64::new(0),
             }),
