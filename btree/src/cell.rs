@@ -76,7 +76,11 @@ pub fn parse_cell(
 /// without building error messages. `None` for any other (or a malformed) cell, which
 /// [`parse_any_cell`] then reads, or reports.
 #[inline]
-fn parse_local_table_leaf_cell(page: &[u8], usable: usize, offset: usize) -> Option<CellInfo> {
+pub(crate) fn parse_local_table_leaf_cell(
+    page: &[u8],
+    usable: usize,
+    offset: usize,
+) -> Option<CellInfo> {
     let limit = page.len().min(usable);
     let area = page.get(offset..limit)?;
     let (payload_size, a) = read_varint(area)?;

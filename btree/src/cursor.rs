@@ -515,6 +515,16 @@ impl<S: PageSource> Cursor<S> {
         Ok((cell.rowid, Some((cell.local_offset, cell.local_size))))
     }
 
+    /// [`Cursor::entry_span`] for the common entry of a table scan, a leaf cell whose
+    /// payload lies on its page: the rowid and the payload's offset and length. `None` for
+    /// any other entry (or none), which `entry_span` then reads or reports.
+    #[inline]
+    pub fn local_table_entry(&self) -> Option<(i64, usize, usize)> {
+        let top = self.stack.last()?;
+        let cell = top.header.local_table_leaf_cell(&top.data, top.idx)?;
+        Some((cell.rowid, cell.local_offset, cell.local_size))
+    }
+
     /// The image of the page the cursor is on; `None` when it is at no entry.
     #[inline]
     pub fn page_bytes(&self) -> Option<&[u8]> {

@@ -3,7 +3,7 @@
 
 use concur_pager::PageNo;
 
-use crate::cell::{parse_cell, CellInfo};
+use crate::cell::{parse_cell, parse_local_table_leaf_cell, CellInfo};
 use crate::error::{Error, Result};
 use crate::varint::read_varint;
 
@@ -139,7 +139,26 @@ pub struct CheckedHeader {
 }
 
 impl CheckedHeader {
+    /// Cell `i` of the table leaf this header was read from (`data`), when it is the common
+    /// kind: its pointer in range and its payload all on the page. `None` for anything else
+    /// (another page kind, an overflowing or malformed cell), which [`BtreePage::cell`]
+    /// then reads or reports. The scan's step reads its row through here.
+    #[inline]
+    pub fn local_table_leaf_cell(&self, data: &[u8], i: usize) -> Option<CellInfo> {
+        if self.kind != PageKind::TableLeaf || i >= self.cell_count {
+            return None;
+        }
+        let at = self.hdr + 8 + 2 * i;
+        let pointer = data.get(at..at + 2)?;
+        let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
+        if offset < self.hdr + 8 + 2 * self.cell_count || offset >= self.usable {
+            return None;
+        }
+        parse_local_table_leaf_cell(data, self.usable, offset)
+    }
+
     /// The page again, over `data`, which must be the image this header was read from.
+    #[inline]
     pub fn page<'a>(&self, pgno: PageNo, data: &'a [u8]) -> BtreePage<'a> {
         BtreePage {
             pgno,

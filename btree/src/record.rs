@@ -281,10 +281,17 @@ impl RecordLayout {
     /// `i` is located or the header ends.
     fn locate(&mut self, record: &[u8], i: usize) -> Result<()> {
         while self.fields.len() <= i && self.header_pos < self.header_end {
-            let header = record
-                .get(self.header_pos..self.header_end)
-                .ok_or_else(|| bad("header size out of range"))?;
-            let (t, n) = read_varint(header).ok_or_else(|| bad("truncated serial type"))?;
+            // Most serial types take one byte (`start` checked that the header lies within
+            // the record).
+            let (t, n) = match record.get(self.header_pos) {
+                Some(&b) if b < 0x80 => (u64::from(b), 1),
+                _ => {
+                    let header = record
+                        .get(self.header_pos..self.header_end)
+                        .ok_or_else(|| bad("header size out of range"))?;
+                    read_varint(header).ok_or_else(|| bad("truncated serial type"))?
+                }
+            };
             let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
             if size > record.len().saturating_sub(self.body_pos) as u64 {
                 return Err(bad("value runs past the end of the record"));

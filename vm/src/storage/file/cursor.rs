@@ -165,9 +165,23 @@ impl FileTableCursor {
     }
 
     /// Records where a move left the cursor.
+    #[inline]
     fn settle(&mut self, found: bool) -> StorageResult<bool> {
         self.generation = self.writes.now();
         self.row.loaded = false;
+        if found {
+            // The common row, read without the general cell parse.
+            if let Some((rowid, start, len)) = self.cursor.local_table_entry() {
+                self.row.record = Record::OnPage { start, len };
+                self.rowid = Some(rowid);
+                return Ok(true);
+            }
+        }
+        self.settle_any(found)
+    }
+
+    /// [`FileTableCursor::settle`] for every kind of entry, or none.
+    fn settle_any(&mut self, found: bool) -> StorageResult<bool> {
         self.row.record = Record::Gone;
         self.rowid = None;
         if found && self.cursor.is_valid() {
