@@ -381,7 +381,9 @@ impl<S: PageSource> Cursor<S> {
     }
 
     /// Seeks with `cmp`, which compares the key of cell `i` of a page with the searched key.
-    fn seek_by<F>(&mut self, mut cmp: F, op: SeekOp) -> Result<bool>
+    /// With `unique_keys` (a table tree's rowids), a probe that finds the key itself ends a
+    /// page's search there: no other entry can equal it.
+    fn seek_by<F>(&mut self, mut cmp: F, op: SeekOp, unique_keys: bool) -> Result<bool>
     where
         F: FnMut(&S, &BtreePage, usize) -> Result<Ordering>,
     {
@@ -397,6 +399,12 @@ impl<S: PageSource> Cursor<S> {
             while lo < hi {
                 let mid = (lo + hi) / 2;
                 let ord = cmp(&self.src, &page, mid)?;
+                if unique_keys && ord == Ordering::Equal {
+                    // The entry itself (or, in an interior page, the child holding it): for
+                    // Gt and Le the search goes on just after it.
+                    lo = if strict { mid + 1 } else { mid };
+                    break;
+                }
                 let after = if strict {
                     ord == Ordering::Greater
                 } else {
@@ -446,7 +454,7 @@ impl<S: PageSource> Cursor<S> {
 
     /// Seeks a table tree by rowid.
     pub fn seek_rowid(&mut self, rowid: i64, op: SeekOp) -> Result<bool> {
-        self.seek_by(|_, page, i| Ok(page.cell_rowid(i)?.cmp(&rowid)), op)
+        self.seek_by(|_, page, i| Ok(page.cell_rowid(i)?.cmp(&rowid)), op, true)
     }
 
     /// Seeks an index tree by `key` (possibly a prefix of the stored keys: every entry with
@@ -465,6 +473,7 @@ impl<S: PageSource> Cursor<S> {
                 ord.map_err(|e| e.on_page(page.pgno))
             },
             op,
+            false,
         )
     }
 
