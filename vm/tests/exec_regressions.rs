@@ -879,3 +879,35 @@ fn a_using_column_of_a_right_or_full_join_means_the_row_that_is_there() {
     );
     assert!(answers[15].0.is_err(), "x is in two earlier items");
 }
+
+#[test]
+fn a_full_scan_reads_a_narrower_covering_index_as_sqlite_does() {
+    // SQLite scans a covering index instead of the table when it estimates the index's
+    // entries narrower than the rows, so rows (and what aggregates see) come in index order.
+    // Of two covering indexes the narrower wins; a partial index, a column the index lacks,
+    // an ORDER BY rowid or NOT INDEXED keeps the table scan.
+    let answers = agree(
+        "CREATE TABLE t(a INTEGER, b TEXT, c VARCHAR(100), d BLOB)
+         CREATE INDEX t_ab ON t(a, b)
+         CREATE INDEX t_b ON t(b)
+         CREATE INDEX t_c ON t(c) WHERE c > ''
+         INSERT INTO t VALUES (3, 'x', 'c1', x'01'), (1, 'z', 'c2', x'02'), (2, 'y', 'c3', NULL)
+         INSERT INTO t VALUES (NULL, 'w', 'c4', x'04'), (2, 'a', NULL, x'05')
+         SELECT group_concat(b) FROM t
+         SELECT a, b FROM t
+         SELECT rowid, b FROM t
+         SELECT b, d FROM t
+         SELECT c FROM t
+         SELECT b FROM t ORDER BY rowid
+         SELECT (SELECT group_concat(a) FROM t), b FROM t WHERE a > 1
+         SELECT count(*), total(a) FROM t
+         SELECT group_concat(b) FROM t NOT INDEXED
+         SELECT a, b FROM t INDEXED BY t_ab",
+    );
+    assert_ne!(answers[6].0, answers[15].0, "NOT INDEXED scans the table");
+    assert_eq!(
+        answers[6].0,
+        Ok(vec![vec![Value::Text("a,w,x,y,z".into())]]),
+        "b in the order of t_b"
+    );
+}

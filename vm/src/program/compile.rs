@@ -246,6 +246,13 @@ pub struct Compiler<'a> {
     pub reverse_scan: bool,
     /// Loops that read their table through an index (candidates for covering reads).
     pub index_loops: Vec<super::covering::IndexLoop>,
+    /// Full table scans (candidates for scanning a covering index instead).
+    pub scan_loops: Vec<super::covering::ScanLoop>,
+    /// The scope depth of the query that finds the rows an UPDATE or DELETE changes: its
+    /// loops keep their table scans, as SQLite's (`WHERE_ONEPASS_DESIRED`) do.
+    pub one_pass_depth: Option<usize>,
+    /// Table cursors whose FROM item says `INDEXED BY` or `NOT INDEXED`.
+    pub indexed_cursors: Vec<(CursorId, ast::Indexed)>,
 }
 
 /// Compiles a SELECT/INSERT/UPDATE/DELETE statement into a program.
@@ -273,6 +280,9 @@ pub fn compile(
         ordered_access: None,
         reverse_scan: false,
         index_loops: Vec::new(),
+        scan_loops: Vec::new(),
+        one_pass_depth: None,
+        indexed_cursors: Vec::new(),
     };
     let (columns, kind) = match statement {
         ast::Statement::Select(select) => {

@@ -16,11 +16,21 @@
 //! as it was. Index entries hold the same values as the row's record (the key columns with
 //! the column's affinity applied, then the rowid), so the results do not change; the
 //! EXPLAIN listing shows no table cursor, as SQLite's does.
+//!
+//! A full table scan becomes a scan of an index, on the same cursor, when SQLite's planner
+//! would make that choice ("full scan via index" in `whereLoopAddBtree`): the index is not
+//! partial, holds every column the statement reads through the cursor, and SQLite's width
+//! estimates (from the declared types, in `LogEst` units) make its entries narrower than
+//! the table's rows. The rows then arrive in index order, which is what aggregates without
+//! ORDER BY see in SQLite too. A scan chosen for its rowid order, the scan that finds the
+//! rows of an UPDATE or DELETE (SQLite wants those one-pass), and a table marked NOT
+//! INDEXED keep the table.
 
 use std::sync::Arc;
 
 use super::compile::Compiler;
 use super::insn::{CursorId, Expr, Insn};
+use crate::ast;
 use crate::schema::{Index, Table};
 
 /// A loop that reads its table through an index: the candidates for covering.
@@ -34,6 +44,116 @@ pub struct IndexLoop {
     pub table: Arc<Table>,
     /// The index.
     pub index: Arc<Index>,
+}
+
+/// A full scan of a table (in rowid order only because that is how a table scans): a
+/// candidate for scanning a narrower covering index instead.
+#[derive(Debug, Clone)]
+pub struct ScanLoop {
+    /// The table cursor.
+    pub cursor: CursorId,
+    /// The table.
+    pub table: Arc<Table>,
+}
+
+/// SQLite's `LogEst`: ten times the base-2 logarithm of `x`, as an integer (`sqlite3LogEst`).
+fn log_est(mut x: u64) -> i32 {
+    const FRACTION: [i32; 8] = [0, 2, 3, 5, 6, 7, 8, 9];
+    let mut y = 40;
+    if x < 8 {
+        if x < 2 {
+            return 0;
+        }
+        while x < 8 {
+            y -= 10;
+            x <<= 1;
+        }
+    } else {
+        while x > 255 {
+            y += 40;
+            x >>= 4;
+        }
+        while x > 15 {
+            y += 10;
+            x >>= 1;
+        }
+    }
+    FRACTION[(x & 7) as usize] + y - 10
+}
+
+/// SQLite's estimate of a column's width from its declared type, in units of about four
+/// bytes (`sqlite3AffinityType`'s `szEst`): 1 for numeric and untyped columns; for text and
+/// blob types the first number after `CHAR` (or after `BLOB(`) over 4, plus 1, or 5 when
+/// the type names no size place (`TEXT`, `CLOB`, `BLOB`).
+fn column_width(declared_type: &str) -> u64 {
+    let lower = declared_type.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    // As SQLite's scan: every position is tested against the last characters seen, and INT
+    // makes the type an integer one and ends the scan.
+    let mut text_or_blob = false;
+    let mut size_from: Option<usize> = None;
+    for end in 1..=bytes.len() {
+        let last = |n: usize| end.checked_sub(n).map(|start| &bytes[start..end]);
+        if last(3) == Some(b"int") {
+            return 1;
+        }
+        match last(4) {
+            Some(b"char") => {
+                text_or_blob = true;
+                size_from = Some(end);
+            }
+            Some(b"clob" | b"text") => text_or_blob = true,
+            Some(b"blob") if !text_or_blob => {
+                text_or_blob = true;
+                if bytes.get(end) == Some(&b'(') {
+                    size_from = Some(end);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !text_or_blob {
+        return 1;
+    }
+    let v: u64 = match size_from {
+        Some(from) => {
+            let digits: String = lower[from..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            // sqlite3GetInt32 leaves the size at 0 when the number does not fit.
+            digits.parse::<i32>().map_or(0, |n| n.unsigned_abs().into())
+        }
+        None => 16,
+    };
+    (v / 4 + 1).min(255)
+}
+
+/// SQLite's row-width estimates (`estimateTableWidth`, `estimateIndexWidth`) as `LogEst`s:
+/// the table's columns (plus the rowid unless a column aliases it) times four, and the
+/// index's columns plus its rowid times two.
+fn table_width(table: &Table) -> i32 {
+    let columns: u64 = table
+        .columns
+        .iter()
+        .map(|c| column_width(&c.declared_type))
+        .sum();
+    let rowid = u64::from(table.rowid_alias.is_none());
+    log_est((columns + rowid) * 4)
+}
+
+fn index_width(table: &Table, index: &Index) -> i32 {
+    let columns: u64 = index
+        .columns
+        .iter()
+        .map(|ic| {
+            ic.column
+                .and_then(|c| table.columns.get(c))
+                .map_or(1, |c| column_width(&c.declared_type))
+        })
+        .sum();
+    log_est((columns + 1) * 2)
 }
 
 /// Where column `column` (None: the rowid) of `table` sits in entries of `index`.
@@ -253,7 +373,127 @@ fn rewrite<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) {
     }
 }
 
+/// Whether the full scan on `cursor` may read `index` instead of `table`: the cursor is
+/// only opened, rewound, stepped forward and nulled, and every column read through it is in
+/// the index.
+fn scan_covered<'a>(
+    cursor: CursorId,
+    table: &Table,
+    index: &Index,
+    code: impl Iterator<Item = &'a mut Insn>,
+) -> bool {
+    let mut ok = true;
+    for insn in code {
+        match insn {
+            Insn::OpenTable { cursor: c, .. }
+            | Insn::Rewind { cursor: c, .. }
+            | Insn::Next { cursor: c, .. }
+            | Insn::NullRow { cursor: c }
+                if *c == cursor => {}
+            Insn::IdxRowSeek { table: c, .. } if *c == cursor => ok = false,
+            other => {
+                if cursor_operand(other) == Some(cursor) {
+                    ok = false;
+                }
+                exprs_of(other, &mut |e| {
+                    walk_mut(e, &mut |x| {
+                        if let Some(column) = table_column(x, cursor) {
+                            ok &= entry_position(table, index, column).is_some();
+                        }
+                    })
+                });
+            }
+        }
+        if !ok {
+            return false;
+        }
+    }
+    ok
+}
+
+/// Turns the full scan on `cursor` into a scan of `index`, on the same cursor number.
+fn rewrite_scan<'a>(
+    cursor: CursorId,
+    table: &Table,
+    index: &Index,
+    code: impl Iterator<Item = &'a mut Insn>,
+) {
+    for insn in code {
+        match insn {
+            Insn::OpenTable { cursor: c, .. } if *c == cursor => {
+                *insn = Insn::OpenIndex {
+                    cursor,
+                    root: index.root,
+                    key_info: index.key_info(),
+                    name: index.name.clone(),
+                }
+            }
+            other => exprs_of(other, &mut |e| {
+                walk_mut(e, &mut |x| {
+                    let Some(column) = table_column(x, cursor) else {
+                        return;
+                    };
+                    if let Some(position) = entry_position(table, index, column) {
+                        *x = Expr::IdxColumn {
+                            cursor,
+                            column: position,
+                        };
+                    }
+                })
+            }),
+        }
+    }
+}
+
 impl Compiler<'_> {
+    /// Turns the full table scans recorded since `first` into scans of a covering index
+    /// where SQLite would: a complete (not partial) index that holds every column the
+    /// statement reads from the table and whose entries SQLite estimates narrower than the
+    /// table's rows (`whereLoopAddBtree`'s "full scan via index", which costs the scan by
+    /// that width). Of several, the narrowest; of equally narrow ones, the one SQLite meets
+    /// first, the latest created.
+    pub(super) fn cover_scan_loops(&mut self, first: usize) {
+        let loops: Vec<ScanLoop> = self.scan_loops.drain(first..).collect();
+        for l in &loops {
+            // NOT INDEXED keeps the table scan; INDEXED BY allows only its index, however
+            // wide (SQLite would scan it even uncovered; here the table scan stays then).
+            let named = match self.indexed_cursors.iter().find(|(c, _)| *c == l.cursor) {
+                Some((_, ast::Indexed::NotIndexed)) => continue,
+                Some((_, ast::Indexed::By(name))) => Some(name.as_str().to_string()),
+                None => None,
+            };
+            let table_width = table_width(&l.table);
+            let mut best: Option<(i32, Arc<Index>)> = None;
+            for index in self.schema.indexes_of(&l.table.name).into_iter().rev() {
+                if index.partial.is_some() || index.root == 0 {
+                    continue;
+                }
+                let width = index_width(&l.table, &index);
+                if let Some(name) = &named {
+                    if !index.name.eq_ignore_ascii_case(name) {
+                        continue;
+                    }
+                } else if width >= table_width || best.as_ref().is_some_and(|(w, _)| *w <= width) {
+                    continue;
+                }
+                let all = self
+                    .code
+                    .iter_mut()
+                    .chain(self.subs.iter_mut().flat_map(|s| s.code.iter_mut()));
+                if scan_covered(l.cursor, &l.table, &index, all) {
+                    best = Some((width, index));
+                }
+            }
+            if let Some((_, index)) = best {
+                let all = self
+                    .code
+                    .iter_mut()
+                    .chain(self.subs.iter_mut().flat_map(|s| s.code.iter_mut()));
+                rewrite_scan(l.cursor, &l.table, &index, all);
+            }
+        }
+    }
+
     /// Turns the index loops recorded since `first` into covering-index reads where the
     /// index holds everything the statement reads from the table.
     pub(super) fn cover_index_loops(&mut self, first: usize) {
@@ -270,6 +510,48 @@ impl Compiler<'_> {
                     .chain(self.subs.iter_mut().flat_map(|s| s.code.iter_mut()));
                 rewrite(l, all);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{column_width, log_est};
+
+    #[test]
+    fn log_est_matches_sqlite() {
+        // Values of sqlite3LogEst.
+        for (x, want) in [
+            (0, 0),
+            (1, 0),
+            (2, 10),
+            (3, 16),
+            (4, 20),
+            (10, 33),
+            (100, 66),
+            (1000, 99),
+            (1_000_000, 199),
+        ] {
+            assert_eq!(log_est(x), want, "LogEst({x})");
+        }
+    }
+
+    #[test]
+    fn column_width_follows_the_declared_type_as_sqlite_does() {
+        for (declared, want) in [
+            ("", 1),
+            ("INTEGER", 1),
+            ("FLOAT", 1),
+            ("TEXT", 5),
+            ("CLOB", 5),
+            ("BLOB", 5),
+            ("BLOB(40)", 11),
+            ("VARCHAR(100)", 26),
+            ("VARCHAR", 1),
+            ("CHARINT", 1),
+            ("NVARCHAR(2000)", 255),
+        ] {
+            assert_eq!(column_width(declared), want, "{declared:?}");
         }
     }
 }

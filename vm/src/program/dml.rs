@@ -410,7 +410,10 @@ impl Compiler<'_> {
             order_by: Vec::new(),
             limit: None,
         };
-        self.select(&select, Dest::Ephemeral(eph))?;
+        self.one_pass_depth = Some(self.scopes.len() + 1);
+        let selected = self.select(&select, Dest::Ephemeral(eph));
+        self.one_pass_depth = None;
+        selected?;
         let cursor = self.cursor();
         self.emit(Insn::OpenTable {
             cursor,
@@ -614,7 +617,10 @@ impl Compiler<'_> {
             order_by: Vec::new(),
             limit: None,
         };
-        self.select(&select, Dest::Ephemeral(eph))?;
+        self.one_pass_depth = Some(self.scopes.len() + 1);
+        let selected = self.select(&select, Dest::Ephemeral(eph));
+        self.one_pass_depth = None;
+        selected?;
         let cursor = self.cursor();
         self.emit(Insn::OpenTable {
             cursor,

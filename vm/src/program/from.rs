@@ -146,7 +146,12 @@ impl Compiler<'_> {
     /// Opens one FROM item: a table, a view, a CTE or a subquery.
     pub(super) fn open_item(&mut self, item: &ast::TableOrSubquery) -> Result<(Level, FromItem)> {
         match item {
-            ast::TableOrSubquery::Table { name, alias, .. } => {
+            ast::TableOrSubquery::Table {
+                name,
+                alias,
+                indexed,
+                ..
+            } => {
                 let key = name.name.as_str().to_ascii_lowercase();
                 let shown = alias.as_ref().unwrap_or(&name.name).0.clone();
                 if name.schema.is_none() {
@@ -189,6 +194,9 @@ impl Compiler<'_> {
                 }
                 if let Some(table) = self.schema.table(name.name.as_str()) {
                     let cursor = self.cursor();
+                    if let Some(indexed) = indexed {
+                        self.indexed_cursors.push((cursor, indexed.clone()));
+                    }
                     self.emit(Insn::OpenTable {
                         cursor,
                         root: table.root,

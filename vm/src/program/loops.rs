@@ -5,7 +5,7 @@
 use super::select::{Access, Level, Term};
 
 use super::compile::Compiler;
-use super::covering::IndexLoop;
+use super::covering::{IndexLoop, ScanLoop};
 use super::insn::{Expr, Insn, SeekOp};
 use crate::ast::CompoundOp;
 use crate::error::Result;
@@ -158,9 +158,9 @@ impl Compiler<'_> {
         } else {
             None
         };
-        let access = match self.ordered_access.take() {
-            Some((c, access)) if c == cursor => access,
-            _ => self.choose_access(levels, terms, depth),
+        let (access, for_order) = match self.ordered_access.take() {
+            Some((c, access)) if c == cursor => (access, true),
+            _ => (self.choose_access(levels, terms, depth), false),
         };
         let reverse = matches!(access, Access::Scan) && std::mem::take(&mut self.reverse_scan);
         let mut loops = true;
@@ -173,10 +173,21 @@ impl Compiler<'_> {
                 cursor,
                 if_empty: scan_end,
             }),
-            Access::Scan => self.emit(Insn::Rewind {
-                cursor,
-                if_empty: scan_end,
-            }),
+            Access::Scan => {
+                // A scan whose rowid order nothing relies on may become a scan of a
+                // narrower covering index (`Compiler::cover_scan_loops`).
+                let one_pass = self.one_pass_depth == Some(self.scopes.len());
+                if let (Some(table), false, false) = (&level.table, for_order, one_pass) {
+                    self.scan_loops.push(ScanLoop {
+                        cursor,
+                        table: table.clone(),
+                    });
+                }
+                self.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: scan_end,
+                })
+            }
             Access::RowidEq(key) => {
                 let r = self.reg();
                 self.emit(Insn::Eval {

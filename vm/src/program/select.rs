@@ -467,6 +467,7 @@ impl Compiler<'_> {
         dest: Dest,
     ) -> Result<Vec<ColumnMeta>> {
         let first_index_loop = self.index_loops.len();
+        let first_scan_loop = self.scan_loops.len();
         let end = self.label();
         let limits = self.limits(limit, end)?;
         let (levels, on_terms) = match &clause.from {
@@ -712,6 +713,7 @@ impl Compiler<'_> {
         }
         self.place(end);
         self.cover_index_loops(first_index_loop);
+        self.cover_scan_loops(first_scan_loop);
         Ok(metas)
     }
 
