@@ -534,6 +534,16 @@ impl<S: PageSource> Cursor<S> {
         Some((cell.rowid, cell.local_offset, cell.local_size))
     }
 
+    /// The current entry's payload when the cursor is on an index leaf cell whose payload
+    /// lies on its page (the common entry of an index scan), read in place. `None` for any
+    /// other entry (or none), which [`Cursor::record_into`] then reads.
+    #[inline]
+    pub fn local_index_payload(&self) -> Option<&[u8]> {
+        let top = self.stack.last()?;
+        let (start, len) = top.header.local_index_leaf_payload(&top.data, top.idx)?;
+        top.data.get(start..start + len)
+    }
+
     /// The image of the page the cursor is on; `None` when it is at no entry.
     #[inline]
     pub fn page_bytes(&self) -> Option<&[u8]> {
@@ -563,8 +573,16 @@ impl<S: PageSource> Cursor<S> {
     pub fn record_into(&self, out: &mut Vec<Value>) -> Result<()> {
         out.clear();
         let pgno = self.stack.last().map_or(0, |f| f.pgno);
-        let payload = self.payload_ref()?;
-        for value in RecordFields::new(payload.bytes()).map_err(|e| e.on_page(pgno))? {
+        // An index leaf's key is read in place; any other entry through its payload.
+        let payload;
+        let bytes = match self.local_index_payload() {
+            Some(bytes) => bytes,
+            None => {
+                payload = self.payload_ref()?;
+                payload.bytes()
+            }
+        };
+        for value in RecordFields::new(bytes).map_err(|e| e.on_page(pgno))? {
             out.push(value.map_err(|e| e.on_page(pgno))?.to_value());
         }
         Ok(())
