@@ -381,9 +381,9 @@ impl<S: PageSource> Cursor<S> {
     }
 
     /// Seeks with `cmp`, which compares the key of cell `i` of a page with the searched key.
-    /// With `unique_keys` (a table tree's rowids), a probe that finds the key itself ends a
-    /// page's search there: no other entry can equal it.
-    fn seek_by<F>(&mut self, mut cmp: F, op: SeekOp, unique_keys: bool) -> Result<bool>
+    /// A rowid seek passes its `rowid` too: each page is then searched by
+    /// [`BtreePage::rowid_search`], which reads the rowids in place.
+    fn seek_by<F>(&mut self, mut cmp: F, op: SeekOp, rowid: Option<i64>) -> Result<bool>
     where
         F: FnMut(&S, &BtreePage, usize) -> Result<Ordering>,
     {
@@ -395,27 +395,27 @@ impl<S: PageSource> Cursor<S> {
         loop {
             let top = self.top()?;
             let page = top.page();
-            let (mut lo, mut hi) = (0, page.cell_count);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                let ord = cmp(&self.src, &page, mid)?;
-                if unique_keys && ord == Ordering::Equal {
-                    // The entry itself (or, in an interior page, the child holding it): for
-                    // Gt and Le the search goes on just after it.
-                    lo = if strict { mid + 1 } else { mid };
-                    break;
+            let lo = match rowid {
+                Some(rowid) => page.rowid_search(rowid, strict)?,
+                None => {
+                    let (mut lo, mut hi) = (0, page.cell_count);
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        let ord = cmp(&self.src, &page, mid)?;
+                        let after = if strict {
+                            ord == Ordering::Greater
+                        } else {
+                            ord != Ordering::Less
+                        };
+                        if after {
+                            hi = mid;
+                        } else {
+                            lo = mid + 1;
+                        }
+                    }
+                    lo
                 }
-                let after = if strict {
-                    ord == Ordering::Greater
-                } else {
-                    ord != Ordering::Less
-                };
-                if after {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
+            };
             let kind = page.kind;
             self.set_top_idx(lo);
             if kind.is_leaf() {
@@ -454,7 +454,11 @@ impl<S: PageSource> Cursor<S> {
 
     /// Seeks a table tree by rowid.
     pub fn seek_rowid(&mut self, rowid: i64, op: SeekOp) -> Result<bool> {
-        self.seek_by(|_, page, i| Ok(page.cell_rowid(i)?.cmp(&rowid)), op, true)
+        self.seek_by(
+            |_, page, i| Ok(page.cell_rowid(i)?.cmp(&rowid)),
+            op,
+            Some(rowid),
+        )
     }
 
     /// Seeks an index tree by `key` (possibly a prefix of the stored keys: every entry with
@@ -473,7 +477,7 @@ impl<S: PageSource> Cursor<S> {
                 ord.map_err(|e| e.on_page(page.pgno))
             },
             op,
-            false,
+            None,
         )
     }
 

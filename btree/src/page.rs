@@ -202,6 +202,23 @@ impl CheckedHeader {
     }
 }
 
+/// The rowid of the table cell at `offset` of `area` (a leaf cell when `leaf`): after the
+/// payload size of a leaf cell (most take one byte), after the child page number of an
+/// interior one. `None` when it runs past the end.
+#[inline]
+fn rowid_of_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
+    let rowid_at = if !leaf {
+        offset + 4
+    } else if area.get(offset).is_some_and(|&b| b < 0x80) {
+        offset + 1
+    } else {
+        // Continuation bytes, then its last byte.
+        let size = area.get(offset..).unwrap_or(&[]);
+        offset + size.iter().take(8).take_while(|&&b| b & 0x80 != 0).count() + 1
+    };
+    read_varint(area.get(rowid_at..)?).map(|(rowid, _)| rowid as i64)
+}
+
 #[inline]
 fn be16(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_be_bytes([b[at], b[at + 1]]))
@@ -332,31 +349,57 @@ impl<'a> BtreePage<'a> {
         }
     }
 
+    /// The binary search of a rowid seek on a table page: the first cell whose rowid is at
+    /// least `rowid` (greater than it when `strict`), or `cell_count`. In an interior page
+    /// that cell's child holds the rowid. Reads each probed rowid in place, with the page's
+    /// layout worked out once; a probe that meets the rowid itself ends the search (rowids
+    /// are unique), as SQLite's moveto does.
+    pub fn rowid_search(&self, rowid: i64, strict: bool) -> Result<usize> {
+        let leaf = self.table_leaf()?;
+        let area = &self.data[..self.usable.min(self.data.len())];
+        let pointers = self.hdr + self.kind.header_size();
+        let array_end = pointers + 2 * self.cell_count;
+        let (mut lo, mut hi) = (0, self.cell_count);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let at = pointers + 2 * mid;
+            let offset = match area.get(at..at + 2) {
+                Some(b) => usize::from(u16::from_be_bytes([b[0], b[1]])),
+                None => return Err(self.bad_cell_pointer(mid, None)),
+            };
+            if offset < array_end || offset >= self.usable {
+                return Err(self.bad_cell_pointer(mid, Some(offset)));
+            }
+            let key =
+                rowid_of_cell(area, offset, leaf).ok_or_else(|| self.rowid_past_end(offset))?;
+            match key.cmp(&rowid) {
+                std::cmp::Ordering::Equal => return Ok(if strict { mid + 1 } else { mid }),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        Ok(lo)
+    }
+
     /// The rowid of cell `i` of a table page, read without decoding the rest of the cell
     /// (what a seek's binary search compares).
     #[inline]
     pub fn cell_rowid(&self, i: usize) -> Result<i64> {
+        let leaf = self.table_leaf()?;
         let at = self.cell_offset(i)?;
         let area = &self.data[..self.usable.min(self.data.len())];
-        let rowid_at = match self.kind {
-            PageKind::TableInterior => at + 4,
-            PageKind::TableLeaf => match area.get(at) {
-                // Skip the payload size: most are one byte.
-                Some(&b) if b < 0x80 => at + 1,
-                _ => {
-                    // Continuation bytes, then its last byte.
-                    let size = area.get(at..).unwrap_or(&[]);
-                    let continued = size.iter().take(8).take_while(|&&b| b & 0x80 != 0).count();
-                    at + continued + 1
-                }
-            },
+        rowid_of_cell(area, at, leaf).ok_or_else(|| self.rowid_past_end(at))
+    }
+
+    /// Whether a table page is a leaf; CORRUPT for an index page (which has no rowids).
+    #[inline]
+    fn table_leaf(&self) -> Result<bool> {
+        match self.kind {
+            PageKind::TableLeaf => Ok(true),
+            PageKind::TableInterior => Ok(false),
             PageKind::IndexInterior | PageKind::IndexLeaf => {
-                return Err(Error::corrupt(self.pgno, "an index page has no rowids"))
+                Err(Error::corrupt(self.pgno, "an index page has no rowids"))
             }
-        };
-        match read_varint(area.get(rowid_at..).unwrap_or(&[])) {
-            Some((rowid, _)) => Ok(rowid as i64),
-            None => Err(self.rowid_past_end(at)),
         }
     }
 
