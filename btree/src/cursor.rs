@@ -466,6 +466,11 @@ impl<S: PageSource> Cursor<S> {
     pub fn seek_key(&mut self, key: &[Value], info: &KeyInfo, op: SeekOp) -> Result<bool> {
         self.seek_by(
             |src, page, i| {
+                if let Some(local) = page.local_index_payload(i) {
+                    return info
+                        .compare_record(local, key)
+                        .map_err(|e| e.on_page(page.pgno));
+                }
                 let cell = page.cell(i)?;
                 let ord = if cell.overflow == 0 {
                     let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
@@ -538,14 +543,13 @@ impl<S: PageSource> Cursor<S> {
         Some((cell.rowid, cell.local_offset, cell.local_size))
     }
 
-    /// The current entry's payload when the cursor is on an index leaf cell whose payload
-    /// lies on its page (the common entry of an index scan), read in place. `None` for any
-    /// other entry (or none), which [`Cursor::record_into`] then reads.
+    /// The current entry's payload when the cursor is on an index cell whose payload lies
+    /// on its page (the common entry of an index scan), read in place. `None` for any other
+    /// entry (or none), which [`Cursor::record_into`] then reads.
     #[inline]
     pub fn local_index_payload(&self) -> Option<&[u8]> {
         let top = self.stack.last()?;
-        let (start, len) = top.header.local_index_leaf_payload(&top.data, top.idx)?;
-        top.data.get(start..start + len)
+        top.page().local_index_payload(top.idx)
     }
 
     /// The image of the page the cursor is on; `None` when it is at no entry.
@@ -577,7 +581,7 @@ impl<S: PageSource> Cursor<S> {
     pub fn record_into(&self, out: &mut Vec<Value>) -> Result<()> {
         out.clear();
         let pgno = self.stack.last().map_or(0, |f| f.pgno);
-        // An index leaf's key is read in place; any other entry through its payload.
+        // An index entry's key is read in place; any other entry through its payload.
         let payload;
         let bytes = match self.local_index_payload() {
             Some(bytes) => bytes,

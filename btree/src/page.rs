@@ -157,33 +157,6 @@ impl CheckedHeader {
         parse_local_table_leaf_cell(data, self.usable, offset)
     }
 
-    /// The payload of cell `i` of the index leaf this header was read from (`data`), when
-    /// it lies wholly on the page: where it starts and how long it is. `None` for another
-    /// page kind or a payload that spills (or a malformed cell), which [`BtreePage::cell`]
-    /// then reads or reports. An index scan's step reads its key through here.
-    #[inline]
-    pub fn local_index_leaf_payload(&self, data: &[u8], i: usize) -> Option<(usize, usize)> {
-        if self.kind != PageKind::IndexLeaf || i >= self.cell_count {
-            return None;
-        }
-        let at = self.hdr + 8 + 2 * i;
-        let pointer = data.get(at..at + 2)?;
-        let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
-        if offset < self.hdr + 8 + 2 * self.cell_count || offset >= self.usable {
-            return None;
-        }
-        let area = data.get(offset..data.len().min(self.usable))?;
-        let (size, n) = read_varint(area)?;
-        if size > crate::cell::max_local(self.usable, PageKind::IndexLeaf) as u64 {
-            return None;
-        }
-        let len = size as usize;
-        if n + len > area.len() {
-            return None;
-        }
-        Some((offset + n, len))
-    }
-
     /// The page again, over `data`, which must be the image this header was read from.
     #[inline]
     pub fn page<'a>(&self, pgno: PageNo, data: &'a [u8]) -> BtreePage<'a> {
@@ -379,6 +352,27 @@ impl<'a> BtreePage<'a> {
             }
         }
         Ok(lo)
+    }
+
+    /// The payload of cell `i` of an index page (leaf or interior) when it lies wholly on
+    /// the page, read in place; `None` for a table page, a payload that spills or a
+    /// malformed cell, which [`BtreePage::cell`] then reads or reports. A key seek's probes
+    /// read their keys through here.
+    #[inline]
+    pub fn local_index_payload(&self, i: usize) -> Option<&'a [u8]> {
+        let skip = match self.kind {
+            PageKind::IndexLeaf => 0,
+            PageKind::IndexInterior => 4,
+            PageKind::TableLeaf | PageKind::TableInterior => return None,
+        };
+        let offset = self.cell_offset(i).ok()? + skip;
+        let data: &'a [u8] = self.data;
+        let area = data.get(offset..data.len().min(self.usable))?;
+        let (size, n) = read_varint(area)?;
+        if size > crate::cell::max_local(self.usable, self.kind) as u64 {
+            return None;
+        }
+        area.get(n..n + size as usize)
     }
 
     /// The rowid of cell `i` of a table page, read without decoding the rest of the cell
