@@ -41,6 +41,10 @@
 //!   a step takes no page reference and copies nothing; only a row that spills to overflow
 //!   pages is gathered into a buffer. They reuse the pages of their previous path when a seek
 //!   passes through them again (after a write they forget them, as above).
+//! - A scan's step reads the common table-leaf cell (payload on its page) without the general
+//!   cell parse (`Cursor::local_table_entry`); index entries and a key seek's probes read
+//!   their keys in place the same way (`BtreePage::local_index_payload`); a rowid seek
+//!   searches each page with `BtreePage::rowid_search`, which stops at the rowid itself.
 //! - A new row's record is written straight into its cell
 //!   (`btree::table_insert_values_hinted`).
 //! - A read transaction keeps its last fetched pages in a small direct-mapped table
@@ -55,6 +59,9 @@
 //!
 //! When the last handle goes, the WAL is checkpointed into the database file, truncated and
 //! deleted, so `app.db` alone is complete and `sqlite3` finds no `-wal` file.
+//! [`FileStore::open_on`] builds the same store over files the caller opened (the fault
+//! tests' files that fail on command); closing it checkpoints and truncates them the same
+//! way, with no file to delete.
 
 mod cursor;
 
