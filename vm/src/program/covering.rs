@@ -301,34 +301,54 @@ fn cursor_operand(insn: &Insn) -> Option<CursorId> {
     }
 }
 
-/// Whether loop `l` may read its index alone, given every instruction of the statement.
-fn covered<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) -> bool {
-    let mut ok = true;
-    for insn in code {
-        match insn {
-            Insn::IdxRowSeek { index, table } if *table == l.table_cursor => {
-                ok &= *index == l.index_cursor;
+/// Whether `insn`, which is not one of the table cursor's own uses a rewrite replaces, can
+/// work from `index` instead: it does not operate on `table_cursor` itself, and every column
+/// it reads through that cursor is in the index.
+fn index_serves(insn: &mut Insn, table_cursor: CursorId, table: &Table, index: &Index) -> bool {
+    let mut ok = cursor_operand(insn) != Some(table_cursor);
+    exprs_of(insn, &mut |e| {
+        walk_mut(e, &mut |x| {
+            if let Some(column) = table_column(x, table_cursor) {
+                ok &= entry_position(table, index, column).is_some();
             }
-            Insn::OpenTable { cursor, .. } | Insn::NullRow { cursor }
-                if *cursor == l.table_cursor => {}
-            other => {
-                if cursor_operand(other) == Some(l.table_cursor) {
-                    ok = false;
-                }
-                exprs_of(other, &mut |e| {
-                    walk_mut(e, &mut |x| {
-                        if let Some(column) = table_column(x, l.table_cursor) {
-                            ok &= entry_position(&l.table, &l.index, column).is_some();
-                        }
-                    })
-                });
-            }
-        }
-        if !ok {
-            return false;
-        }
-    }
+        })
+    });
     ok
+}
+
+/// Rewrites the reads of `insn` through `table_cursor` into reads of `index` entries on
+/// `index_cursor`.
+fn read_from_index(
+    insn: &mut Insn,
+    table_cursor: CursorId,
+    index_cursor: CursorId,
+    table: &Table,
+    index: &Index,
+) {
+    exprs_of(insn, &mut |e| {
+        walk_mut(e, &mut |x| {
+            let Some(column) = table_column(x, table_cursor) else {
+                return;
+            };
+            if let Some(position) = entry_position(table, index, column) {
+                *x = Expr::IdxColumn {
+                    cursor: index_cursor,
+                    column: position,
+                };
+            }
+        })
+    });
+}
+
+/// Whether loop `l` may read its index alone, given every instruction of the statement.
+fn covered<'a>(l: &IndexLoop, mut code: impl Iterator<Item = &'a mut Insn>) -> bool {
+    code.all(|insn| match insn {
+        Insn::IdxRowSeek { index, table } if *table == l.table_cursor => *index == l.index_cursor,
+        Insn::OpenTable { cursor, .. } | Insn::NullRow { cursor } if *cursor == l.table_cursor => {
+            true
+        }
+        other => index_serves(other, l.table_cursor, &l.table, &l.index),
+    })
 }
 
 /// What `x` reads of the table open on `table_cursor`: `Some(Some(column))` for a column,
@@ -356,19 +376,7 @@ fn rewrite<'a>(l: &IndexLoop, code: impl Iterator<Item = &'a mut Insn>) {
                     cursor: l.index_cursor,
                 }
             }
-            other => exprs_of(other, &mut |e| {
-                walk_mut(e, &mut |x| {
-                    let Some(column) = table_column(x, l.table_cursor) else {
-                        return;
-                    };
-                    if let Some(position) = entry_position(&l.table, &l.index, column) {
-                        *x = Expr::IdxColumn {
-                            cursor: l.index_cursor,
-                            column: position,
-                        };
-                    }
-                })
-            }),
+            other => read_from_index(other, l.table_cursor, l.index_cursor, &l.table, &l.index),
         }
     }
 }
@@ -380,35 +388,20 @@ fn scan_covered<'a>(
     cursor: CursorId,
     table: &Table,
     index: &Index,
-    code: impl Iterator<Item = &'a mut Insn>,
+    mut code: impl Iterator<Item = &'a mut Insn>,
 ) -> bool {
-    let mut ok = true;
-    for insn in code {
-        match insn {
-            Insn::OpenTable { cursor: c, .. }
-            | Insn::Rewind { cursor: c, .. }
-            | Insn::Next { cursor: c, .. }
-            | Insn::NullRow { cursor: c }
-                if *c == cursor => {}
-            Insn::IdxRowSeek { table: c, .. } if *c == cursor => ok = false,
-            other => {
-                if cursor_operand(other) == Some(cursor) {
-                    ok = false;
-                }
-                exprs_of(other, &mut |e| {
-                    walk_mut(e, &mut |x| {
-                        if let Some(column) = table_column(x, cursor) {
-                            ok &= entry_position(table, index, column).is_some();
-                        }
-                    })
-                });
-            }
+    code.all(|insn| match insn {
+        Insn::OpenTable { cursor: c, .. }
+        | Insn::Rewind { cursor: c, .. }
+        | Insn::Next { cursor: c, .. }
+        | Insn::NullRow { cursor: c }
+            if *c == cursor =>
+        {
+            true
         }
-        if !ok {
-            return false;
-        }
-    }
-    ok
+        Insn::IdxRowSeek { table: c, .. } if *c == cursor => false,
+        other => index_serves(other, cursor, table, index),
+    })
 }
 
 /// Turns the full scan on `cursor` into a scan of `index`, on the same cursor number.
@@ -428,19 +421,7 @@ fn rewrite_scan<'a>(
                     name: index.name.clone(),
                 }
             }
-            other => exprs_of(other, &mut |e| {
-                walk_mut(e, &mut |x| {
-                    let Some(column) = table_column(x, cursor) else {
-                        return;
-                    };
-                    if let Some(position) = entry_position(table, index, column) {
-                        *x = Expr::IdxColumn {
-                            cursor,
-                            column: position,
-                        };
-                    }
-                })
-            }),
+            other => read_from_index(other, cursor, cursor, table, index),
         }
     }
 }
