@@ -539,7 +539,7 @@ impl<S: PageSource> Cursor<S> {
     #[inline]
     pub fn local_table_entry(&self) -> Option<(i64, usize, usize)> {
         let top = self.stack.last()?;
-        let cell = top.header.local_table_leaf_cell(&top.data, top.idx)?;
+        let cell = top.page().local_table_leaf_cell(top.idx)?;
         Some((cell.rowid, cell.local_offset, cell.local_size))
     }
 
