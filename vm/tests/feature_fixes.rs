@@ -64,3 +64,23 @@ fn changes_leave_out_trigger_rows_and_total_changes_keeps_them() {
         pair.check_rows("SELECT count(*), sum(n) FROM log");
     }
 }
+
+/// A result column without an alias is named by its text as the statement wrote it: case,
+/// spaces, comments and literal forms kept (SQLite's `sqlite3ExprListSetSpan`), also through
+/// a subquery and a view.
+#[test]
+fn an_unaliased_result_column_is_named_by_its_written_text() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(a, b);
+         INSERT INTO t VALUES (1, 'x');
+         CREATE VIEW v AS SELECT a  +  1, cast(b as text), x'0A' FROM t;",
+    );
+    pair.check_rows(
+        "SELECT x'80', 1.50, 'a'  ||  'b', CAST(1 as text), -- c\n a /* c */ + 1 FROM t",
+    );
+    pair.check_rows("SELECT a, t.b, \"a\", (a), coalesce(a,b)   FROM t");
+    pair.check_rows("SELECT * FROM (SELECT a * 2, upper( b ) FROM t)");
+    pair.check_rows("SELECT * FROM v");
+    pair.check_rows("SELECT a   IS NOT NULL FROM t UNION SELECT 2 ORDER BY 1");
+}

@@ -61,7 +61,7 @@ impl Display for ResultColumn {
         match self {
             ResultColumn::Star => f.write_char('*'),
             ResultColumn::TableStar(t) => write!(f, "{t}.*"),
-            ResultColumn::Expr { expr, alias: a } => {
+            ResultColumn::Expr { expr, alias: a, .. } => {
                 write!(f, "{expr}")?;
                 alias(f, a)
             }

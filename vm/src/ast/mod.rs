@@ -27,7 +27,7 @@ pub use schema::{
 pub use select::{
     CommonTableExpr, CompoundOp, FromClause, Indexed, Join, JoinConstraint, JoinOperator, Limit,
     NullsOrder, OrderingTerm, ResultColumn, Select, SelectClause, SelectCore, SortOrder,
-    TableOrSubquery, With,
+    SourceText, TableOrSubquery, With,
 };
 
 /// An identifier with its quotes removed (`"a""b"` is `a"b`), letter case as written.

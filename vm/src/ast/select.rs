@@ -93,7 +93,22 @@ pub enum ResultColumn {
         expr: Expr,
         /// The alias, when written.
         alias: Option<Name>,
+        /// The expression as the statement wrote it, which names an unaliased column.
+        text: SourceText,
     },
+}
+
+/// The text of a part of a statement as it was written, when it was parsed from text
+/// (SQLite names a result column without an alias by its text, spaces and case as
+/// written: `SELECT x'80',  1.50` has columns `x'80'` and `1.50`). It takes no part in
+/// comparing trees: two statements that parse to the same tree are the same statement.
+#[derive(Debug, Clone, Default)]
+pub struct SourceText(pub Option<String>);
+
+impl PartialEq for SourceText {
+    fn eq(&self, _: &SourceText) -> bool {
+        true
+    }
 }
 
 /// A `FROM` clause: a first table and the joins that follow it, left to right.

@@ -4,7 +4,7 @@ use super::{Keyword, Parser, Result};
 use crate::ast::{
     CommonTableExpr, CompoundOp, FromClause, Indexed, Join, JoinConstraint, JoinOperator, Limit,
     Name, NullsOrder, OrderingTerm, ResultColumn, Select, SelectClause, SelectCore, SortOrder,
-    TableOrSubquery, With,
+    SourceText, TableOrSubquery, With,
 };
 use crate::lexer::{Token, TokenKind};
 
@@ -252,9 +252,11 @@ impl Parser<'_> {
                 self.advance();
                 columns.push(ResultColumn::TableStar(table));
             } else {
+                let start = self.peek().span.start;
                 let expr = self.expr()?;
+                let text = SourceText(self.sql.get(start..self.prev_end).map(str::to_string));
                 let alias = self.alias()?;
-                columns.push(ResultColumn::Expr { expr, alias });
+                columns.push(ResultColumn::Expr { expr, alias, text });
             }
             if !self.eat(TokenKind::Comma) {
                 return Ok(columns);

@@ -389,6 +389,7 @@ impl Compiler<'_> {
                         double_quoted: false,
                     },
                     alias: None,
+                    text: ast::SourceText::default(),
                 }],
                 from: Some(ast::FromClause {
                     first: ast::TableOrSubquery::Table {
@@ -579,11 +580,13 @@ impl Compiler<'_> {
                 double_quoted: false,
             },
             alias: None,
+            text: ast::SourceText::default(),
         }];
         for set in &update.sets {
             columns.push(ast::ResultColumn::Expr {
                 expr: set.value.clone(),
                 alias: None,
+                text: ast::SourceText::default(),
             });
         }
         let mut joins = vec![ast::Join {

@@ -603,11 +603,12 @@ impl Compiler<'_> {
                         out.push((star_column(&items, i, &c.name), c.name.clone()));
                     }
                 }
-                ResultColumn::Expr { expr, alias } => {
-                    let name = match (alias, expr) {
-                        (Some(a), _) => a.0.clone(),
-                        (None, ast::Expr::Column { column, .. }) => column.column.0.clone(),
-                        (None, e) => e.to_string(),
+                ResultColumn::Expr { expr, alias, text } => {
+                    let name = match (alias, expr, &text.0) {
+                        (Some(a), _, _) => a.0.clone(),
+                        (None, ast::Expr::Column { column, .. }, _) => column.column.0.clone(),
+                        (None, _, Some(text)) => text.clone(),
+                        (None, e, None) => e.to_string(),
                     };
                     out.push((expr.clone(), name));
                 }

@@ -147,11 +147,11 @@ impl Compiler<'_> {
         where_clause: Option<&ast::Expr>,
     ) -> ast::Select {
         let mut columns = vec![ast::ResultColumn::Star];
-        columns.extend(
-            extra
-                .into_iter()
-                .map(|expr| ast::ResultColumn::Expr { expr, alias: None }),
-        );
+        columns.extend(extra.into_iter().map(|expr| ast::ResultColumn::Expr {
+            expr,
+            alias: None,
+            text: ast::SourceText::default(),
+        }));
         ast::Select {
             with: None,
             first: ast::SelectCore::Select(Box::new(ast::SelectClause {
