@@ -22,6 +22,10 @@ pub enum Error {
         /// The SQL storage class found.
         found: &'static str,
     },
+    /// `Row::get` asked for a `String`, but the text's bytes are not UTF-8 (SQLite does not
+    /// check what it stores as text; read such a value as `Vec<u8>`).
+    #[error("text is not valid UTF-8: {0}")]
+    InvalidUtf8(std::str::Utf8Error),
     /// A named parameter that the statement does not have.
     #[error("no such parameter: {0}")]
     InvalidParameterName(String),
@@ -48,7 +52,7 @@ impl Error {
             Error::Sql(e) => e.code(),
             Error::QueryReturnedNoRows => code::ERROR,
             Error::InvalidColumnIndex(_) | Error::InvalidParameterIndex(_) => 25,
-            Error::InvalidType { .. } => 20,
+            Error::InvalidType { .. } | Error::InvalidUtf8(_) => 20,
             Error::InvalidParameterName(_) => code::ERROR,
             Error::Open { code, .. } => *code,
         }

@@ -8,7 +8,7 @@ mod params;
 pub mod shell;
 mod storage;
 
-pub use concur_btree::Value;
+pub use concur_btree::{Text, Value};
 pub use database::{Connection, Database, Row, Rows, Statement, Transaction};
 pub use error::{Error, Result};
 pub use params::{FromValue, Params, ToValue};

@@ -43,12 +43,12 @@ impl ToValue for f64 {
 }
 impl ToValue for str {
     fn to_value(&self) -> Value {
-        Value::Text(self.to_owned())
+        Value::Text(self.to_owned().into())
     }
 }
 impl ToValue for String {
     fn to_value(&self) -> Value {
-        Value::Text(self.clone())
+        Value::Text(self.clone().into())
     }
 }
 impl ToValue for [u8] {
@@ -136,7 +136,9 @@ impl FromValue for f64 {
 impl FromValue for String {
     fn from_value(value: &Value) -> Result<Self> {
         match value {
-            Value::Text(s) => Ok(s.clone()),
+            Value::Text(s) => std::str::from_utf8(s.as_bytes())
+                .map(str::to_owned)
+                .map_err(Error::InvalidUtf8),
             other => wrong("String", other),
         }
     }

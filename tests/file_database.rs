@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use concur::{Database, Value};
+use concur::{Database, Text, Value};
 
 /// A fresh directory and a database path inside it.
 fn db_path() -> (tempfile::TempDir, PathBuf) {
@@ -58,9 +58,7 @@ fn sqlite_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Vec<Value>> {
                     rusqlite::types::ValueRef::Null => Value::Null,
                     rusqlite::types::ValueRef::Integer(v) => Value::Integer(v),
                     rusqlite::types::ValueRef::Real(v) => Value::Real(v),
-                    rusqlite::types::ValueRef::Text(t) => {
-                        Value::Text(String::from_utf8(t.to_vec()).unwrap())
-                    }
+                    rusqlite::types::ValueRef::Text(t) => Value::Text(Text::from_bytes(t.to_vec())),
                     rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 })
                 .collect(),
@@ -221,6 +219,59 @@ fn files_written_by_sqlite_in_either_journal_mode_are_read_and_written() {
             vec![vec![Value::Real(5.0)]]
         );
     }
+}
+
+/// Text that SQLite stored without being UTF-8 keeps its bytes when concur reads it and
+/// rewrites its row, inside and outside an index; `String` refuses it with a typed error and
+/// `Vec<u8>` reads it.
+#[test]
+fn text_that_is_not_utf8_keeps_its_bytes_through_concur() {
+    let (_dir, path) = db_path();
+    let broken = b"a\xffb\x80".to_vec();
+    {
+        let sqlite = rusqlite::Connection::open(&path).unwrap();
+        sqlite
+            .execute_batch(
+                "CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT, n INTEGER);
+                 CREATE INDEX t_s ON t(s);
+                 INSERT INTO t VALUES (1, CAST(x'61ff6280' AS TEXT), 1);",
+            )
+            .unwrap();
+    }
+    {
+        let db = Database::open(&path).unwrap();
+        let conn = db.connect();
+        conn.execute("UPDATE t SET n = n + 1", ()).unwrap();
+        conn.execute("INSERT INTO t SELECT 2, s || s, 0 FROM t", ())
+            .unwrap();
+        let bytes: Vec<u8> = conn
+            .query_row("SELECT s FROM t WHERE id = 1", (), |r| r.get(0))
+            .unwrap();
+        assert_eq!(bytes, broken);
+        let err = conn
+            .query_row("SELECT s FROM t WHERE id = 1", (), |r| r.get::<String>(0))
+            .unwrap_err();
+        assert!(matches!(err, concur::Error::InvalidUtf8(_)), "{err:?}");
+        assert_eq!(err.code(), 20);
+        assert_eq!(
+            rows(&conn, "SELECT hex(s), length(s) FROM t ORDER BY id"),
+            vec![
+                vec![Value::Text("61FF6280".into()), Value::Integer(4)],
+                vec![Value::Text("61FF628061FF6280".into()), Value::Integer(8)],
+            ]
+        );
+    }
+    assert_eq!(sqlite_integrity(&path), "ok");
+    let sqlite = rusqlite::Connection::open(&path).unwrap();
+    let mut doubled = broken.clone();
+    doubled.extend_from_slice(&broken);
+    assert_eq!(
+        sqlite_rows(&sqlite, "SELECT s, n FROM t INDEXED BY t_s ORDER BY s"),
+        vec![
+            vec![Value::Text(Text::from_bytes(broken)), Value::Integer(2)],
+            vec![Value::Text(Text::from_bytes(doubled)), Value::Integer(0)],
+        ]
+    );
 }
 
 #[test]

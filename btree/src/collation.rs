@@ -48,8 +48,9 @@ impl Collation {
         match self {
             Collation::Binary => a.cmp(b),
             Collation::NoCase => {
-                let fold = |s: &[u8]| -> Vec<u8> { s.to_ascii_lowercase() };
-                fold(a).cmp(&fold(b))
+                let (a, b) = (a.iter(), b.iter());
+                a.map(u8::to_ascii_lowercase)
+                    .cmp(b.map(u8::to_ascii_lowercase))
             }
             Collation::RTrim => trim_spaces(a).cmp(trim_spaces(b)),
         }

@@ -144,5 +144,5 @@ pub use tree::{
     index_delete, index_insert, table_delete, table_insert, table_insert_hinted,
     table_insert_values_hinted, table_update, AppendHint, MAX_DEPTH,
 };
-pub use value::{compare_int_real, Value};
+pub use value::{compare_int_real, Text, Value};
 pub use varint::{read_varint, varint_len, write_varint};

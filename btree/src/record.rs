@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use crate::collation::Collation;
 use crate::error::{Error, Result};
-use crate::value::Value;
+use crate::value::{Text, Value};
 use crate::varint::{read_varint, varint_len, write_varint};
 
 /// The largest record this layer writes or reads (SQLite's default SQLITE_MAX_LENGTH).
@@ -134,17 +134,14 @@ pub enum ValueRef<'a> {
 }
 
 impl ValueRef<'_> {
-    /// An owned copy; text that is not valid UTF-8 is converted lossily.
+    /// An owned copy.
     #[inline]
     pub fn to_value(self) -> Value {
         match self {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(i) => Value::Integer(i),
             ValueRef::Real(r) => Value::Real(r),
-            ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(t).into_owned(),
-            }),
+            ValueRef::Text(t) => Value::Text(Text::from_bytes(t.to_vec())),
             ValueRef::Blob(b) => Value::Blob(b.to_vec()),
         }
     }
@@ -478,7 +475,7 @@ mod tests {
             Value::Real(2.5),
             Value::Text("héllo".into()),
             Value::Blob(vec![0, 1, 2]),
-            Value::Text(String::new()),
+            Value::Text(String::new().into()),
             Value::Blob(vec![7; 300]),
         ];
         let rec = encode_record(&values).unwrap();

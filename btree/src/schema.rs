@@ -34,18 +34,21 @@ impl SchemaEntry {
     /// The row's record, as SQLite stores it.
     pub fn to_record(&self) -> Result<Vec<u8>> {
         encode_record(&[
-            Value::Text(self.kind.clone()),
-            Value::Text(self.name.clone()),
-            Value::Text(self.table_name.clone()),
+            Value::Text(self.kind.as_str().into()),
+            Value::Text(self.name.as_str().into()),
+            Value::Text(self.table_name.as_str().into()),
             Value::Integer(i64::from(self.root)),
-            self.sql.clone().map_or(Value::Null, Value::Text),
+            self.sql
+                .as_deref()
+                .map_or(Value::Null, |sql| Value::Text(sql.into())),
         ])
     }
 
     /// Reads a row from its values; CORRUPT (page 1) if they do not have the schema's shape.
+    /// Names and SQL text are read as UTF-8 (lossily: SQL and names are parsed as `str`).
     pub fn from_values(values: &[Value]) -> Result<Self> {
         let text = |i: usize| match values.get(i) {
-            Some(Value::Text(s)) => Ok(s.clone()),
+            Some(Value::Text(s)) => Ok(s.to_string_lossy().into_owned()),
             _ => Err(Error::corrupt(
                 SCHEMA_ROOT,
                 format!("sqlite_schema column {i} is not text"),
@@ -63,7 +66,7 @@ impl SchemaEntry {
             }
         };
         let sql = match values.get(4) {
-            Some(Value::Text(s)) => Some(s.clone()),
+            Some(Value::Text(s)) => Some(s.to_string_lossy().into_owned()),
             Some(Value::Null) | None => None,
             _ => return Err(Error::corrupt(SCHEMA_ROOT, "sqlite_schema sql is not text")),
         };

@@ -1,6 +1,8 @@
 //! SQL values: SQLite's five storage classes, and how they compare.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::fmt;
 
 use crate::collation::Collation;
 
@@ -16,8 +18,8 @@ pub enum Value {
     Integer(i64),
     /// An IEEE 754 double.
     Real(f64),
-    /// UTF-8 text. Text read from a file that is not valid UTF-8 is converted lossily.
-    Text(String),
+    /// Text: UTF-8 by intention, kept byte for byte as it was stored or made (see [`Text`]).
+    Text(Text),
     /// A byte string.
     Blob(Vec<u8>),
 }
@@ -44,10 +46,112 @@ impl Value {
             (Value::Real(a), Value::Real(b)) => compare_reals(*a, *b),
             (Value::Integer(i), Value::Real(r)) => compare_int_real(*i, *r),
             (Value::Real(r), Value::Integer(i)) => compare_int_real(*i, *r).reverse(),
-            (Value::Text(a), Value::Text(b)) => collation.compare(a, b),
+            (Value::Text(a), Value::Text(b)) => collation.compare_bytes(a.as_bytes(), b.as_bytes()),
             (Value::Blob(a), Value::Blob(b)) => a.cmp(b),
             _ => self.class_rank().cmp(&other.class_rank()),
         }
+    }
+}
+
+/// The bytes of a TEXT value.
+///
+/// SQLite never checks that text is UTF-8: a file may hold any bytes as text (`CAST(x'ff' AS
+/// TEXT)` makes such a value), and its functions read broken sequences by fixed rules. So a
+/// `Text` keeps its bytes exactly, and a row that is read and written back stays as it was.
+/// [`Text::to_str`] gives the text as a `str` when it is valid UTF-8;
+/// [`Text::to_string_lossy`] always does, with U+FFFD for what is not.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Text(Vec<u8>);
+
+impl Text {
+    /// Text of exactly these bytes.
+    pub fn from_bytes(bytes: Vec<u8>) -> Text {
+        Text(bytes)
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, owned.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// The number of bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the text has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text as a `str`, or `None` when its bytes are not valid UTF-8.
+    pub fn to_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// The text as a `str`, every invalid sequence replaced by U+FFFD.
+    pub fn to_string_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// The text as a `String`, every invalid sequence replaced by U+FFFD.
+    pub fn into_string_lossy(self) -> String {
+        match String::from_utf8(self.0) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into_bytes())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.as_bytes().to_vec())
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text(s.as_bytes().to_vec())
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for Text {
+    /// As a string's `Debug`; bytes that are not UTF-8 show as `\xNN` escapes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_str() {
+            Some(s) => fmt::Debug::fmt(s, f),
+            None => write!(f, "\"{}\"", self.0.escape_ascii()),
+        }
+    }
+}
+
+impl fmt::Display for Text {
+    /// The text, invalid sequences as U+FFFD.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_string_lossy())
     }
 }
 

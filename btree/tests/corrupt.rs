@@ -251,7 +251,7 @@ fn random_damage_to_an_index_tree_never_panics() {
     let info = KeyInfo::binary(2);
     let entry = |k: u64| {
         let text = format!("key-{k:05}-{}", "z".repeat((k % 7 * 40) as usize));
-        encode_record(&[Value::Text(text), Value::Integer(k as i64)]).unwrap()
+        encode_record(&[Value::Text(text.into()), Value::Integer(k as i64)]).unwrap()
     };
     let mut base = MemPager::new(512);
     create_database(&mut base).unwrap();
@@ -296,7 +296,7 @@ fn random_damage_to_an_index_tree_never_panics() {
                 guard += 1;
             }
         }
-        let probe = [Value::Text(format!("key-{:05}", rng.below(400)))];
+        let probe = [Value::Text(format!("key-{:05}", rng.below(400)).into())];
         let _ = c.seek_key(&probe, &info, SeekOp::Le);
         for _ in 0..5 {
             let _ = index_delete(&mut pager, root, &info, &entry(rng.below(400)));

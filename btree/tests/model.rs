@@ -157,7 +157,7 @@ fn random_value(rng: &mut Rng) -> Value {
             if rng.below(8) == 0 {
                 s.push_str(&"x".repeat(rng.below(1500) as usize));
             }
-            Value::Text(s)
+            Value::Text(s.into())
         }
         _ => Value::Blob((0..rng.below(6)).map(|i| i as u8).collect()),
     }
@@ -270,11 +270,11 @@ fn index_ops(page_size: usize, ops: usize, seed: u64) {
     ];
     for (n, (ty, name, root, sql)) in ddl.iter().enumerate() {
         let rec = encode_record(&[
-            Value::Text(ty.to_string()),
-            Value::Text(name.to_string()),
+            Value::Text(ty.to_string().into()),
+            Value::Text(name.to_string().into()),
             Value::Text("t".into()),
             Value::Integer(*root as i64),
-            Value::Text(sql.to_string()),
+            Value::Text(sql.to_string().into()),
         ])
         .unwrap();
         table_insert(&mut pager, SCHEMA_ROOT, n as i64 + 1, &rec).unwrap();

@@ -17,7 +17,7 @@ fn from_sqlite(v: rusqlite::types::Value) -> Value {
         V::Null => Value::Null,
         V::Integer(i) => Value::Integer(i),
         V::Real(r) => Value::Real(r),
-        V::Text(s) => Value::Text(s),
+        V::Text(s) => Value::Text(s.into()),
         V::Blob(b) => Value::Blob(b),
     }
 }
@@ -359,11 +359,14 @@ fn random_row(rng: &mut Rng, big: bool) -> Vec<Value> {
         0 => Value::Null,
         1 => Value::Integer(rng.next() as i64 >> rng.below(64)),
         2 => Value::Real((rng.below(1_000_000) as f64 - 500_000.0) / 8.0),
-        3 => Value::Text(format!(
-            "Row {} {}",
-            rng.below(100),
-            "ä".repeat(rng.below(40) as usize)
-        )),
+        3 => Value::Text(
+            format!(
+                "Row {} {}",
+                rng.below(100),
+                "ä".repeat(rng.below(40) as usize)
+            )
+            .into(),
+        ),
         4 => Value::Blob(blob(rng.below(3000) as usize, rng.next() as u8)),
         _ => Value::Blob(Vec::new()),
     };
@@ -374,7 +377,7 @@ fn random_row(rng: &mut Rng, big: bool) -> Vec<Value> {
     };
     let b = Value::Blob(blob(len, rng.next() as u8));
     let words = ["Kiwi", "kiwi", "KIWI", "lime", "Lime  ", "mango"];
-    let c = Value::Text(words[rng.below(6) as usize].repeat(1 + rng.below(3) as usize));
+    let c = Value::Text((words[rng.below(6) as usize].repeat(1 + rng.below(3) as usize)).into());
     vec![a, b, c]
 }
 

@@ -27,7 +27,7 @@ fn page_one_splits_and_shrinks_with_many_tables() {
         let name = format!("table_number_{i}");
         let root = create_tree(&mut pager, TreeKind::Table).unwrap();
         table_insert(&mut pager, SCHEMA_ROOT, i + 1, &schema_record(&name, root)).unwrap();
-        let row = encode_record(&[Value::Integer(i), Value::Text(name.clone())]).unwrap();
+        let row = encode_record(&[Value::Integer(i), Value::Text(name.clone().into())]).unwrap();
         table_insert(&mut pager, root, 1, &row).unwrap();
         roots.push((name, root));
     }

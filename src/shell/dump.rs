@@ -31,7 +31,7 @@ fn text_of(value: &Value) -> String {
         Value::Null => String::new(),
         Value::Integer(i) => i.to_string(),
         Value::Real(r) => super::real::format_real(*r),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => t.to_string_lossy().into_owned(),
         Value::Blob(b) => String::from_utf8_lossy(b).into_owned(),
     }
 }

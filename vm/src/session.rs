@@ -817,7 +817,7 @@ impl Connection {
                                 Value::Integer(id),
                                 Value::Integer(0),
                                 Value::Integer(0),
-                                Value::Text(format!("OPEN {name}")),
+                                Value::Text(format!("OPEN {name}").into()),
                             ]);
                         }
                     }

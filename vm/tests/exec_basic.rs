@@ -687,7 +687,7 @@ fn schema_rows_store_create_text_as_sqlite_does() {
             let cell = |i: usize| -> Value {
                 match r.get_ref(i).unwrap() {
                     rusqlite::types::ValueRef::Text(t) => {
-                        Value::Text(String::from_utf8(t.to_vec()).unwrap())
+                        Value::Text(concur_btree::Text::from_bytes(t.to_vec()))
                     }
                     _ => Value::Null,
                 }
@@ -755,7 +755,7 @@ fn sqlite_rows(sqlite: &rusqlite::Connection, query: &str) -> Vec<Vec<Value>> {
             .map(|i| match r.get_ref(i).unwrap() {
                 rusqlite::types::ValueRef::Integer(v) => Value::Integer(v),
                 rusqlite::types::ValueRef::Text(t) => {
-                    Value::Text(String::from_utf8(t.to_vec()).unwrap())
+                    Value::Text(concur_btree::Text::from_bytes(t.to_vec()))
                 }
                 rusqlite::types::ValueRef::Null => Value::Null,
                 other => panic!("{other:?}"),

@@ -39,7 +39,7 @@ fn theirs(db: &rusqlite::Connection, sql: &str) -> Answer {
                     rusqlite::types::Value::Null => Value::Null,
                     rusqlite::types::Value::Integer(i) => Value::Integer(i),
                     rusqlite::types::Value::Real(f) => Value::Real(f),
-                    rusqlite::types::Value::Text(t) => Value::Text(t),
+                    rusqlite::types::Value::Text(t) => Value::Text(t.into()),
                     rusqlite::types::Value::Blob(b) => Value::Blob(b),
                 });
             }

@@ -39,6 +39,7 @@ fn sqlite_covers(pair: &Pair, sql: &str, table: &str) -> bool {
         feature_support::sqlite_rows(&pair.theirs, &format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
     rows.iter().any(|r| match r.get(3) {
         Some(Value::Text(detail)) => {
+            let detail = detail.to_string_lossy();
             (detail.starts_with(&format!("SEARCH {table} "))
                 || detail.starts_with(&format!("SCAN {table} ")))
                 && detail.contains("COVERING INDEX")

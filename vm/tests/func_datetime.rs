@@ -116,7 +116,7 @@ fn date_functions_match_sqlite_on_fixed_inputs() {
     let mut checked = 0;
     let mut inputs: Vec<Value> = TIME_VALUES
         .iter()
-        .map(|t| Value::Text(t.to_string()))
+        .map(|t| Value::Text(t.to_string().into()))
         .collect();
     inputs.extend([
         Value::Integer(1_700_000_000),
@@ -131,7 +131,7 @@ fn date_functions_match_sqlite_on_fixed_inputs() {
         for name in functions {
             let mut cases: Vec<Vec<Value>> = vec![vec![input.clone()]];
             for m in MODIFIERS {
-                cases.push(vec![input.clone(), Value::Text(m.to_string())]);
+                cases.push(vec![input.clone(), Value::Text(m.to_string().into())]);
             }
             cases.push(vec![
                 input.clone(),
@@ -187,7 +187,7 @@ fn strftime_matches_sqlite() {
     for t in TIME_VALUES {
         for f in formats {
             for extra in [None, Some("subsec"), Some("+7 days")] {
-                let mut args = vec![Value::Text(f.into()), Value::Text(t.to_string())];
+                let mut args = vec![Value::Text(f.into()), Value::Text(t.to_string().into())];
                 if let Some(m) = extra {
                     args.push(Value::Text(m.into()));
                 }
@@ -208,7 +208,7 @@ fn strftime_matches_sqlite() {
         let args = [
             Value::Text("%j %U %V %W %G %w %u".into()),
             Value::Text("2020-12-20".into()),
-            Value::Text(format!("+{day} days")),
+            Value::Text(format!("+{day} days").into()),
         ];
         let ours = registry_call(&registry, "strftime", &args);
         let theirs = oracle(&conn, "SELECT strftime(?1, ?2, ?3)", &args).unwrap();

@@ -108,8 +108,16 @@ fn render(v: &Value, t: char) -> String {
             if s.is_empty() {
                 "(empty)".to_string()
             } else {
-                s.chars()
-                    .map(|c| if (' '..='~').contains(&c) { c } else { '@' })
+                // Byte by byte, as sqllogictest.c rewrites the C string.
+                s.as_bytes()
+                    .iter()
+                    .map(|&b| {
+                        if (b' '..=b'~').contains(&b) {
+                            char::from(b)
+                        } else {
+                            '@'
+                        }
+                    })
                     .collect()
             }
         }
@@ -154,7 +162,7 @@ impl Engine for rusqlite::Connection {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(i) => Value::Integer(i),
                     ValueRef::Real(r) => Value::Real(r),
-                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Text(t) => Value::Text(concur_btree::Text::from_bytes(t.to_vec())),
                     ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 });
             }

@@ -294,7 +294,7 @@ fn real_to_text_matches_cast_as_text() {
     }
     for r in reals {
         let v = Value::Real(r);
-        let ours = Value::Text(real_to_text(r));
+        let ours = Value::Text(real_to_text(r).into());
         m.check(
             "CAST AS TEXT",
             std::slice::from_ref(&v),
@@ -518,7 +518,7 @@ fn text_reads_as_the_real_sqlite_reads() {
     .collect();
     cases.extend((0..3000).map(|_| hard_decimal(&mut rng)));
     for text in cases {
-        let v = Value::Text(text);
+        let v = Value::Text(text.into());
         let q = "SELECT CAST(?1 AS REAL)";
         m.check(
             q,

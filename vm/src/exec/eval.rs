@@ -14,7 +14,7 @@ use crate::storage::code;
 use crate::value::{
     and, and_truth, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast,
     compare_op, comparison_makes_text, concat, is, is_not, negate, not, or, or_truth, truth,
-    truth_value, value_to_text, Affinity, Collation, CompareOp,
+    truth_value, value_to_string, Affinity, Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -367,10 +367,8 @@ impl Vm {
                     None => None,
                     Some(Value::Null) => return Ok(Value::Null),
                     Some(v) => {
-                        let t = value_to_text(&v);
-                        let mut chars = t.chars();
-                        match (chars.next(), chars.next()) {
-                            (Some(c), None) => Some(c),
+                        match crate::func::pattern::escape_char(&crate::func::text::c_text(&v)) {
+                            Some(c) => Some(c),
                             _ => {
                                 return Err(Error::msg(
                                     "ESCAPE expression must be a single character",
@@ -463,7 +461,7 @@ impl Vm {
                 .unwrap_or(Value::Null),
             Expr::Raise(action, message) => {
                 let text = match message {
-                    Some(m) => value_to_text(&self.eval(program, m, env)?),
+                    Some(m) => value_to_string(&self.eval(program, m, env)?),
                     None => String::new(),
                 };
                 return Err(match action {

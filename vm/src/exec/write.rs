@@ -472,7 +472,10 @@ impl Vm {
                     Some((at, _)) => at,
                     None => env.txn.max_rowid(root)?.saturating_add(1),
                 };
-                let entry = [Value::Text(table.name.clone()), Value::Integer(rowid)];
+                let entry = [
+                    Value::Text(table.name.clone().into()),
+                    Value::Integer(rowid),
+                ];
                 env.txn.insert_row(root, at, &entry)?;
             }
         }

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 
 use super::error::FuncError;
 use super::registry::Arity;
@@ -382,7 +382,7 @@ impl Accumulator for GroupConcat {
     fn finalize(&mut self) -> Result<Value, FuncError> {
         Ok(match &self.text {
             None => Value::Null,
-            Some(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+            Some(bytes) => Value::Text(Text::from_bytes(bytes.clone())),
         })
     }
 }
@@ -394,8 +394,14 @@ struct DistinctKey(Value);
 impl DistinctKey {
     fn new(value: &Value, collation: Collation) -> DistinctKey {
         DistinctKey(match (value, collation) {
-            (Value::Text(t), Collation::NoCase) => Value::Text(t.to_ascii_lowercase()),
-            (Value::Text(t), Collation::Rtrim) => Value::Text(t.trim_end_matches(' ').to_string()),
+            (Value::Text(t), Collation::NoCase) => {
+                Value::Text(Text::from_bytes(t.as_bytes().to_ascii_lowercase()))
+            }
+            (Value::Text(t), Collation::Rtrim) => {
+                let bytes = t.as_bytes();
+                let end = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+                Value::Text(Text::from_bytes(bytes[..end].to_vec()))
+            }
             (other, _) => other.clone(),
         })
     }

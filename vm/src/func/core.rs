@@ -4,6 +4,7 @@ use concur_btree::Value;
 
 use super::error::{FuncError, MAX_LENGTH};
 use super::registry::{Arity, FuncCall, ScalarFunction};
+use crate::value::chars::code_points;
 use crate::value::numeric::{parse_real, to_integer, to_real, RealForm};
 use crate::value::render::{format_float, value_to_bytes, FloatFormat, FloatStyle};
 use crate::value::{compare_values, quote, truth};
@@ -125,7 +126,7 @@ fn type_of(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
         Value::Text(_) => "text",
         Value::Blob(_) => "blob",
     };
-    Ok(Value::Text(name.to_string()))
+    Ok(Value::Text(name.to_string().into()))
 }
 
 /// The scalar `min`/`max`: NULL if any argument is NULL, else the extreme argument. On ties
@@ -263,7 +264,7 @@ fn hex(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     for b in bytes {
         out.push_str(&format!("{b:02X}"));
     }
-    Ok(Value::Text(out))
+    Ok(Value::Text(out.into()))
 }
 
 /// `unhex(X [, Y])`: the blob whose hex is X, skipping characters of Y between byte pairs;
@@ -273,30 +274,26 @@ fn unhex(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
         Value::Null => return Ok(Value::Null),
         other => value_to_bytes(other),
     };
-    let pass: Vec<char> = match args.get(1) {
+    let pass: Vec<u32> = match args.get(1) {
         None => Vec::new(),
         Some(Value::Null) => return Ok(Value::Null),
-        Some(other) => String::from_utf8_lossy(&value_to_bytes(other))
-            .chars()
-            .collect(),
+        Some(other) => code_points(&value_to_bytes(other)),
     };
-    let text = String::from_utf8_lossy(&hex).into_owned();
-    let mut chars = text.chars().take_while(|&c| c != '\0').peekable();
+    let digits = code_points(&hex);
+    let mut chars = digits.into_iter().take_while(|&c| c != 0);
+    let hex_digit = |c: u32| char::from_u32(c).and_then(|c| c.to_digit(16));
     let mut out = Vec::with_capacity(hex.len() / 2);
     while let Some(c) = chars.next() {
-        if !c.is_ascii_hexdigit() {
+        let Some(high) = hex_digit(c) else {
             if pass.contains(&c) {
                 continue;
             }
             return Ok(Value::Null);
-        }
-        let d = match chars.next() {
-            Some(d) if d.is_ascii_hexdigit() => d,
-            _ => return Ok(Value::Null),
         };
-        let high = c.to_digit(16).unwrap_or(0) as u8;
-        let low = d.to_digit(16).unwrap_or(0) as u8;
-        out.push((high << 4) | low);
+        let Some(low) = chars.next().and_then(hex_digit) else {
+            return Ok(Value::Null);
+        };
+        out.push(((high << 4) | low) as u8);
     }
     Ok(Value::Blob(out))
 }

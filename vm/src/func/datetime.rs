@@ -24,7 +24,7 @@ use concur_btree::Value;
 use super::core::nondeterministic;
 use super::error::FuncError;
 use super::registry::{Arity, FuncCall, ScalarFunction};
-use super::text::c_text;
+use super::text::c_string;
 use crate::value::numeric::{is_space, parse_real, to_real, RealForm};
 use crate::value::render::{format_float, FloatFormat, FloatStyle};
 
@@ -358,7 +358,7 @@ impl DateTime {
                 true
             }
             other => {
-                let text = c_text(other);
+                let text = c_string(other);
                 let bytes = text.as_bytes();
                 if self.parse_ymd(bytes) {
                     return true;
@@ -717,7 +717,7 @@ fn read_date(call: &FuncCall<'_>, args: &[Value]) -> Option<DateTime> {
         }
     }
     for (i, m) in args.iter().enumerate().skip(1) {
-        if matches!(m, Value::Null) || !p.apply_modifier(&c_text(m), i) {
+        if matches!(m, Value::Null) || !p.apply_modifier(&c_string(m), i) {
             return None;
         }
     }
@@ -769,18 +769,18 @@ fn time_text(p: &DateTime) -> String {
 
 /// `date(...)`.
 fn date(call: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(read_date(call, args).map_or(Value::Null, |p| Value::Text(date_text(&p))))
+    Ok(read_date(call, args).map_or(Value::Null, |p| Value::Text(date_text(&p).into())))
 }
 
 /// `time(...)`.
 fn time(call: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(read_date(call, args).map_or(Value::Null, |p| Value::Text(time_text(&p))))
+    Ok(read_date(call, args).map_or(Value::Null, |p| Value::Text(time_text(&p).into())))
 }
 
 /// `datetime(...)`.
 fn datetime(call: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     Ok(read_date(call, args).map_or(Value::Null, |p| {
-        Value::Text(format!("{} {}", date_text(&p), time_text(&p)))
+        Value::Text(format!("{} {}", date_text(&p), time_text(&p)).into())
     }))
 }
 
@@ -851,7 +851,7 @@ fn sqlite_float(r: f64, style: FloatStyle, precision: usize) -> String {
 fn strftime(call: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let format = match args.first() {
         None | Some(Value::Null) => return Ok(Value::Null),
-        Some(f) => c_text(f),
+        Some(f) => c_string(f),
     };
     let Some(p) = read_date(call, args.get(1..).unwrap_or(&[])) else {
         return Ok(Value::Null);
@@ -941,5 +941,5 @@ fn strftime(call: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError>
             _ => return Ok(Value::Null),
         }
     }
-    Ok(Value::Text(out))
+    Ok(Value::Text(out.into()))
 }

@@ -19,7 +19,7 @@
 //! Widths count bytes unless `!` is given. A missing argument reads as 0, 0.0 or NULL. An
 //! unknown type ends the output there, as in SQLite.
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 
 use super::core::f;
 use super::error::{FuncError, MAX_LENGTH};
@@ -40,7 +40,7 @@ fn printf_function(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncEr
         Some(format) => {
             // A result past the length limit is NULL, as SQLite's printf() gives.
             match printf(&value_to_bytes(format), args.get(1..).unwrap_or(&[])) {
-                Ok(bytes) => Ok(Value::Text(String::from_utf8_lossy(&bytes).into_owned())),
+                Ok(bytes) => Ok(Value::Text(Text::from_bytes(bytes))),
                 Err(FuncError::TooBig) => Ok(Value::Null),
                 Err(e) => Err(e),
             }

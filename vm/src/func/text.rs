@@ -1,16 +1,19 @@
 //! Text and blob functions: lengths, case, substrings, trimming, searching, characters.
 //!
-//! Text functions work on characters (UTF-8 sequences), blob functions on bytes. A number
-//! given to a text function is first turned into its text form. Where SQLite treats text
-//! as a C string (`length`, `substr`, `unicode`), a NUL character ends the text.
+//! Text functions work on characters (UTF-8 sequences, stepped over as SQLite steps over
+//! them, also where the bytes are not UTF-8: see [`crate::value::chars`]), blob functions
+//! on bytes. A number given to a text function is first turned into its text form. Where
+//! SQLite treats text as a C string (`length`, `substr`, `unicode`), a NUL character ends
+//! the text.
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 
 use super::core::{arg, f, int32};
 use super::error::{FuncError, MAX_LENGTH};
 use super::registry::{Arity, FuncCall, ScalarFunction};
+use crate::value::chars::{char_count, char_len, char_offset, read_char, until_nul};
 use crate::value::numeric::to_integer;
-use crate::value::render::{value_to_bytes, value_to_text};
+use crate::value::render::value_to_bytes;
 
 /// The functions of this file.
 pub const FUNCTIONS: &[ScalarFunction] = &[
@@ -36,21 +39,23 @@ pub const FUNCTIONS: &[ScalarFunction] = &[
     f("concat_ws", Arity::AtLeast(2), concat_ws),
 ];
 
-/// The text form of a value up to its first NUL (SQLite's C-string view of text).
-pub(crate) fn c_text(value: &Value) -> String {
-    let text = value_to_text(value);
-    match text.find('\0') {
-        Some(end) => text.get(..end).unwrap_or("").to_string(),
-        None => text,
-    }
+/// The bytes of a value's text form up to their first NUL (SQLite's C-string view of text).
+pub(crate) fn c_text(value: &Value) -> Vec<u8> {
+    let mut bytes = value_to_bytes(value);
+    let end = until_nul(&bytes).len();
+    bytes.truncate(end);
+    bytes
 }
 
-/// Text from bytes that SQLite would hand back as text, read as UTF-8 (lossily).
+/// [`c_text`] as a `String`, for the readers that parse it (dates and their modifiers):
+/// bytes that are not UTF-8 read as U+FFFD, which no such reader accepts.
+pub(crate) fn c_string(value: &Value) -> String {
+    String::from_utf8_lossy(&c_text(value)).into_owned()
+}
+
+/// Text of the bytes SQLite would hand back as text.
 fn text_from_bytes(bytes: Vec<u8>) -> Value {
-    match String::from_utf8(bytes) {
-        Ok(s) => Value::Text(s),
-        Err(e) => Value::Text(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
+    Value::Text(Text::from_bytes(bytes))
 }
 
 /// `length(X)`: characters of text (up to a NUL), bytes of a blob, characters of a
@@ -59,7 +64,7 @@ fn length(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     Ok(match arg(args, 0) {
         Value::Null => Value::Null,
         Value::Blob(b) => Value::Integer(b.len() as i64),
-        other => Value::Integer(c_text(other).chars().count() as i64),
+        other => Value::Integer(char_count(&c_text(other)) as i64),
     })
 }
 
@@ -119,7 +124,7 @@ fn substr(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
         other => Some(c_text(other)),
     };
     let len = match (&text, x) {
-        (Some(t), _) => t.chars().count() as i64,
+        (Some(t), _) => char_count(t) as i64,
         (None, Value::Blob(b)) => b.len() as i64,
         _ => 0,
     };
@@ -147,7 +152,11 @@ fn substr(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let start = start.max(0) as usize;
     let count = count.max(0) as usize;
     Ok(match (text, x) {
-        (Some(t), _) => Value::Text(t.chars().skip(start).take(count).collect()),
+        (Some(t), _) => {
+            let from = char_offset(&t, start);
+            let to = from + char_offset(t.get(from..).unwrap_or(&[]), count);
+            text_from_bytes(t.get(from..to).unwrap_or(&[]).to_vec())
+        }
         (None, Value::Blob(b)) => {
             let from = start.min(b.len());
             let to = from.saturating_add(count).min(b.len());
@@ -177,10 +186,17 @@ fn trim_ends(args: &[Value], ends: Ends) -> Result<Value, FuncError> {
     let set: Vec<Vec<u8>> = match args.get(1) {
         None => vec![b" ".to_vec()],
         Some(Value::Null) => return Ok(Value::Null),
-        Some(chars) => c_text(chars)
-            .chars()
-            .map(|c| c.to_string().into_bytes())
-            .collect(),
+        Some(chars) => {
+            let chars = c_text(chars);
+            let mut set = Vec::new();
+            let mut at = 0;
+            while at < chars.len() {
+                let len = char_len(&chars[at..]);
+                set.push(chars[at..at + len].to_vec());
+                at += len;
+            }
+            set
+        }
     };
     let bytes = value_to_bytes(x);
     let mut from = 0;
@@ -322,8 +338,8 @@ fn char_function(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncErro
 fn unicode(_: &mut FuncCall<'_>, args: &[Value]) -> Result<Value, FuncError> {
     Ok(match arg(args, 0) {
         Value::Null => Value::Null,
-        other => match c_text(other).chars().next() {
-            Some(c) => Value::Integer(i64::from(u32::from(c))),
+        other => match read_char(&c_text(other)) {
+            Some((c, _)) => Value::Integer(i64::from(c)),
             None => Value::Null,
         },
     })

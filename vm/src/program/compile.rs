@@ -662,7 +662,10 @@ impl Compiler<'_> {
             }
         }
         if double_quoted && table.is_none() {
-            return Ok((Expr::Const(Value::Text(name.to_string())), no_meta(name)));
+            return Ok((
+                Expr::Const(Value::Text(name.to_string().into())),
+                no_meta(name),
+            ));
         }
         let full = match table {
             Some(t) => format!("{t}.{name}"),
@@ -730,7 +733,7 @@ impl Compiler<'_> {
                         Expr::Function {
                             name: f.name,
                             body: f.body,
-                            args: vec![Expr::Const(Value::Text("now".to_string()))],
+                            args: vec![Expr::Const(Value::Text("now".to_string().into()))],
                             collation: Collation::Binary,
                         },
                         kinds_meta(ValueKinds::ANY),
@@ -1401,7 +1404,7 @@ pub fn literal(l: &Literal) -> Value {
         Literal::Null => Value::Null,
         Literal::Integer(i) => Value::Integer(*i),
         Literal::Real(r) => Value::Real(*r),
-        Literal::String(s) => Value::Text(s.clone()),
+        Literal::String(s) => Value::Text(s.clone().into()),
         Literal::Blob(b) => Value::Blob(b.clone()),
         Literal::Bool(b) => Value::Integer(i64::from(*b)),
         Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp => Value::Null,

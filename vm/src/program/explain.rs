@@ -212,16 +212,16 @@ pub fn explain_rows(program: &Program) -> Vec<Vec<Value>> {
         let (opcode, p1, p2, p3, p4) = describe(insn);
         rows.push(vec![
             Value::Integer(i64::try_from(addr).unwrap_or(-1)),
-            Value::Text(opcode.to_string()),
+            Value::Text(opcode.to_string().into()),
             Value::Integer(p1),
             Value::Integer(p2),
             Value::Integer(p3),
-            Value::Text(p4),
+            Value::Text(p4.into()),
             Value::Integer(0),
             if comment.is_empty() {
                 Value::Null
             } else {
-                Value::Text(comment)
+                Value::Text(comment.into())
             },
         ]);
     };

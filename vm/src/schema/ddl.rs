@@ -96,11 +96,11 @@ fn insert_schema_row(
         SCHEMA_ROOT,
         rowid,
         &[
-            Value::Text(kind.to_string()),
-            Value::Text(name.to_string()),
-            Value::Text(table.to_string()),
+            Value::Text(kind.to_string().into()),
+            Value::Text(name.to_string().into()),
+            Value::Text(table.to_string().into()),
             Value::Integer(i64::from(root)),
-            sql.map_or(Value::Null, |s| Value::Text(s.to_string())),
+            sql.map_or(Value::Null, |s| Value::Text(s.to_string().into())),
         ],
     )?;
     Ok(())
@@ -449,11 +449,11 @@ pub(super) fn rewrite_schema_row(
         SCHEMA_ROOT,
         row.rowid,
         &[
-            Value::Text(row.kind.clone()),
-            Value::Text(name.to_string()),
-            Value::Text(table.to_string()),
+            Value::Text(row.kind.clone().into()),
+            Value::Text(name.to_string().into()),
+            Value::Text(table.to_string().into()),
             Value::Integer(i64::from(row.root)),
-            sql.map_or(Value::Null, |s| Value::Text(s.to_string())),
+            sql.map_or(Value::Null, |s| Value::Text(s.to_string().into())),
         ],
     )?;
     Ok(())

@@ -85,7 +85,7 @@ impl Schema {
         while more {
             let row = cursor.row()?;
             let text = |i: usize| match row.get(i) {
-                Some(Value::Text(t)) => t.clone(),
+                Some(Value::Text(t)) => t.to_string_lossy().into_owned(),
                 _ => String::new(),
             };
             let root = match row.get(3) {
@@ -93,7 +93,7 @@ impl Schema {
                 _ => 0,
             };
             let sql = match row.get(4) {
-                Some(Value::Text(t)) => Some(t.clone()),
+                Some(Value::Text(t)) => Some(t.to_string_lossy().into_owned()),
                 _ => None,
             };
             rows.push(SchemaRow {

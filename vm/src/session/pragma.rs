@@ -32,7 +32,7 @@ impl Connection {
         let arg = value.map(|v| match v {
             ast::PragmaValue::Name(n) => n.0.clone(),
             ast::PragmaValue::Literal(l) => {
-                crate::value::value_to_text(&crate::program::literal_value(l))
+                crate::value::value_to_string(&crate::program::literal_value(l))
             }
         });
         let one = |name: &str, v: Value| Ok((vec![name.to_string()], vec![vec![v]]));
@@ -56,8 +56,8 @@ impl Connection {
                 let view_rows = view.into_iter().enumerate().map(|(i, name)| {
                     vec![
                         Value::Integer(i as i64),
-                        Value::Text(name),
-                        Value::Text(String::new()),
+                        Value::Text(name.into()),
+                        Value::Text(String::new().into()),
                         Value::Integer(0),
                         Value::Null,
                         Value::Integer(0),
@@ -77,12 +77,12 @@ impl Connection {
                         .map(|(i, c)| {
                             vec![
                                 Value::Integer(i as i64),
-                                Value::Text(c.name.clone()),
-                                Value::Text(c.declared_type.clone()),
+                                Value::Text(c.name.clone().into()),
+                                Value::Text(c.declared_type.clone().into()),
                                 Value::Integer(i64::from(c.not_null)),
                                 c.default
                                     .as_ref()
-                                    .map_or(Value::Null, |d| Value::Text(d.to_string())),
+                                    .map_or(Value::Null, |d| Value::Text(d.to_string().into())),
                                 Value::Integer(pk_order(i)),
                             ]
                         })
@@ -113,9 +113,9 @@ impl Connection {
                         };
                         vec![
                             Value::Integer(i as i64),
-                            Value::Text(x.name.clone()),
+                            Value::Text(x.name.clone().into()),
                             Value::Integer(i64::from(x.unique)),
-                            Value::Text(origin.to_string()),
+                            Value::Text(origin.to_string().into()),
                             Value::Integer(i64::from(x.partial.is_some())),
                         ]
                     })
@@ -143,7 +143,7 @@ impl Connection {
                                 Value::Integer(i as i64),
                                 Value::Integer(c.column.map_or(-2, |c| c as i64)),
                                 c.column.map_or(Value::Null, |c| {
-                                    Value::Text(t.columns[c].name.clone())
+                                    Value::Text(t.columns[c].name.clone().into())
                                 }),
                             ]
                         })
@@ -201,15 +201,18 @@ impl Connection {
                     None => Vec::new(),
                 };
                 let rows = if messages.is_empty() {
-                    vec![vec![Value::Text("ok".to_string())]]
+                    vec![vec![Value::Text("ok".to_string().into())]]
                 } else {
-                    messages.into_iter().map(|m| vec![Value::Text(m)]).collect()
+                    messages
+                        .into_iter()
+                        .map(|m| vec![Value::Text(m.into())])
+                        .collect()
                 };
                 Ok((vec![lower.clone()], rows))
             }
             "journal_mode" => one(
                 "journal_mode",
-                Value::Text(self.store.journal_mode().to_string()),
+                Value::Text(self.store.journal_mode().to_string().into()),
             ),
             "synchronous" => match arg.as_deref().map(str::trim) {
                 Some(level) => {

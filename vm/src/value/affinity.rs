@@ -1,6 +1,6 @@
 //! Column affinity: the type preference a column declares, and what it does to values.
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 
 use super::numeric::{parse_int, parse_real, real_same_as_int, real_to_i64, IntForm, RealForm};
 use super::render::value_to_text;
@@ -79,7 +79,7 @@ impl Affinity {
 
 /// `applyNumericAffinity(.., 1)`: a text that is wholly a number becomes that number, as an
 /// integer when it is one exactly (`'1e3'` -> 1000, `'1.0'` -> 1); other text stays text.
-fn text_to_column_number(text: String) -> Value {
+fn text_to_column_number(text: Text) -> Value {
     let (real, form) = parse_real(text.as_bytes());
     match form {
         RealForm::NotNumber | RealForm::RealPrefix => Value::Text(text),

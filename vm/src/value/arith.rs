@@ -6,7 +6,7 @@
 //! `9223372036854775807 + 1` is `9.22337203685478e+18`). Division or remainder by zero gives
 //! NULL, as does a real result that is NaN (`Inf - Inf`).
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 
 use super::affinity::Affinity;
 use super::numeric::{parse_real, text_to_numeric_cast, to_integer, to_number, to_real};
@@ -188,10 +188,7 @@ pub fn concat(left: &Value, right: &Value) -> Value {
     }
     let mut bytes = value_to_bytes(left);
     bytes.extend_from_slice(&value_to_bytes(right));
-    match String::from_utf8(bytes) {
-        Ok(text) => Value::Text(text),
-        Err(e) => Value::Text(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
+    Value::Text(Text::from_bytes(bytes))
 }
 
 /// A value as a boolean (`sqlite3VdbeBooleanValue`): NULL is unknown (`None`); numbers are

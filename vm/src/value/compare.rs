@@ -31,20 +31,23 @@ impl Collation {
     }
 
     /// Compares two texts under this collation.
-    pub fn compare(self, a: &str, b: &str) -> Ordering {
+    pub fn compare(self, a: &[u8], b: &[u8]) -> Ordering {
         match self {
-            Collation::Binary => a.as_bytes().cmp(b.as_bytes()),
+            Collation::Binary => a.cmp(b),
             Collation::NoCase => {
-                let x = a.as_bytes().iter().map(u8::to_ascii_lowercase);
-                let y = b.as_bytes().iter().map(u8::to_ascii_lowercase);
+                let x = a.iter().map(u8::to_ascii_lowercase);
+                let y = b.iter().map(u8::to_ascii_lowercase);
                 x.cmp(y)
             }
-            Collation::Rtrim => a
-                .trim_end_matches(' ')
-                .as_bytes()
-                .cmp(b.trim_end_matches(' ').as_bytes()),
+            Collation::Rtrim => trim_spaces(a).cmp(trim_spaces(b)),
         }
     }
+}
+
+/// `s` without its trailing spaces.
+fn trim_spaces(s: &[u8]) -> &[u8] {
+    let end = s.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or(&[])
 }
 
 /// The rank of a value's storage class in SQLite's order: NULL, numbers, text, blob.
@@ -99,7 +102,7 @@ pub fn compare_values(a: &Value, b: &Value, collation: Collation) -> Ordering {
         (Value::Real(x), Value::Real(y)) => compare_reals(*x, *y),
         (Value::Integer(x), Value::Real(y)) => compare_int_real(*x, *y),
         (Value::Real(x), Value::Integer(y)) => compare_int_real(*y, *x).reverse(),
-        (Value::Text(x), Value::Text(y)) => collation.compare(x, y),
+        (Value::Text(x), Value::Text(y)) => collation.compare(x.as_bytes(), y.as_bytes()),
         (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
         _ => class_rank(a).cmp(&class_rank(b)),
     }

@@ -1,7 +1,7 @@
 //! # SQL values: storage classes, affinity, comparison, conversion
 //!
 //! Every SQL value is one of SQLite's five storage classes, [`concur_btree::Value`]: NULL,
-//! INTEGER (i64), REAL (f64), TEXT (UTF-8) and BLOB. This module gives them SQLite's
+//! INTEGER (i64), REAL (f64), TEXT (bytes meant as UTF-8, see [`chars`]) and BLOB. This module gives them SQLite's
 //! semantics, so that the executor can call one function per operator:
 //!
 //! | concept | SQLite routine it follows | here |
@@ -11,6 +11,7 @@
 //! | order and collations | `sqlite3MemCompare`, `binCollFunc`, `nocaseCollatingFunc` | [`compare`] |
 //! | operators and CAST | `OP_Add`.., `OP_BitAnd`.., `sqlite3VdbeMemCast` | [`arith`] |
 //! | text form of numbers | `sqlite3VdbeMemStringify` (`%!.15g`), `quote()` | [`render`] |
+//! | characters in text bytes | `SQLITE_SKIP_UTF8`, `sqlite3Utf8Read` | [`chars`] |
 //!
 //! ## The order of values
 //!
@@ -37,6 +38,7 @@
 
 pub mod affinity;
 pub mod arith;
+pub mod chars;
 pub mod compare;
 mod longdouble;
 pub mod numeric;
@@ -48,4 +50,4 @@ pub use arith::{
     truth, truth_value, ArithOp, BitOp,
 };
 pub use compare::{compare_op, compare_values, is, is_not, Collation, CompareOp};
-pub use render::{quote, real_to_text, value_to_text};
+pub use render::{quote, real_to_text, value_to_string, value_to_text};

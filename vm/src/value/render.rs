@@ -11,7 +11,7 @@
 //! integer is, then rounded half-up to the requested number of digits, at most 16 (26 with
 //! the `!` flag); digits past that limit print as zeros, as SQLite prints them.
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 
 pub use super::longdouble::decode_real_sqlite340;
 
@@ -311,14 +311,24 @@ pub fn real_to_text(r: f64) -> String {
 }
 
 /// The text a value converts to (`CAST(x AS TEXT)`): integers in decimal, reals by
-/// [`real_to_text`], text as is, blob bytes read as UTF-8 (invalid sequences replaced),
-/// NULL as the empty string (callers that must keep NULL check for it first).
-pub fn value_to_text(value: &Value) -> String {
+/// [`real_to_text`], text as is, blob bytes as they are (SQLite does not check them either),
+/// NULL as the empty text (callers that must keep NULL check for it first).
+pub fn value_to_text(value: &Value) -> Text {
+    match value {
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => Text::from_bytes(b.clone()),
+        other => Text::from(value_to_string(other)),
+    }
+}
+
+/// [`value_to_text`] as a `String`, for the readers that parse it (dates, modifiers,
+/// pragma arguments): bytes that are not UTF-8 read as U+FFFD.
+pub fn value_to_string(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::Integer(i) => i.to_string(),
         Value::Real(r) => real_to_text(*r),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => t.to_string_lossy().into_owned(),
         Value::Blob(b) => String::from_utf8_lossy(b).into_owned(),
     }
 }
@@ -328,17 +338,17 @@ pub fn value_to_bytes(value: &Value) -> Vec<u8> {
     match value {
         Value::Blob(b) => b.clone(),
         Value::Text(t) => t.as_bytes().to_vec(),
-        other => value_to_text(other).into_bytes(),
+        other => value_to_string(other).into_bytes(),
     }
 }
 
 /// `quote(x)`: the SQL literal for a value. Text in single quotes with `'` doubled (cut at
 /// the first NUL, as SQLite's `%Q` does); blobs as `X'..'` in upper-case hex; reals as
 /// `%!0.15g` when that reads back as the same value, else `%!0.20e`; NULL as `NULL`.
-pub fn quote(value: &Value) -> String {
+pub fn quote(value: &Value) -> Text {
     match value {
-        Value::Null => "NULL".to_string(),
-        Value::Integer(i) => i.to_string(),
+        Value::Null => "NULL".into(),
+        Value::Integer(i) => i.to_string().into(),
         Value::Real(r) => {
             let mut f = FloatFormat {
                 style: FloatStyle::General,
@@ -353,25 +363,26 @@ pub fn quote(value: &Value) -> String {
             let short = format_float(*r, &f);
             let back = super::numeric::parse_real(short.as_bytes()).0;
             if back == *r {
-                short
+                short.into()
             } else {
                 f.style = FloatStyle::Exponent;
                 f.precision = Some(20);
-                format_float(*r, &f)
+                format_float(*r, &f).into()
             }
         }
         Value::Text(t) => {
-            let t = t.split('\0').next().unwrap_or("");
-            let mut out = String::with_capacity(t.len() + 2);
-            out.push('\'');
-            for c in t.chars() {
-                if c == '\'' {
-                    out.push('\'');
+            let t = t.as_bytes();
+            let t = t.split(|&b| b == 0).next().unwrap_or(&[]);
+            let mut out = Vec::with_capacity(t.len() + 2);
+            out.push(b'\'');
+            for &b in t {
+                if b == b'\'' {
+                    out.push(b'\'');
                 }
-                out.push(c);
+                out.push(b);
             }
-            out.push('\'');
-            out
+            out.push(b'\'');
+            Text::from_bytes(out)
         }
         Value::Blob(b) => {
             let mut out = String::with_capacity(b.len() * 2 + 3);
@@ -380,7 +391,7 @@ pub fn quote(value: &Value) -> String {
                 out.push_str(&format!("{byte:02X}"));
             }
             out.push('\'');
-            out
+            out.into()
         }
     }
 }

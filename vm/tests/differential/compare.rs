@@ -45,14 +45,17 @@ fn int_real(i: i64, r: f64) -> Ordering {
 }
 
 /// Text bytes as collation `coll` sees them.
-fn collate(s: &str, coll: Coll) -> Vec<u8> {
+fn collate(s: &concur_btree::Text, coll: Coll) -> Vec<u8> {
+    let s = s.as_bytes();
     let t = match coll {
-        Coll::Rtrim | Coll::Loosest => s.trim_end_matches(' '),
+        Coll::Rtrim | Coll::Loosest => {
+            &s[..s.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1)]
+        }
         _ => s,
     };
     match coll {
-        Coll::Nocase | Coll::Loosest => t.bytes().map(|b| b.to_ascii_lowercase()).collect(),
-        _ => t.as_bytes().to_vec(),
+        Coll::Nocase | Coll::Loosest => t.to_ascii_lowercase(),
+        _ => t.to_vec(),
     }
 }
 
@@ -251,7 +254,8 @@ pub fn check_table(ours: &[Vec<Value>], theirs: &[Vec<Value>]) -> Result<(), Str
 /// A value for a report, long texts and blobs shortened.
 pub fn show(v: &Value) -> String {
     match v {
-        Value::Text(t) if t.chars().count() > 60 => {
+        Value::Text(t) if t.len() > 60 => {
+            let t = t.to_string_lossy();
             let head: String = t.chars().take(40).collect();
             format!("Text({head:?}... {} chars)", t.chars().count())
         }

@@ -91,7 +91,7 @@ pub fn run_sqlite(db: &rusqlite::Connection, sql: &str) -> Run {
                     rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
                     rusqlite::types::ValueRef::Real(f) => Value::Real(f),
                     rusqlite::types::ValueRef::Text(t) => {
-                        Value::Text(String::from_utf8_lossy(t).into_owned())
+                        Value::Text(concur_btree::Text::from_bytes(t.to_vec()))
                     }
                     rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 });

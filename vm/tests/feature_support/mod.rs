@@ -24,7 +24,9 @@ fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
         rusqlite::types::ValueRef::Null => Value::Null,
         rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
         rusqlite::types::ValueRef::Real(r) => Value::Real(r),
-        rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        rusqlite::types::ValueRef::Text(t) => {
+            Value::Text(concur_btree::Text::from_bytes(t.to_vec()))
+        }
         rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
@@ -209,7 +211,7 @@ pub fn concur_lines(setup: &str, query: &str) -> Result<Vec<String>, String> {
                 .map(|v| match v {
                     Value::Null => String::new(),
                     Value::Integer(i) => i.to_string(),
-                    Value::Text(t) => t.clone(),
+                    Value::Text(t) => t.to_string_lossy().into_owned(),
                     other => format!("{other:?}"),
                 })
                 .collect::<Vec<_>>()

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use concur_btree::Value;
+use concur_btree::{Text, Value};
 use rusqlite::types::Value as SqlValue;
 
 /// xorshift64*: small, deterministic, good enough to spread test inputs.
@@ -150,9 +150,9 @@ pub fn random_value(rng: &mut Prng) -> Value {
         3 => Value::Integer((rng.next_u64() as i64) >> rng.below(64)),
         4 | 5 => Value::Real(*rng.pick(EDGE_REALS)),
         6 => Value::Real(random_real(rng)),
-        7 | 8 => Value::Text(rng.pick(EDGE_TEXTS).to_string()),
-        9 => Value::Text(random_numeric_text(rng)),
-        10 => Value::Text(random_text(rng)),
+        7 | 8 => Value::Text(rng.pick(EDGE_TEXTS).to_string().into()),
+        9 => Value::Text(random_numeric_text(rng).into()),
+        10 => Value::Text(random_text(rng).into()),
         _ => Value::Blob(rng.pick(EDGE_BLOBS).to_vec()),
     }
 }
@@ -226,7 +226,8 @@ pub fn to_sql(value: &Value) -> SqlValue {
         Value::Null => SqlValue::Null,
         Value::Integer(i) => SqlValue::Integer(*i),
         Value::Real(r) => SqlValue::Real(*r),
-        Value::Text(t) => SqlValue::Text(t.clone()),
+        // The generators make UTF-8 text only, which rusqlite's `Text(String)` holds.
+        Value::Text(t) => SqlValue::Text(t.to_string_lossy().into_owned()),
         Value::Blob(b) => SqlValue::Blob(b.clone()),
     }
 }
@@ -237,7 +238,7 @@ pub fn from_sql(value: SqlValue) -> Value {
         SqlValue::Null => Value::Null,
         SqlValue::Integer(i) => Value::Integer(i),
         SqlValue::Real(r) => Value::Real(r),
-        SqlValue::Text(t) => Value::Text(t),
+        SqlValue::Text(t) => Value::Text(t.into()),
         SqlValue::Blob(b) => Value::Blob(b),
     }
 }
@@ -255,11 +256,9 @@ pub fn oracle(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> Result<
     let params: Vec<SqlValue> = args.iter().map(to_sql).collect();
     let mut stmt = conn.prepare_cached(sql).map_err(|e| e.to_string())?;
     stmt.query_row(rusqlite::params_from_iter(params.iter()), |row| {
-        // Text that is not UTF-8 (a blob cast to text) is read lossily, as concur stores it.
+        // Text that is not UTF-8 (a blob cast to text) is read as its bytes, as concur keeps it.
         Ok(match row.get_ref(0)? {
-            rusqlite::types::ValueRef::Text(bytes) => {
-                Value::Text(String::from_utf8_lossy(bytes).into_owned())
-            }
+            rusqlite::types::ValueRef::Text(bytes) => Value::Text(Text::from_bytes(bytes.to_vec())),
             other => from_sql(SqlValue::from(other)),
         })
     })
