@@ -2,10 +2,9 @@
 //! that collide under NOCASE and RTRIM or look like numbers, long multibyte texts and blobs up
 //! to tens of kilobytes.
 //!
-//! Divergence avoided: a blob's bytes are well-formed UTF-8 (high bytes included, as the lead
-//! and continuation bytes of multibyte characters). Text functions, `||` and CAST read a blob
-//! as text, and for bytes that are not UTF-8 SQLite's answer is "garbage in, garbage out"
-//! (its Invalid UTF Policy), which concur, holding text as Rust strings, cannot repeat.
+//! Blobs are built of pieces that include bytes that are not UTF-8 (a stray lead byte, a
+//! lone continuation byte, a truncated sequence): text functions, `||` and CAST read a blob
+//! as text, and concur must keep and read such bytes as SQLite does.
 
 use super::rng::Rng;
 
@@ -77,7 +76,8 @@ const TEXT_CHARS: &[char] = &[
     'a', 'Z', ' ', '0', 'é', 'ß', 'Ω', '中', '日', '😀', '\'', '%', '_',
 ];
 
-/// Pieces of short blobs: NUL, ASCII, DEL, and two- and four-byte characters (high bytes).
+/// Pieces of short blobs: NUL, ASCII, DEL, two- and four-byte characters (high bytes), and
+/// bytes that are not UTF-8: a stray lead byte, a lone continuation byte, a truncated sequence.
 const BLOB_PIECES: &[&[u8]] = &[
     &[0x00],
     &[0x61],
@@ -85,6 +85,9 @@ const BLOB_PIECES: &[&[u8]] = &[
     &[0x7f],
     &[0xc3, 0xbf],
     &[0xf0, 0x9f, 0x98, 0x80],
+    &[0xff],
+    &[0x80],
+    &[0xe2, 0x82],
 ];
 
 /// A SQL string literal for `text` (quotes doubled).
