@@ -133,6 +133,8 @@ impl FromValue for f64 {
         }
     }
 }
+/// TEXT as a `String`; `Error::InvalidUtf8` when its bytes are not UTF-8 (read those as
+/// `Vec<u8>` or [`Value`]).
 impl FromValue for String {
     fn from_value(value: &Value) -> Result<Self> {
         match value {
@@ -143,6 +145,7 @@ impl FromValue for String {
         }
     }
 }
+/// A BLOB's bytes, or a TEXT's.
 impl FromValue for Vec<u8> {
     fn from_value(value: &Value) -> Result<Self> {
         match value {

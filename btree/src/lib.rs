@@ -84,6 +84,9 @@
 //! | N >= 12, even | BLOB of (N - 12) / 2 bytes | (N - 12) / 2 |
 //! | N >= 13, odd | TEXT of (N - 13) / 2 bytes | (N - 13) / 2 |
 //!
+//! TEXT bodies are read and written as bytes ([`Text`]): SQLite does not check that text is
+//! UTF-8, so a file may hold any bytes as text, and a row read and written back keeps them.
+//!
 //! Integers take the smallest type that holds them, as SQLite writes them. Values order as
 //! NULL < numbers < TEXT < BLOB; an integer and a double compare exactly (no rounding of large
 //! integers); TEXT compares under the column's collation; index keys compare column by column

@@ -84,3 +84,61 @@ fn an_unaliased_result_column_is_named_by_its_written_text() {
     pair.check_rows("SELECT * FROM v");
     pair.check_rows("SELECT a   IS NOT NULL FROM t UNION SELECT 2 ORDER BY 1");
 }
+
+/// INDEXED BY leaves a table only the named index, as SQLite's `whereLoopAddBtree` probes
+/// nothing else: terms on other indexes or on the rowid filter a scan of it, and an index
+/// that does not cover the statement is scanned with a lookup per row. NOT INDEXED leaves the
+/// rowid paths. Rows come in the order of the path taken, so the order shows it.
+#[test]
+fn indexed_by_reads_only_the_named_index() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, c);
+         CREATE INDEX ta ON t(a);
+         CREATE INDEX tb ON t(b);
+         INSERT INTO t VALUES (1, 3, 'z', 1), (2, 1, 'y', 2), (3, 2, 'x', 3), (4, 1, 'w', 4);",
+    );
+    for query in [
+        "SELECT id FROM t INDEXED BY ta",
+        "SELECT id, c FROM t INDEXED BY tb WHERE c > 0",
+        "SELECT id FROM t INDEXED BY tb WHERE a > 0",
+        "SELECT id FROM t INDEXED BY tb WHERE a = 1",
+        "SELECT id FROM t INDEXED BY ta WHERE a = 1",
+        "SELECT id FROM t INDEXED BY tb WHERE id >= 2",
+        "SELECT id FROM t INDEXED BY tb WHERE id IN (1, 3, 4)",
+        "SELECT id FROM t INDEXED BY tb WHERE id = 3",
+        "SELECT id FROM t NOT INDEXED WHERE a = 1",
+        "SELECT id FROM t NOT INDEXED WHERE id = 2",
+        "SELECT x.id, y.id FROM t y INDEXED BY tb, t x WHERE x.a = y.a",
+    ] {
+        pair.check_rows(query);
+    }
+    pair.batch("UPDATE t INDEXED BY tb SET c = c * 10 WHERE a = 1");
+    pair.batch("DELETE FROM t INDEXED BY ta WHERE b > 'x'");
+    pair.check_rows("SELECT * FROM t ORDER BY id");
+    pair.check_error("SELECT id FROM t INDEXED BY nope");
+}
+
+/// UPDATE and DELETE take INDEXED BY and NOT INDEXED as SELECT does, and refuse an index the
+/// table does not have.
+#[test]
+fn update_and_delete_take_index_hints() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b);
+         CREATE INDEX ta ON t(a);
+         INSERT INTO t VALUES (1, 3, 'z'), (2, 1, 'y'), (3, 2, 'x');",
+    );
+    for step in [
+        "DELETE FROM t INDEXED BY nope",
+        "UPDATE t INDEXED BY nope SET a = 1",
+        "UPDATE t INDEXED BY ta SET b = b || '!' WHERE a < 3",
+        "UPDATE t NOT INDEXED SET a = a + 1 WHERE a = 2",
+        "UPDATE t INDEXED BY ta SET b = 'f' FROM (SELECT 1 AS one) WHERE a = one",
+        "DELETE FROM t NOT INDEXED WHERE a = 3",
+        "DELETE FROM t INDEXED BY ta WHERE id = 1",
+    ] {
+        pair.batch(step);
+        pair.check_rows("SELECT * FROM t ORDER BY id");
+    }
+}

@@ -8,15 +8,45 @@
 //! index with a full unique equality match, the index with the longest equality prefix (plus
 //! a range on its next column), IN lists on the rowid or a leading index column, a rowid
 //! range, an index range, and last a full scan.
+//!
+//! `NOT INDEXED` leaves a table only its rowid paths. `INDEXED BY x` leaves it only index x,
+//! as SQLite's `whereLoopAddBtree` probes nothing else: no rowid path and no table scan, so
+//! a loop that x cannot seek scans the whole of x (looking up each row when x does not
+//! cover the statement).
 
 use super::select::{Access, CompiledTerm, Level, Term};
 
+use std::sync::Arc;
+
 use super::compile::Compiler;
 use super::insn::{CursorId, Expr};
+use crate::ast;
 use crate::schema::{Index, Table};
 use crate::value::{Affinity, Collation, CompareOp};
 
 impl Compiler<'_> {
+    /// The indexes loop `cursor` over `table` may read: none under NOT INDEXED, only the
+    /// named one under INDEXED BY, else every index of the table.
+    pub(super) fn usable_indexes(&self, table: &Table, cursor: CursorId) -> Vec<Arc<Index>> {
+        let all = self.schema.indexes_of(&table.name);
+        match self.indexed_cursors.iter().find(|(c, _)| *c == cursor) {
+            Some((_, ast::Indexed::NotIndexed)) => Vec::new(),
+            Some((_, ast::Indexed::By(name))) => all
+                .into_iter()
+                .filter(|index| index.name.eq_ignore_ascii_case(name.as_str()))
+                .collect(),
+            None => all,
+        }
+    }
+
+    /// The index an INDEXED BY clause names for loop `cursor`.
+    fn indexed_by(&self, table: &Table, cursor: CursorId) -> Option<Arc<Index>> {
+        match self.indexed_cursors.iter().find(|(c, _)| *c == cursor) {
+            Some((_, ast::Indexed::By(_))) => self.usable_indexes(table, cursor).pop(),
+            _ => None,
+        }
+    }
+
     /// Whether a one-table query can produce ORDER BY order from its loop: rowid order of a
     /// table scan or rowid range (a descending rowid order scans backwards), or the order of
     /// an index whose columns after its equality prefix are the ORDER BY columns (ascending,
@@ -89,7 +119,7 @@ impl Compiler<'_> {
                 true
             }
             Access::Scan => {
-                for index in self.schema.indexes_of(&table.name) {
+                for index in self.usable_indexes(table, cursor) {
                     if index.partial.is_none() && index.root != 0 && fits(&index, 0) {
                         self.ordered_access = Some((
                             cursor,
@@ -118,6 +148,37 @@ impl Compiler<'_> {
             return Access::Scan;
         };
         let cursor = level.cursor;
+        let access = self.choose_access_of(levels, table, cursor, terms, depth);
+        match (self.indexed_by(table, cursor), &access) {
+            (
+                Some(index),
+                Access::Scan
+                | Access::RowidEq(_)
+                | Access::RowidRange(..)
+                | Access::In { index: None, .. },
+            ) if index.partial.is_none() && index.root != 0 => Access::Index {
+                index,
+                eq: Vec::new(),
+                low: None,
+                high: None,
+            },
+            _ => access,
+        }
+    }
+
+    /// [`Compiler::choose_access`] among the paths the table's INDEXED BY or NOT INDEXED
+    /// leaves, before INDEXED BY turns a rowid path or scan into a scan of its index.
+    fn choose_access_of(
+        &self,
+        levels: &[Level],
+        table: &Table,
+        cursor: CursorId,
+        terms: &[Term],
+        depth: usize,
+    ) -> Access {
+        let Some(level) = levels.get(depth) else {
+            return Access::Scan;
+        };
         let outer: Vec<CursorId> = levels[..depth].iter().map(|l| l.cursor).collect();
         // (column or None for rowid, op, key expr, key affinity source, collation)
         let mut candidates: Vec<(Option<usize>, CompareOp, Expr, Collation)> = Vec::new();
@@ -215,7 +276,7 @@ impl Compiler<'_> {
             return Access::RowidEq(key.clone());
         }
         let mut best: Option<(usize, Access)> = None;
-        for index in self.schema.indexes_of(&table.name) {
+        for index in self.usable_indexes(table, cursor) {
             if index.partial.is_some() || index.root == 0 {
                 continue;
             }
@@ -367,8 +428,7 @@ impl Compiler<'_> {
             // The narrowest index the column leads (SQLite's cost model counts an index
             // entry's width).
             let chosen = self
-                .schema
-                .indexes_of(&table.name)
+                .usable_indexes(table, cursor)
                 .into_iter()
                 .filter(|index| {
                     index.partial.is_none()

@@ -437,7 +437,7 @@ impl Compiler<'_> {
         let loops: Vec<ScanLoop> = self.scan_loops.drain(first..).collect();
         for l in &loops {
             // NOT INDEXED keeps the table scan; INDEXED BY allows only its index, however
-            // wide (SQLite would scan it even uncovered; here the table scan stays then).
+            // wide (a loop under INDEXED BY scans its index anyway, see `choose_access`).
             let named = match self.indexed_cursors.iter().find(|(c, _)| *c == l.cursor) {
                 Some((_, ast::Indexed::NotIndexed)) => continue,
                 Some((_, ast::Indexed::By(name))) => Some(name.as_str().to_string()),

@@ -370,6 +370,7 @@ impl Compiler<'_> {
         &mut self,
         table: &Arc<Table>,
         alias: Option<&ast::Name>,
+        indexed: Option<&ast::Indexed>,
         where_clause: Option<&ast::Expr>,
     ) -> Result<(usize, usize)> {
         let eph = self.ephemeral();
@@ -398,7 +399,7 @@ impl Compiler<'_> {
                             name: ast::Name(table.name.clone()),
                         },
                         alias: alias.cloned(),
-                        indexed: None,
+                        indexed: indexed.cloned(),
                     },
                     joins: Vec::new(),
                 }),
@@ -446,6 +447,7 @@ impl Compiler<'_> {
                 let found = self.collect_rowids(
                     &table,
                     update.alias.as_ref(),
+                    update.indexed.as_ref(),
                     update.where_clause.as_ref(),
                 )?;
                 let scanned: Vec<u32> = self.code[mark..]
@@ -607,7 +609,7 @@ impl Compiler<'_> {
                             name: ast::Name(table.name.clone()),
                         },
                         alias: update.alias.clone(),
-                        indexed: None,
+                        indexed: update.indexed.clone(),
                     },
                     joins,
                 }),
@@ -767,8 +769,12 @@ impl Compiler<'_> {
         }
         let table = self.write_table(&delete.table)?;
         let target = self.write_target(&table)?;
-        let (cursor, eph) =
-            self.collect_rowids(&table, delete.alias.as_ref(), delete.where_clause.as_ref())?;
+        let (cursor, eph) = self.collect_rowids(
+            &table,
+            delete.alias.as_ref(),
+            delete.indexed.as_ref(),
+            delete.where_clause.as_ref(),
+        )?;
         let rows = self.cursor();
         self.emit(Insn::OpenEphemeral { cursor: rows, eph });
         let end = self.label();

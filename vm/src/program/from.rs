@@ -195,6 +195,15 @@ impl Compiler<'_> {
                 if let Some(table) = self.schema.table(name.name.as_str()) {
                     let cursor = self.cursor();
                     if let Some(indexed) = indexed {
+                        // SQLite's `sqlite3IndexedByLookup`: the index must be the table's.
+                        if let ast::Indexed::By(index) = indexed {
+                            let known = self.schema.indexes_of(&table.name).iter().any(|i| {
+                                i.root != 0 && i.name.eq_ignore_ascii_case(index.as_str())
+                            });
+                            if !known {
+                                return Err(Error::msg(format!("no such index: {}", index.0)));
+                            }
+                        }
                         self.indexed_cursors.push((cursor, indexed.clone()));
                     }
                     self.emit(Insn::OpenTable {
