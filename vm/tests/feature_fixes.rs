@@ -142,3 +142,30 @@ fn update_and_delete_take_index_hints() {
         pair.check_rows("SELECT * FROM t ORDER BY id");
     }
 }
+
+/// `+x` is not the column x to the planner (SQLite's TK_UPLUS is not a TK_COLUMN): a term on
+/// it drives no rowid or index seek, so it compares as written (a REAL equal to a rowid
+/// that a seek key would not convert still matches), rows come in scan order, and ORDER BY
+/// `+x` sorts instead of reading an index.
+#[test]
+fn unary_plus_keeps_a_column_from_the_planner() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, r REAL, c INTEGER);
+         CREATE INDEX tc ON t(c);
+         INSERT INTO t VALUES (-9223372036854775808, -9.223372036854775808e18, 3),
+                              (5, 5.0, 1), (7, 7.5, 2);",
+    );
+    for query in [
+        "SELECT id FROM t WHERE +id = -9.223372036854775808e18",
+        "SELECT id FROM t WHERE +c > 0",
+        "SELECT id FROM t WHERE +c IN (1, 3)",
+        "SELECT id FROM t ORDER BY +c",
+        "SELECT id FROM t WHERE c > 0",
+        "SELECT a.id, b.id FROM t a, t b WHERE a.r = b.id",
+    ] {
+        pair.check_rows(query);
+    }
+    pair.check("SELECT id FROM t WHERE id = -9.223372036854775808e18");
+    pair.check("SELECT id FROM t WHERE +c = '1'");
+}

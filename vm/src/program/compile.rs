@@ -781,9 +781,16 @@ impl Compiler<'_> {
                 match op {
                     // Unary plus keeps the operand's collation but drops its affinity
                     // (SQLite's `sqlite3ExprAffinity` has no case for TK_UPLUS, while
-                    // `sqlite3ExprCollSeq` looks through it).
+                    // `sqlite3ExprCollSeq` looks through it). On a column it stays in the
+                    // tree: `+x` is not the column to the planner, so a term on it drives no
+                    // seek and an ORDER BY on it takes no index order, as in SQLite.
                     UnaryOp::Plus => Ok((
-                        inner,
+                        match inner {
+                            Expr::Column { .. } | Expr::Rowid(_) => {
+                                Expr::Unary(UnaryOp::Plus, Box::new(inner))
+                            }
+                            other => other,
+                        },
                         ColumnMeta {
                             affinity: None,
                             ..meta
