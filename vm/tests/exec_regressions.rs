@@ -911,3 +911,25 @@ fn a_full_scan_reads_a_narrower_covering_index_as_sqlite_does() {
         "b in the order of t_b"
     );
 }
+
+#[test]
+fn an_index_as_wide_as_the_rows_leaves_the_scan_on_the_table() {
+    // SQLite counts an index entry as its columns plus the rowid, times four, like a row
+    // (`estimateIndexWidth`): an index on the one TEXT column of a table whose other column
+    // is its INTEGER PRIMARY KEY is exactly as wide as the rows, so the scan stays on the
+    // table. The order is seen by sum(), which fails only when an intermediate sum overflows.
+    let answers = agree(
+        "CREATE TABLE t(k INTEGER PRIMARY KEY, s TEXT)
+         CREATE INDEX t_s ON t(s)
+         INSERT INTO t VALUES (9223372036854775000, 'a'), (1000, 'b'), (-9223372036854775000, 'c')
+         SELECT k FROM t
+         SELECT sum(k) FROM t
+         SELECT group_concat(s) FROM t
+         SELECT s FROM t",
+    );
+    assert_eq!(
+        answers[4].0,
+        Ok(vec![vec![Value::Integer(1000)]]),
+        "sum in rowid order"
+    );
+}

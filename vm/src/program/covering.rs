@@ -132,7 +132,7 @@ fn column_width(declared_type: &str) -> u64 {
 
 /// SQLite's row-width estimates (`estimateTableWidth`, `estimateIndexWidth`) as `LogEst`s:
 /// the table's columns (plus the rowid unless a column aliases it) times four, and the
-/// index's columns plus its rowid times two.
+/// index's columns plus its rowid times four.
 fn table_width(table: &Table) -> i32 {
     let columns: u64 = table
         .columns
@@ -153,7 +153,7 @@ fn index_width(table: &Table, index: &Index) -> i32 {
                 .map_or(1, |c| column_width(&c.declared_type))
         })
         .sum();
-    log_est((columns + 1) * 2)
+    log_est((columns + 1) * 4)
 }
 
 /// Where column `column` (None: the rowid) of `table` sits in entries of `index`.
