@@ -169,3 +169,25 @@ fn unary_plus_keeps_a_column_from_the_planner() {
     pair.check("SELECT id FROM t WHERE id = -9.223372036854775808e18");
     pair.check("SELECT id FROM t WHERE +c = '1'");
 }
+
+/// An AND with the integer literal 0 on either side is 0 as SQLite parses it
+/// (`sqlite3ExprAnd`), so names on the other side are never looked up; `0.0`, `-0` and
+/// FALSE do not count.
+#[test]
+fn and_with_literal_zero_is_false_before_names_resolve() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(c0, c1); CREATE TABLE u(c0);
+         INSERT INTO t VALUES (1, 2); INSERT INTO u VALUES (1);",
+    );
+    pair.check_rows(
+        "SELECT (nosuch AND 0), (0 AND nosuch), (nosuch AND (0)), (1 AND 0x0), 5 and 00",
+    );
+    pair.check("SELECT 1 FROM t WHERE nosuch AND 0");
+    pair.check_error("SELECT nosuch AND 0.0");
+    pair.check_error("SELECT nosuch AND -0");
+    pair.check_error("SELECT nosuch AND FALSE");
+    pair.check("SELECT * FROM t JOIN u ON (c0 = 1 AND 0)");
+    pair.batch("UPDATE t SET c1 = 3 FROM u AS f WHERE f.rowid = t.rowid AND (c1 <= c0 AND 0)");
+    pair.check_rows("SELECT * FROM t");
+}

@@ -173,6 +173,12 @@ impl Parser<'_> {
             self.advance();
             let (rhs, rh) = self.expr_bp(power)?;
             let h = self.height(h.max(rh) + 1)?;
+            if op == BinaryOp::And && (is_literal_zero(&lhs) || is_literal_zero(&rhs)) {
+                // SQLite's `sqlite3ExprAnd`: an AND with the integer literal 0 on either side
+                // is 0 as it is parsed, so the other side is never resolved (`WHERE nosuch
+                // AND 0` names no missing column).
+                return Ok(Infix::Applied(Expr::Literal(Literal::Integer(0)), 1));
+            }
             let e = Expr::Binary {
                 op,
                 left: Box::new(lhs),
@@ -818,4 +824,10 @@ impl Parser<'_> {
             name: text.to_string(),
         })
     }
+}
+
+/// Whether `e` is the integer literal 0 as written (`0`, `00`, `0x0`), which SQLite marks
+/// as always false when it parses it (not `-0`, `+0` or `0.0`).
+fn is_literal_zero(e: &Expr) -> bool {
+    matches!(e, Expr::Literal(Literal::Integer(0)))
 }
