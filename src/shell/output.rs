@@ -40,16 +40,7 @@ pub fn value_text(value: &Value) -> Option<Vec<u8>> {
 
 /// `text` as an SQL string literal, `'` doubled.
 pub fn quoted_string(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + 2);
-    out.push(b'\'');
-    for &b in text {
-        if b == b'\'' {
-            out.push(b'\'');
-        }
-        out.push(b);
-    }
-    out.push(b'\'');
-    out
+    concur_vm::value::render::string_literal(text)
 }
 
 /// The first of `candidates`, else `\(N)` for the first N that does not occur in `text`.
@@ -183,16 +174,7 @@ fn csv_field(text: &[u8], separator: &str) -> Vec<u8> {
     if !csv_needs_quotes(text, separator) {
         return text.to_vec();
     }
-    let mut out = Vec::with_capacity(text.len() + 2);
-    out.push(b'"');
-    for &b in text {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-    out
+    concur_vm::value::render::quoted_with(text, b'"')
 }
 
 /// Prints the rows of one statement.

@@ -22,16 +22,25 @@ const BROKEN: &[&str] = &[
     "x'c3a9ff20'",
 ];
 
-/// Every text function and operator SQLite has gives SQLite's answer on broken text.
-#[test]
-fn functions_read_broken_utf8_as_sqlite_does() {
+/// Both engines with table `t(id, s, n)` holding one row per text of [`BROKEN`], after
+/// `schema`.
+fn broken_rows(schema: &str) -> Pair {
     let mut pair = Pair::new();
-    pair.setup("CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT, n)");
+    pair.setup(&format!(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT, n); {schema}"
+    ));
     for (i, hex) in BROKEN.iter().enumerate() {
         pair.setup(&format!(
             "INSERT INTO t VALUES ({i}, CAST({hex} AS TEXT), {i})"
         ));
     }
+    pair
+}
+
+/// Every text function and operator SQLite has gives SQLite's answer on broken text.
+#[test]
+fn functions_read_broken_utf8_as_sqlite_does() {
+    let mut pair = broken_rows("");
     for expr in [
         "s",
         "typeof(s)",
@@ -90,13 +99,7 @@ fn functions_read_broken_utf8_as_sqlite_does() {
 /// are rewritten keep the bytes of the columns not written.
 #[test]
 fn broken_text_is_kept_through_indexes_and_updates() {
-    let mut pair = Pair::new();
-    pair.setup("CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT, n); CREATE INDEX ts ON t(s)");
-    for (i, hex) in BROKEN.iter().enumerate() {
-        pair.setup(&format!(
-            "INSERT INTO t VALUES ({i}, CAST({hex} AS TEXT), {i})"
-        ));
-    }
+    let mut pair = broken_rows("CREATE INDEX ts ON t(s)");
     pair.setup("UPDATE t SET n = n + 100");
     pair.check_rows("SELECT id, hex(s), n FROM t ORDER BY id");
     pair.check_rows("SELECT id, hex(s) FROM t INDEXED BY ts ORDER BY s");

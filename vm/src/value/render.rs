@@ -13,6 +13,8 @@
 
 use concur_btree::{Text, Value};
 
+use super::chars::until_nul;
+
 pub use super::longdouble::decode_real_sqlite340;
 
 /// A real value split into decimal digits, as `sqlite3FpDecode` produces it.
@@ -342,6 +344,25 @@ pub fn value_to_bytes(value: &Value) -> Vec<u8> {
     }
 }
 
+/// `text` as an SQL string literal: in single quotes, each `'` doubled.
+pub fn string_literal(text: &[u8]) -> Vec<u8> {
+    quoted_with(text, b'\'')
+}
+
+/// `text` between two `quote` bytes, each `quote` inside doubled (SQL strings, CSV fields).
+pub fn quoted_with(text: &[u8], quote: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    out.push(quote);
+    for &b in text {
+        if b == quote {
+            out.push(quote);
+        }
+        out.push(b);
+    }
+    out.push(quote);
+    out
+}
+
 /// `quote(x)`: the SQL literal for a value. Text in single quotes with `'` doubled (cut at
 /// the first NUL, as SQLite's `%Q` does); blobs as `X'..'` in upper-case hex; reals as
 /// `%!0.15g` when that reads back as the same value, else `%!0.20e`; NULL as `NULL`.
@@ -370,20 +391,7 @@ pub fn quote(value: &Value) -> Text {
                 format_float(*r, &f).into()
             }
         }
-        Value::Text(t) => {
-            let t = t.as_bytes();
-            let t = t.split(|&b| b == 0).next().unwrap_or(&[]);
-            let mut out = Vec::with_capacity(t.len() + 2);
-            out.push(b'\'');
-            for &b in t {
-                if b == b'\'' {
-                    out.push(b'\'');
-                }
-                out.push(b);
-            }
-            out.push(b'\'');
-            Text::from_bytes(out)
-        }
+        Value::Text(t) => Text::from_bytes(string_literal(until_nul(t.as_bytes()))),
         Value::Blob(b) => {
             let mut out = String::with_capacity(b.len() * 2 + 3);
             out.push_str("X'");
