@@ -89,8 +89,8 @@ pub struct Prepared {
     pub sql: String,
     /// Parameter names by index (`None` for `?`).
     pub parameters: Vec<Option<String>>,
-    /// The compiled program with the schema cookie it was compiled at.
-    compiled: std::sync::Mutex<Option<(u32, Arc<Program>)>>,
+    /// The compiled program with the generation of the catalog it was compiled against.
+    compiled: std::sync::Mutex<Option<(u64, Arc<Program>)>>,
 }
 
 /// A prepared statement being executed: bind, step, reset.
@@ -616,17 +616,17 @@ impl Connection {
 
     /// The compiled program of `prepared` for the current schema.
     fn program(&mut self, prepared: &Prepared) -> Result<Arc<Program>> {
-        let cookie = self.schema.cookie;
+        let generation = self.schema.generation;
         if let Ok(slot) = prepared.compiled.lock() {
-            if let Some((c, p)) = slot.as_ref() {
-                if *c == cookie {
+            if let Some((g, p)) = slot.as_ref() {
+                if *g == generation {
                     return Ok(p.clone());
                 }
             }
         }
         let program = Arc::new(compile(&self.schema, &self.functions, &prepared.statement)?);
         if let Ok(mut slot) = prepared.compiled.lock() {
-            *slot = Some((cookie, program.clone()));
+            *slot = Some((generation, program.clone()));
         }
         Ok(program)
     }

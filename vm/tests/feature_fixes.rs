@@ -191,3 +191,28 @@ fn and_with_literal_zero_is_false_before_names_resolve() {
     pair.batch("UPDATE t SET c1 = 3 FROM u AS f WHERE f.rowid = t.rowid AND (c1 <= c0 AND 0)");
     pair.check_rows("SELECT * FROM t");
 }
+
+/// A cached statement is compiled again when the catalog changed, also when ROLLBACK TO
+/// brought the schema cookie back and later DDL reused it for other contents (the program
+/// compiled before would skip or touch indexes that are no longer there).
+#[test]
+fn a_cached_statement_follows_the_catalog_through_rollback_to() {
+    let mut pair = Pair::new();
+    pair.setup("CREATE TABLE t(a); CREATE INDEX i1 ON t(a)");
+    // `check` prepares through the connection's statement cache.
+    for step in [
+        "BEGIN",
+        "SAVEPOINT s",
+        "DROP INDEX i1",
+        "INSERT INTO t VALUES (1)",
+        "ROLLBACK TO s",
+        "CREATE INDEX i2 ON t(a)",
+        "INSERT INTO t VALUES (1)",
+        "COMMIT",
+    ] {
+        pair.check(step);
+    }
+    pair.check_rows("PRAGMA integrity_check");
+    pair.check_rows("SELECT a FROM t INDEXED BY i1 WHERE a = 1");
+    pair.check_rows("SELECT a FROM t INDEXED BY i2 WHERE a >= 1");
+}

@@ -63,6 +63,11 @@ pub struct SchemaRow {
 pub struct Schema {
     /// The cookie this catalog was read at.
     pub cookie: u32,
+    /// A number no other catalog read in this process has (0 for the empty catalog). A
+    /// program compiled against this catalog is reused only while it is the connection's
+    /// catalog: the cookie alone does not tell, since ROLLBACK TO can bring a cookie back
+    /// and later DDL then reuses it for other contents (SQLite's `Schema.iGeneration`).
+    pub generation: u64,
     /// Tables by lower-case name.
     pub tables: HashMap<String, Arc<Table>>,
     /// Indexes by lower-case name.
@@ -78,6 +83,9 @@ pub struct Schema {
 impl Schema {
     /// Reads `sqlite_schema` through `txn` and builds the catalog.
     pub fn load(txn: &dyn Txn) -> Result<Schema> {
+        /// The generation of the next catalog read.
+        static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let generation = NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let cookie = txn.schema_cookie()?;
         let mut rows = Vec::new();
         let mut cursor = txn.table_cursor(SCHEMA_ROOT)?;
@@ -108,6 +116,7 @@ impl Schema {
         }
         let mut schema = Schema {
             cookie,
+            generation,
             rows: Vec::new(),
             ..Schema::default()
         };
