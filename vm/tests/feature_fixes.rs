@@ -216,3 +216,23 @@ fn a_cached_statement_follows_the_catalog_through_rollback_to() {
     pair.check_rows("SELECT a FROM t INDEXED BY i1 WHERE a = 1");
     pair.check_rows("SELECT a FROM t INDEXED BY i2 WHERE a >= 1");
 }
+
+/// An operator's value carries an explicit COLLATE of its operands (the left one first), as
+/// SQLite's `sqlite3ExprCollSeq` walks the tree, so a CASE whose WHEN holds one compares,
+/// sorts and drops duplicates under it.
+#[test]
+fn a_collate_inside_an_operator_reaches_a_case_value() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(a, b);
+         INSERT INTO t VALUES (1, 'x'), (2, 'x '), (3, 'X'), (4, 'y');",
+    );
+    for query in [
+        "SELECT CASE WHEN (a < b COLLATE RTRIM OR 0) THEN b END FROM t EXCEPT SELECT 'y'",
+        "SELECT DISTINCT CASE WHEN NOT (b COLLATE NOCASE = 'q') THEN b END FROM t",
+        "SELECT CASE WHEN a + (b COLLATE NOCASE) THEN b ELSE b END AS v FROM t ORDER BY v, a",
+        "SELECT a FROM t WHERE CASE WHEN a < b COLLATE RTRIM THEN b END = 'x' ORDER BY a",
+    ] {
+        pair.check_rows(query);
+    }
+}

@@ -796,7 +796,12 @@ impl Compiler<'_> {
                             ..meta
                         },
                     )),
-                    _ => plain(Expr::Unary(*op, Box::new(inner))),
+                    // The value carries an explicit COLLATE of the operand, as a binary
+                    // operator's does.
+                    _ => Ok((
+                        Expr::Unary(*op, Box::new(inner)),
+                        carried_meta(ValueKinds::NUMBER, meta.explicit.then_some(meta.collation)),
+                    )),
                 }
             }
             ast::Expr::Binary { op, left, right } => self.binary(*op, left, right),
@@ -1089,7 +1094,14 @@ impl Compiler<'_> {
                 return Err(Error::msg("no such function: json_extract"));
             }
         };
-        Ok((expr, no_meta("")))
+        // As SQLite's `sqlite3ExprCollSeq`, the value carries an explicit COLLATE of its left
+        // operand, else of its right one. A number's order does not depend on it, but a CASE
+        // whose WHEN holds it takes that collation for its value.
+        let carried = [&lm, &rm]
+            .into_iter()
+            .find(|m| m.explicit)
+            .map(|m| m.collation);
+        Ok((expr, carried_meta(ValueKinds::NUMBER, carried)))
     }
 
     /// Compiles a function call, aggregate or scalar.
