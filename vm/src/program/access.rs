@@ -179,7 +179,10 @@ impl Compiler<'_> {
         let Some(level) = levels.get(depth) else {
             return Access::Scan;
         };
-        let outer: Vec<CursorId> = levels[..depth].iter().map(|l| l.cursor).collect();
+        // A key may read the loops outside this one: those before it, and those of the
+        // statements a correlated subquery sits in (fixed while it runs, as SQLite treats
+        // them); not this loop or the loops inside it.
+        let inner: Vec<CursorId> = levels[depth..].iter().map(|l| l.cursor).collect();
         // (column or None for rowid, op, key expr, key affinity source, collation)
         let mut candidates: Vec<(Option<usize>, CompareOp, Expr, Collation)> = Vec::new();
         for t in terms {
@@ -250,7 +253,7 @@ impl Compiler<'_> {
                 cursors_of(
                     other,
                     &mut |c| {
-                        if !outer.contains(&c) {
+                        if inner.contains(&c) {
                             ok = false;
                         }
                     },
@@ -335,7 +338,7 @@ impl Compiler<'_> {
                 return access.clone();
             }
         }
-        if let Some(access) = self.in_access(table, cursor, &outer, terms, depth) {
+        if let Some(access) = self.in_access(table, cursor, &inner, terms, depth) {
             return access;
         }
         let rowid_bound = |op: CompareOp| {
@@ -362,12 +365,13 @@ impl Compiler<'_> {
 
 impl Compiler<'_> {
     /// An IN-list access path for loop `depth`, when a term `column IN (list)` has a list
-    /// that reads only outer loops and the column is the rowid or leads an index.
+    /// that reads only outer loops (none of `inner`, this loop and those inside it) and the
+    /// column is the rowid or leads an index.
     pub(super) fn in_access(
         &self,
         table: &Table,
         cursor: CursorId,
-        outer: &[CursorId],
+        inner: &[CursorId],
         terms: &[Term],
         depth: usize,
     ) -> Option<Access> {
@@ -400,7 +404,7 @@ impl Compiler<'_> {
                 cursors_of(
                     x,
                     &mut |c| {
-                        if !outer.contains(&c) {
+                        if inner.contains(&c) {
                             ok = false;
                         }
                     },
