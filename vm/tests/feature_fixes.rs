@@ -260,3 +260,33 @@ fn a_correlated_subquery_seeks_by_the_outer_row() {
         pair.check_rows(query);
     }
 }
+
+/// Bare columns of an aggregate query come from the row a min() or max() took its value
+/// from (the last such call decides; a NULL before any value does not skip), else from the
+/// group's first row, as SQLite's `updateAccumulator` captures them.
+#[test]
+fn bare_columns_come_from_the_min_or_max_row_else_the_first() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE u(k, v, w);
+         INSERT INTO u VALUES (1, 'x', NULL), (1, 'y', NULL), (1, 'z', NULL),
+                              (2, 'p', 5), (2, 'q', 3), (2, 'r', 3);
+         CREATE TABLE t(c1 TEXT COLLATE NOCASE);
+         INSERT INTO t VALUES ('a'), ('A'), ('b');",
+    );
+    for query in [
+        "SELECT v, count(*) FROM u",
+        "SELECT k, v, min(w) FROM u GROUP BY k ORDER BY k",
+        "SELECT k, v, max(w) FROM u GROUP BY k ORDER BY k",
+        "SELECT v, min(w) FROM u",
+        "SELECT k, v, min(w), max(w) FROM u GROUP BY k ORDER BY k",
+        "SELECT k, v, count(*) FROM u GROUP BY k ORDER BY k",
+        "SELECT k, v, sum(w) FROM u GROUP BY k ORDER BY k",
+        "SELECT k, v, min(w) FILTER (WHERE v > 'p') FROM u GROUP BY k ORDER BY k",
+        "SELECT k, v FROM u GROUP BY k HAVING min(w) > 0",
+        "SELECT c1, count(*) FROM t GROUP BY 1 ORDER BY 1",
+        "SELECT c1, count(*), max(rowid) FROM t GROUP BY 1 ORDER BY 1",
+    ] {
+        pair.check_rows(query);
+    }
+}

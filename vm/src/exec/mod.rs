@@ -23,7 +23,7 @@ use concur_btree::Value;
 
 use crate::ast::CompoundOp;
 use crate::error::{Error, Result};
-use crate::func::{Accumulator, Distinct, FuncContext};
+use crate::func::{Accumulator, AggregateKind, Distinct, FuncContext};
 use crate::program::{Expr, Insn, Program, SeekOp};
 use crate::storage::{code, IndexCursor, KeyInfo, OrderedKey, TableCursor, Txn};
 use crate::value::{compare_values, Affinity, Collation, CompareOp};
@@ -146,8 +146,11 @@ enum Cursor {
 struct Group {
     /// One accumulator per aggregate call.
     accumulators: Vec<Box<dyn Accumulator>>,
-    /// Captured non-aggregate values (from the group's last row).
+    /// Captured bare-column values: from the row a min or max last took its value from,
+    /// else from the group's first row (see `Vm::agg_step`).
     captured: Vec<Value>,
+    /// Whether a row of the group has been captured.
+    seen: bool,
 }
 
 /// The state of one aggregation.
@@ -165,6 +168,9 @@ struct Aggregation {
     values: Vec<Value>,
     /// Captured values of the current group.
     captured: Vec<Value>,
+    /// Whether the last min or max stepped kept its value (SQLite's `regHit` register,
+    /// which lasts from row to row).
+    min_max_skipped: bool,
     /// Key ordering.
     key_info: Option<Arc<KeyInfo>>,
     /// The key vector of the last row whose group already existed, emptied, for the next
@@ -954,10 +960,34 @@ impl Vm {
             acc.step_owned(&mut args)?;
             self.args = args;
         }
-        for (i, c) in captured.iter().enumerate() {
-            let v = self.eval(program, c, env)?;
-            if let Some(slot) = self.aggs[agg].groups[group].captured.get_mut(i) {
-                *slot = v;
+        // Bare columns, as SQLite's `updateAccumulator`: with a min or max among the calls,
+        // from each row the last one stepped did not skip (its flag, SQLite's `regHit`, stays
+        // from the row before when no min or max saw this row); else from the first row of
+        // the group.
+        let a = &mut self.aggs[agg];
+        let capture = if calls
+            .iter()
+            .any(|c| matches!(c.kind, AggregateKind::Min | AggregateKind::Max))
+        {
+            if let Some(skipped) = a.groups[group]
+                .accumulators
+                .iter()
+                .rev()
+                .find_map(|acc| acc.skipped())
+            {
+                a.min_max_skipped = skipped;
+            }
+            !a.min_max_skipped
+        } else {
+            !a.groups[group].seen
+        };
+        a.groups[group].seen = true;
+        if capture {
+            for (i, c) in captured.iter().enumerate() {
+                let v = self.eval(program, c, env)?;
+                if let Some(slot) = self.aggs[agg].groups[group].captured.get_mut(i) {
+                    *slot = v;
+                }
             }
         }
         Ok(())
@@ -1031,6 +1061,7 @@ fn new_group(calls: &[crate::program::AggCall], captured: usize) -> Group {
             })
             .collect(),
         captured: vec![Value::Null; captured],
+        seen: false,
     }
 }
 

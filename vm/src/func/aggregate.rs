@@ -28,6 +28,13 @@ pub trait Accumulator {
     }
     /// The aggregate's value over the rows stepped so far.
     fn finalize(&mut self) -> Result<Value, FuncError>;
+    /// For a min or max: whether the last row stepped kept the value it had (the row did
+    /// not win, or was NULL after a first value: SQLite's `sqlite3SkipAccumulatorLoad`,
+    /// which keeps the row's bare columns from being captured). `None` for other
+    /// aggregates, and for a row that DISTINCT did not pass on.
+    fn skipped(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// The built-in aggregates.
@@ -84,11 +91,13 @@ impl AggregateKind {
                 best: None,
                 want: Ordering::Less,
                 collation,
+                skipped: false,
             }),
             AggregateKind::Max => Box::new(Extreme {
                 best: None,
                 want: Ordering::Greater,
                 collation,
+                skipped: false,
             }),
             AggregateKind::GroupConcat => Box::new(GroupConcat { text: None }),
         }
@@ -309,22 +318,30 @@ struct Extreme {
     want: Ordering,
     /// How texts compare.
     collation: Collation,
+    /// Whether the last step kept `best`.
+    skipped: bool,
 }
 
 impl Accumulator for Extreme {
     fn step(&mut self, args: &[Value]) -> Result<(), FuncError> {
         let v = args.first().unwrap_or(&Value::Null);
         if matches!(v, Value::Null) {
+            self.skipped = self.best.is_some();
             return Ok(());
         }
         let replace = match &self.best {
             None => true,
             Some(b) => compare_values(v, b, self.collation) == self.want,
         };
+        self.skipped = !replace;
         if replace {
             self.best = Some(v.clone());
         }
         Ok(())
+    }
+
+    fn skipped(&self) -> Option<bool> {
+        Some(self.skipped)
     }
 
     fn step_owned(&mut self, args: &mut [Value]) -> Result<(), FuncError> {
@@ -332,12 +349,14 @@ impl Accumulator for Extreme {
             return Ok(());
         };
         if matches!(v, Value::Null) {
+            self.skipped = self.best.is_some();
             return Ok(());
         }
         let replace = match &self.best {
             None => true,
             Some(b) => compare_values(v, b, self.collation) == self.want,
         };
+        self.skipped = !replace;
         if replace {
             self.best = Some(std::mem::replace(v, Value::Null));
         }
@@ -435,6 +454,8 @@ pub struct Distinct {
     seen: BTreeSet<DistinctKey>,
     /// How values compare for distinctness.
     collation: Collation,
+    /// Whether the last row's value was new (and went on to `inner`).
+    passed: bool,
 }
 
 impl Distinct {
@@ -444,6 +465,7 @@ impl Distinct {
             inner,
             seen: BTreeSet::new(),
             collation,
+            passed: false,
         }
     }
 }
@@ -451,7 +473,8 @@ impl Distinct {
 impl Accumulator for Distinct {
     fn step(&mut self, args: &[Value]) -> Result<(), FuncError> {
         let v = args.first().unwrap_or(&Value::Null);
-        if self.seen.insert(DistinctKey::new(v, self.collation)) {
+        self.passed = self.seen.insert(DistinctKey::new(v, self.collation));
+        if self.passed {
             self.inner.step(args)
         } else {
             Ok(())
@@ -460,5 +483,13 @@ impl Accumulator for Distinct {
 
     fn finalize(&mut self) -> Result<Value, FuncError> {
         self.inner.finalize()
+    }
+
+    fn skipped(&self) -> Option<bool> {
+        if self.passed {
+            self.inner.skipped()
+        } else {
+            None
+        }
     }
 }
