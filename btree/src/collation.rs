@@ -57,8 +57,8 @@ impl Collation {
     }
 }
 
-/// `s` without its trailing spaces.
-fn trim_spaces(s: &[u8]) -> &[u8] {
+/// `s` without its trailing spaces (U+0020 only), as RTRIM compares it.
+pub fn trim_spaces(s: &[u8]) -> &[u8] {
     let end = s.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1);
     &s[..end]
 }

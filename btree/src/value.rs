@@ -98,14 +98,6 @@ impl Text {
     pub fn to_string_lossy(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.0)
     }
-
-    /// The text as a `String`, every invalid sequence replaced by U+FFFD.
-    pub fn into_string_lossy(self) -> String {
-        match String::from_utf8(self.0) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        }
-    }
 }
 
 impl From<String> for Text {

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use concur_btree::{Text, Value};
+use concur_btree::{trim_spaces, Text, Value};
 
 use super::error::FuncError;
 use super::registry::Arity;
@@ -322,19 +322,25 @@ struct Extreme {
     skipped: bool,
 }
 
-impl Accumulator for Extreme {
-    fn step(&mut self, args: &[Value]) -> Result<(), FuncError> {
-        let v = args.first().unwrap_or(&Value::Null);
-        if matches!(v, Value::Null) {
-            self.skipped = self.best.is_some();
-            return Ok(());
-        }
-        let replace = match &self.best {
+impl Extreme {
+    /// Whether `v` takes the place of the best value so far (a NULL never does); records
+    /// whether the row skipped.
+    fn wins(&mut self, v: &Value) -> bool {
+        let wins = match &self.best {
+            _ if matches!(v, Value::Null) => false,
             None => true,
             Some(b) => compare_values(v, b, self.collation) == self.want,
         };
-        self.skipped = !replace;
-        if replace {
+        // A NULL before any value does not count as a skip (SQLite's `minmaxStep`).
+        self.skipped = !wins && self.best.is_some();
+        wins
+    }
+}
+
+impl Accumulator for Extreme {
+    fn step(&mut self, args: &[Value]) -> Result<(), FuncError> {
+        let v = args.first().unwrap_or(&Value::Null);
+        if self.wins(v) {
             self.best = Some(v.clone());
         }
         Ok(())
@@ -346,18 +352,9 @@ impl Accumulator for Extreme {
 
     fn step_owned(&mut self, args: &mut [Value]) -> Result<(), FuncError> {
         let Some(v) = args.first_mut() else {
-            return Ok(());
+            return self.step(&[]);
         };
-        if matches!(v, Value::Null) {
-            self.skipped = self.best.is_some();
-            return Ok(());
-        }
-        let replace = match &self.best {
-            None => true,
-            Some(b) => compare_values(v, b, self.collation) == self.want,
-        };
-        self.skipped = !replace;
-        if replace {
+        if self.wins(v) {
             self.best = Some(std::mem::replace(v, Value::Null));
         }
         Ok(())
@@ -417,9 +414,7 @@ impl DistinctKey {
                 Value::Text(Text::from_bytes(t.as_bytes().to_ascii_lowercase()))
             }
             (Value::Text(t), Collation::Rtrim) => {
-                let bytes = t.as_bytes();
-                let end = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
-                Value::Text(Text::from_bytes(bytes[..end].to_vec()))
+                Value::Text(Text::from_bytes(trim_spaces(t.as_bytes()).to_vec()))
             }
             (other, _) => other.clone(),
         })

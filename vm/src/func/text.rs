@@ -11,7 +11,7 @@ use concur_btree::{Text, Value};
 use super::core::{arg, f, int32};
 use super::error::{FuncError, MAX_LENGTH};
 use super::registry::{Arity, FuncCall, ScalarFunction};
-use crate::value::chars::{char_count, char_len, char_offset, read_char, until_nul};
+use crate::value::chars::{char_count, char_offset, char_slices, read_char, until_nul};
 use crate::value::numeric::to_integer;
 use crate::value::render::value_to_bytes;
 
@@ -186,17 +186,7 @@ fn trim_ends(args: &[Value], ends: Ends) -> Result<Value, FuncError> {
     let set: Vec<Vec<u8>> = match args.get(1) {
         None => vec![b" ".to_vec()],
         Some(Value::Null) => return Ok(Value::Null),
-        Some(chars) => {
-            let chars = c_text(chars);
-            let mut set = Vec::new();
-            let mut at = 0;
-            while at < chars.len() {
-                let len = char_len(&chars[at..]);
-                set.push(chars[at..at + len].to_vec());
-                at += len;
-            }
-            set
-        }
+        Some(chars) => char_slices(&c_text(chars)).map(<[u8]>::to_vec).collect(),
     };
     let bytes = value_to_bytes(x);
     let mut from = 0;

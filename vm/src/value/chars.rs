@@ -28,33 +28,27 @@ pub fn char_len(bytes: &[u8]) -> usize {
     }
 }
 
+/// The characters of `bytes`, each as its bytes.
+pub fn char_slices(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let (head, tail) = rest
+            .split_at_checked(char_len(rest))
+            .filter(|(c, _)| !c.is_empty())?;
+        rest = tail;
+        Some(head)
+    })
+}
+
 /// The number of characters in `bytes`.
 pub fn char_count(bytes: &[u8]) -> usize {
-    // Every byte starts a character except a continuation byte that follows a lead byte or
-    // another such continuation byte.
-    let mut count = 0;
-    let mut in_sequence = false;
-    for &b in bytes {
-        if b & 0xc0 == 0x80 && in_sequence {
-            continue;
-        }
-        count += 1;
-        in_sequence = b >= 0xc0;
-    }
-    count
+    char_slices(bytes).count()
 }
 
 /// The byte offset at which character `n` (counting from 0) of `bytes` starts, or the
 /// length of `bytes` when it has `n` characters or fewer.
 pub fn char_offset(bytes: &[u8], n: usize) -> usize {
-    let mut at = 0;
-    for _ in 0..n {
-        if at >= bytes.len() {
-            break;
-        }
-        at += char_len(&bytes[at..]);
-    }
-    at.min(bytes.len())
+    char_slices(bytes).take(n).map(<[u8]>::len).sum()
 }
 
 /// The code point of the character that starts `bytes`, and its length in bytes; `None`

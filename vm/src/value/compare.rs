@@ -30,24 +30,19 @@ impl Collation {
         }
     }
 
-    /// Compares two texts under this collation.
-    pub fn compare(self, a: &[u8], b: &[u8]) -> Ordering {
+    /// The same collation as the B-tree layer names it.
+    pub fn to_btree(self) -> concur_btree::Collation {
         match self {
-            Collation::Binary => a.cmp(b),
-            Collation::NoCase => {
-                let x = a.iter().map(u8::to_ascii_lowercase);
-                let y = b.iter().map(u8::to_ascii_lowercase);
-                x.cmp(y)
-            }
-            Collation::Rtrim => trim_spaces(a).cmp(trim_spaces(b)),
+            Collation::Binary => concur_btree::Collation::Binary,
+            Collation::NoCase => concur_btree::Collation::NoCase,
+            Collation::Rtrim => concur_btree::Collation::RTrim,
         }
     }
-}
 
-/// `s` without its trailing spaces.
-fn trim_spaces(s: &[u8]) -> &[u8] {
-    let end = s.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1);
-    s.get(..end).unwrap_or(&[])
+    /// Compares two texts under this collation.
+    pub fn compare(self, a: &[u8], b: &[u8]) -> Ordering {
+        self.to_btree().compare_bytes(a, b)
+    }
 }
 
 /// The rank of a value's storage class in SQLite's order: NULL, numbers, text, blob.

@@ -121,11 +121,7 @@ pub(crate) fn btree_key_info(info: &KeyInfo) -> btree::KeyInfo {
             .columns
             .iter()
             .map(|c| btree::KeyColumn {
-                collation: match c.collation {
-                    crate::value::Collation::Binary => btree::Collation::Binary,
-                    crate::value::Collation::NoCase => btree::Collation::NoCase,
-                    crate::value::Collation::Rtrim => btree::Collation::RTrim,
-                },
+                collation: c.collation.to_btree(),
                 descending: c.desc,
             })
             .collect(),
