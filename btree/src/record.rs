@@ -237,8 +237,8 @@ pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
 /// checks them.
 #[derive(Debug, Default, Clone)]
 pub struct RecordLayout {
-    /// Per value read so far: its serial type and the offset of its body bytes.
-    fields: Vec<(u64, usize)>,
+    /// Per value read so far: where it lies.
+    fields: Vec<Field>,
     /// The next serial type's offset in the header.
     header_pos: usize,
     /// The end of the header.
@@ -275,29 +275,48 @@ impl RecordLayout {
     }
 
     /// Reads the header of `record` (the bytes given to [`RecordLayout::start`]) until value
-    /// `i` is located or the header ends.
+    /// `i` is located or the header ends. The loop keeps its positions in locals, so a
+    /// one-byte serial type (the common case) costs a few instructions.
     fn locate(&mut self, record: &[u8], i: usize) -> Result<()> {
-        while self.fields.len() <= i && self.header_pos < self.header_end {
-            // Most serial types take one byte (`start` checked that the header lies within
-            // the record).
-            let (t, n) = match record.get(self.header_pos) {
-                Some(&b) if b < 0x80 => (u64::from(b), 1),
-                _ => {
-                    let header = record
-                        .get(self.header_pos..self.header_end)
-                        .ok_or_else(|| bad("header size out of range"))?;
-                    read_varint(header).ok_or_else(|| bad("truncated serial type"))?
-                }
-            };
-            let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
-            if size > record.len().saturating_sub(self.body_pos) as u64 {
-                return Err(bad("value runs past the end of the record"));
-            }
-            self.fields.push((t, self.body_pos));
-            self.header_pos += n;
-            self.body_pos += size as usize;
+        if i < self.fields.len() || self.header_pos >= self.header_end {
+            return Ok(());
         }
-        Ok(())
+        // `start` checked that the header lies within the record.
+        let header = record
+            .get(..self.header_end)
+            .ok_or_else(|| bad("header size out of range"))?;
+        let mut pos = self.header_pos;
+        let mut body = self.body_pos;
+        let result = loop {
+            let (t, n) = match header.get(pos) {
+                None => break Ok(()),
+                Some(&b) if b < 0x80 => (u64::from(b), 1),
+                Some(_) => match read_varint(&header[pos..]) {
+                    Some(read) => read,
+                    None => break Err(bad("truncated serial type")),
+                },
+            };
+            let Some(size) = serial_size(t) else {
+                break Err(bad("reserved serial type"));
+            };
+            if size > (record.len() - body) as u64 {
+                break Err(bad("value runs past the end of the record"));
+            }
+            let end = body + size as usize;
+            self.fields.push(Field {
+                serial_type: t,
+                start: body,
+                end,
+            });
+            pos += n;
+            body = end;
+            if self.fields.len() > i {
+                break Ok(());
+            }
+        };
+        self.header_pos = pos;
+        self.body_pos = body;
+        result
     }
 
     /// The number of values in `record`.
@@ -310,15 +329,25 @@ impl RecordLayout {
     #[inline]
     pub fn value<'a>(&mut self, record: &'a [u8], i: usize) -> Result<Option<ValueRef<'a>>> {
         self.locate(record, i)?;
-        let Some(&(t, at)) = self.fields.get(i) else {
+        let Some(field) = self.fields.get(i) else {
             return Ok(None);
         };
         // `locate` checked that the body lies within the record.
-        let size = serial_size(t).unwrap_or(0) as usize;
         Ok(record
-            .get(at..at + size)
-            .map(|bytes| decode_value(t, bytes)))
+            .get(field.start..field.end)
+            .map(|bytes| decode_value(field.serial_type, bytes)))
     }
+}
+
+/// Where one value of a record lies.
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    /// Its serial type.
+    serial_type: u64,
+    /// The offset of its first body byte.
+    start: usize,
+    /// The offset just past its body.
+    end: usize,
 }
 
 /// Decodes one value of serial type `t` from exactly its body bytes.

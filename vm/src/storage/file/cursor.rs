@@ -321,8 +321,11 @@ impl TableCursor for FileTableCursor {
             .ok_or_else(|| StorageError::new(code::MISUSE, "cursor is not on a row"))
     }
 
+    #[inline]
     fn column(&mut self, index: usize) -> StorageResult<Value> {
-        self.current_row()?;
+        if !self.row.loaded {
+            self.current_row()?;
+        }
         self.row.value(&self.cursor, index)
     }
 
