@@ -14,7 +14,7 @@
 //! a loop that x cannot seek scans the whole of x (looking up each row when x does not
 //! cover the statement).
 
-use super::select::{Access, CompiledTerm, Level, Term};
+use super::select::{Access, Level, Term};
 
 use std::sync::Arc;
 
@@ -451,44 +451,6 @@ impl Compiler<'_> {
         }
         None
     }
-}
-
-/// Orders the loops of an inner join greedily: next comes the table that the most terms
-/// can be checked on together with the tables already placed (ties keep FROM order), so
-/// filtered and joined tables come before unconstrained ones.
-pub(super) fn join_order(levels: Vec<Level>, terms: &[CompiledTerm]) -> Vec<Level> {
-    if levels.len() < 3 {
-        return levels;
-    }
-    let mut remaining = levels;
-    let mut placed: Vec<Level> = Vec::new();
-    while !remaining.is_empty() {
-        let mut best = 0;
-        let mut best_score = -1i64;
-        for (i, candidate) in remaining.iter().enumerate() {
-            let mut score = 0i64;
-            for (_, _, used) in terms {
-                let Some(used) = used else { continue };
-                if !used.contains(&candidate.cursor) {
-                    continue;
-                }
-                let ready = used.iter().all(|c| {
-                    *c == candidate.cursor
-                        || placed.iter().any(|p| p.cursor == *c)
-                        || !remaining.iter().any(|r| r.cursor == *c)
-                });
-                if ready {
-                    score += 1;
-                }
-            }
-            if score > best_score {
-                best_score = score;
-                best = i;
-            }
-        }
-        placed.push(remaining.remove(best));
-    }
-    placed
 }
 
 /// Moves each `generate_series` loop after the loops its arguments read (an inner join

@@ -36,6 +36,7 @@ mod dml;
 mod explain;
 mod from;
 mod insn;
+mod join_order;
 mod loops;
 mod select;
 mod view_dml;

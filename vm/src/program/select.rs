@@ -5,7 +5,7 @@
 //! [`super::loops`], and the planner (access paths, join order, ORDER BY from an index) in
 //! [`super::access`].
 
-use super::access::{cursors_of, join_order, series_after_arguments};
+use super::access::{cursors_of, series_after_arguments};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -513,7 +513,8 @@ impl Compiler<'_> {
         let levels = if on_terms.iter().all(|(_, l)| l.is_none())
             && levels.iter().all(|l| !l.keeps_unmatched)
         {
-            series_after_arguments(join_order(levels, &compiled), &self.subs)
+            let cross = cross_joins(clause.from.as_ref(), levels.len());
+            series_after_arguments(self.join_order(levels, &compiled, &cross), &self.subs)
         } else {
             levels
         };
@@ -1016,4 +1017,20 @@ pub fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
+}
+
+/// Per loop of `from` (which has `loops` loops): whether it is the right side of a CROSS
+/// JOIN, which keeps it after the loops left of it. When the loops do not line up with
+/// the FROM items, every loop counts as one, which keeps FROM order.
+fn cross_joins(from: Option<&ast::FromClause>, loops: usize) -> Vec<bool> {
+    match from {
+        Some(from) if from.joins.len() + 1 == loops => std::iter::once(false)
+            .chain(
+                from.joins
+                    .iter()
+                    .map(|j| matches!(j.operator, ast::JoinOperator::Cross)),
+            )
+            .collect(),
+        _ => vec![true; loops],
+    }
 }
