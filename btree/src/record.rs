@@ -197,28 +197,42 @@ fn bad(reason: &str) -> Error {
 impl<'a> Iterator for RecordFields<'a> {
     type Item = Result<ValueRef<'a>>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.header_pos >= self.header_end {
             return None;
         }
-        let mut step = || -> Result<ValueRef<'a>> {
-            let header = &self.record[self.header_pos..self.header_end];
-            let (t, n) = read_varint(header).ok_or_else(|| bad("truncated serial type"))?;
-            let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
-            if size > (self.record.len() - self.body_pos) as u64 {
-                return Err(bad("value runs past the end of the record"));
-            }
-            let bytes = &self.record[self.body_pos..self.body_pos + size as usize];
-            self.header_pos += n;
-            self.body_pos += size as usize;
-            Ok(decode_value(t, bytes))
-        };
-        let result = step();
+        let result = self.step();
         if result.is_err() {
             // Stop after the first error.
             self.header_pos = self.header_end;
         }
         Some(result)
+    }
+}
+
+impl<'a> RecordFields<'a> {
+    /// Reads the next value (the header has one more serial type).
+    #[inline]
+    fn step(&mut self) -> Result<ValueRef<'a>> {
+        // `new` checked that the header lies within the record.
+        let (t, n) = match self.record.get(self.header_pos) {
+            Some(&b) if b < 0x80 => (u64::from(b), 1),
+            _ => self
+                .record
+                .get(self.header_pos..self.header_end)
+                .and_then(read_varint)
+                .ok_or_else(|| bad("truncated serial type"))?,
+        };
+        let size = serial_size(t).ok_or_else(|| bad("reserved serial type"))?;
+        let start = self.body_pos;
+        let bytes = usize::try_from(size)
+            .ok()
+            .and_then(|size| self.record.get(start..start.checked_add(size)?))
+            .ok_or_else(|| bad("value runs past the end of the record"))?;
+        self.header_pos += n;
+        self.body_pos += bytes.len();
+        Ok(decode_value(t, bytes))
     }
 }
 
