@@ -1,5 +1,5 @@
-//! The planner: which access path each loop of a join takes, in which order the loops run,
-//! and whether a loop's order already gives ORDER BY.
+//! The planner: which access path each loop of a join takes, and whether a loop's order
+//! already gives ORDER BY. (In which order the loops run is `join_order`'s choice.)
 //!
 //! Every WHERE/ON term stays a filter, so an access path only has to produce a superset of
 //! the matching rows: a seek key is converted the way the comparison would convert it, and
