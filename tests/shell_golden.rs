@@ -104,3 +104,24 @@ fn golden_scripts_match_sqlite3_byte_for_byte() {
         failures.join("\n")
     );
 }
+
+/// `.dump`'s options (`--data-only`, `--newlines`, ...) are not implemented: the shell says
+/// so and prints no partial dump, where sqlite3 would run them.
+#[test]
+fn dump_options_are_refused_with_a_message() {
+    let script = b"CREATE TABLE t(a); INSERT INTO t VALUES (1);\n.dump --data-only t\n.dump t\n";
+    let (out, err, _) = run_shell(&[], script);
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains(".dump option --data-only is not supported"),
+        "stderr: {err}"
+    );
+    // Only the second .dump printed, and in full.
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(
+        out.matches("BEGIN TRANSACTION;").count(),
+        1,
+        "stdout: {out}"
+    );
+    assert!(out.contains("INSERT INTO t VALUES(1);"), "stdout: {out}");
+}

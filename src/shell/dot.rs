@@ -44,7 +44,7 @@ const HELP: &str = "\
 .bail on|off             Stop after hitting an error.  Default OFF
 .changes on|off          Show number of rows changed by SQL
 .connection [close] [#]  Open or close a connection to the same database
-.dump ?TABLE?            Render database content as SQL
+.dump ?PATTERN ...?      Render database content as SQL
 .echo on|off             Turn command echo on or off
 .exit ?CODE?             Exit this program with return-code CODE
 .headers on|off          Turn display of headers on or off

@@ -14,6 +14,10 @@
 //! COMMIT;
 //! ```
 //!
+//! `.dump PATTERN ...` keeps the tables, indexes, triggers and views whose names match one
+//! of the LIKE patterns (`\` escapes `%` and `_`), as sqlite3 does; the rest of the layout is
+//! the same. Its `--` options are refused.
+//!
 //! A table whose CREATE statement starts with a quoted name is written as
 //! `CREATE TABLE IF NOT EXISTS`, and a statement ending in a comment gets its `;` on a line
 //! of its own, both as sqlite3 does.
@@ -209,20 +213,37 @@ impl Session<'_> {
         Some(text)
     }
 
-    /// `.dump`: the database as SQL that sqlite3 loads.
+    /// `.dump ?PATTERN ...?`: the database as SQL that sqlite3 loads. With patterns, only
+    /// the tables, indexes, triggers and views whose names match one of them (LIKE, `\`
+    /// escapes), as sqlite3 filters.
     pub fn dump_command(&mut self, args: &[String]) -> DotOutcome {
-        if !args.is_empty() {
-            self.error_line("Usage: .dump (table filters are not supported yet)");
+        if let Some(option) = args.iter().find(|a| a.starts_with('-')) {
+            self.error_line(&format!(
+                "Error: .dump option {option} is not supported (only name patterns are)"
+            ));
             return DotOutcome::Failed;
         }
+        let filter = if args.is_empty() {
+            "true".to_string()
+        } else {
+            args.iter()
+                .map(|pattern| {
+                    format!(
+                        "name LIKE {} ESCAPE '\\'",
+                        String::from_utf8_lossy(&quoted_string(pattern.as_bytes()))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
         let mut text = String::from("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n");
         let out = results(&mut self.output_file, self.streams.stdout);
         let _ = out.write_all(text.as_bytes());
         text.clear();
-        let tables = match self.query(
-            "SELECT name, type, sql FROM sqlite_schema WHERE type=='table' AND sql NOT NULL \
-             ORDER BY tbl_name='sqlite_sequence', rowid",
-        ) {
+        let tables = match self.query(&format!(
+            "SELECT name, type, sql FROM sqlite_schema WHERE ({filter}) AND type=='table' \
+             AND sql NOT NULL ORDER BY tbl_name='sqlite_sequence', rowid"
+        )) {
             Ok(rows) => rows,
             Err(error) => {
                 self.error_line(&format!("Error: {}", error.message));
@@ -248,10 +269,10 @@ impl Session<'_> {
             }
         }
         let others = self
-            .query(
-                "SELECT sql FROM sqlite_schema WHERE sql NOT NULL \
-                 AND type IN ('index','trigger','view') ORDER BY rowid",
-            )
+            .query(&format!(
+                "SELECT sql FROM sqlite_schema WHERE ({filter}) AND sql NOT NULL \
+                 AND type IN ('index','trigger','view') ORDER BY rowid"
+            ))
             .unwrap_or_else(|_| {
                 errors += 1;
                 Vec::new()
