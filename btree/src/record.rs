@@ -313,7 +313,7 @@ impl RecordLayout {
             let Some(size) = serial_size(t) else {
                 break Err(bad("reserved serial type"));
             };
-            if size > (record.len() - body) as u64 {
+            if size > record.len().saturating_sub(body) as u64 {
                 break Err(bad("value runs past the end of the record"));
             }
             let end = body + size as usize;
