@@ -25,7 +25,7 @@
 use super::complete::is_complete;
 use super::engine::{EngineError, ErrorPhase, Value};
 use super::keywords::{quote_name, quote_name_if_needed};
-use super::output::{quoted_string, ResultPrinter};
+use super::output::{quoted_str, ResultPrinter};
 use super::session::{results, DotOutcome, Session};
 use super::settings::{Mode, Settings};
 
@@ -110,7 +110,7 @@ impl Session<'_> {
                 return DotOutcome::Failed;
             }
         };
-        let pattern = String::from_utf8_lossy(&quoted_string(pattern.as_bytes())).into_owned();
+        let pattern = quoted_str(&pattern);
         let sql = if indexes {
             format!(
                 "SELECT name FROM sqlite_schema WHERE type='index' AND tbl_name LIKE {pattern} \
@@ -152,8 +152,7 @@ impl Session<'_> {
             [] => String::new(),
             [p] => {
                 let is_glob = p.contains(['*', '?', '[']);
-                let literal = String::from_utf8_lossy(&quoted_string(p.to_lowercase().as_bytes()))
-                    .into_owned();
+                let literal = quoted_str(&p.to_lowercase());
                 if is_glob {
                     format!(" AND lower(tbl_name) GLOB {literal}")
                 } else {
@@ -195,10 +194,7 @@ impl Session<'_> {
 
     /// `name(col1,col2)` for a view, from `PRAGMA table_info`.
     fn view_columns(&mut self, name: &str) -> Option<String> {
-        let sql = format!(
-            "PRAGMA table_info({})",
-            String::from_utf8_lossy(&quoted_string(name.as_bytes()))
-        );
+        let sql = format!("PRAGMA table_info({})", quoted_str(name));
         let rows = self.query(&sql).ok()?;
         let mut text = quote_name_if_needed(name);
         let mut separator = "(";
@@ -227,12 +223,7 @@ impl Session<'_> {
             "true".to_string()
         } else {
             args.iter()
-                .map(|pattern| {
-                    format!(
-                        "name LIKE {} ESCAPE '\\'",
-                        String::from_utf8_lossy(&quoted_string(pattern.as_bytes()))
-                    )
-                })
+                .map(|pattern| format!("name LIKE {} ESCAPE '\\'", quoted_str(pattern)))
                 .collect::<Vec<_>>()
                 .join(" OR ")
         };
@@ -293,10 +284,7 @@ impl Session<'_> {
 
     /// Prints one table's rows as INSERT statements.
     fn dump_rows(&mut self, table: &str) -> Result<(), EngineError> {
-        let info = self.query(&format!(
-            "PRAGMA table_info({})",
-            String::from_utf8_lossy(&quoted_string(table.as_bytes()))
-        ))?;
+        let info = self.query(&format!("PRAGMA table_info({})", quoted_str(table)))?;
         let columns: Vec<String> = info
             .iter()
             .map(|r| quote_name_if_needed(&r.get(1).map(text_of).unwrap_or_default()))

@@ -12,7 +12,7 @@ use std::io::Read;
 
 use super::engine::ErrorPhase;
 use super::keywords::quote_name;
-use super::output::quoted_string;
+use super::output::quoted_str;
 use super::session::{results, DotOutcome, Session};
 use super::settings::Mode;
 
@@ -271,9 +271,7 @@ impl Session<'_> {
             let values: Vec<String> = fields
                 .iter()
                 .map(|f| match f {
-                    Some(text) => {
-                        String::from_utf8_lossy(&quoted_string(text.as_bytes())).into_owned()
-                    }
+                    Some(text) => quoted_str(text),
                     None => "NULL".to_string(),
                 })
                 .collect();

@@ -43,6 +43,11 @@ pub fn quoted_string(text: &[u8]) -> Vec<u8> {
     concur_vm::value::render::string_literal(text)
 }
 
+/// [`quoted_string`] of a Rust string, for SQL the shell writes.
+pub fn quoted_str(text: &str) -> String {
+    String::from_utf8_lossy(&quoted_string(text.as_bytes())).into_owned()
+}
+
 /// The first of `candidates`, else `\(N)` for the first N that does not occur in `text`.
 fn unused_marker(text: &[u8], candidates: &[&str]) -> String {
     let occurs = |marker: &str| text.windows(marker.len()).any(|w| w == marker.as_bytes());
