@@ -14,7 +14,7 @@
 //! Outer joins are not reordered at all (the caller keeps their FROM order).
 
 use super::compile::Compiler;
-use super::insn::Expr;
+use super::insn::{CursorId, Expr};
 use super::select::{Access, CompiledTerm, Level, Term};
 use crate::value::CompareOp;
 
@@ -193,32 +193,40 @@ impl Compiler<'_> {
             .collect();
         let access = self.choose_access(&arranged, as_terms, placed.len());
         let mut estimate = estimate(&access);
-        // The terms this loop can check, with the loops outside it.
-        let cursor = levels[next].cursor;
-        let available = |c: &_| {
-            *c == cursor
-                || placed.iter().any(|&p| levels[p].cursor == *c)
-                || !levels.iter().any(|l| l.cursor == *c)
+        let outside = |c: CursorId| {
+            placed.iter().any(|&p| levels[p].cursor == c) || !levels.iter().any(|l| l.cursor == c)
         };
         let mut equality = false;
-        for (expr, _, used) in terms {
-            let Some(used) = used else { continue };
-            if used.contains(&cursor) && used.iter().all(available) {
-                estimate.rows *= TERM_SHARE;
-                equality |= matches!(
-                    expr,
-                    Expr::Compare {
-                        op: CompareOp::Eq,
-                        ..
-                    }
-                );
-            }
+        for expr in checkable(terms, levels[next].cursor, outside) {
+            estimate.rows *= TERM_SHARE;
+            equality |= matches!(
+                expr,
+                Expr::Compare {
+                    op: CompareOp::Eq,
+                    ..
+                }
+            );
         }
         if equality && matches!(access, Access::Scan) {
             estimate.rows = estimate.rows.min(ASSUMED_ROWS * BOUND_SHARE);
         }
         estimate
     }
+}
+
+/// The terms loop `cursor` can check when the loops for which `outside` holds run outside
+/// it: those that read `cursor`, and otherwise only cursors outside it (a term with a
+/// correlated subquery, whose cursors are not known, is never counted).
+fn checkable<'t>(
+    terms: &'t [CompiledTerm],
+    cursor: CursorId,
+    outside: impl Fn(CursorId) -> bool + 't,
+) -> impl Iterator<Item = &'t Expr> + 't {
+    terms.iter().filter_map(move |(expr, _, used)| {
+        let used = used.as_ref()?;
+        let ready = used.contains(&cursor) && used.iter().all(|&c| c == cursor || outside(c));
+        ready.then_some(expr)
+    })
 }
 
 /// Orders the loops of a large inner join greedily: next comes the table that the most
@@ -231,21 +239,10 @@ fn order_by_terms(levels: Vec<Level>, terms: &[CompiledTerm]) -> Vec<Level> {
         let mut best = 0;
         let mut best_score = -1i64;
         for (i, candidate) in remaining.iter().enumerate() {
-            let mut score = 0i64;
-            for (_, _, used) in terms {
-                let Some(used) = used else { continue };
-                if !used.contains(&candidate.cursor) {
-                    continue;
-                }
-                let ready = used.iter().all(|c| {
-                    *c == candidate.cursor
-                        || placed.iter().any(|p| p.cursor == *c)
-                        || !remaining.iter().any(|r| r.cursor == *c)
-                });
-                if ready {
-                    score += 1;
-                }
-            }
+            let outside = |c: CursorId| {
+                placed.iter().any(|p| p.cursor == c) || !remaining.iter().any(|r| r.cursor == c)
+            };
+            let score = checkable(terms, candidate.cursor, outside).count() as i64;
             if score > best_score {
                 best_score = score;
                 best = i;
