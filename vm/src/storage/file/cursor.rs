@@ -233,30 +233,37 @@ impl FileTableCursor {
         self.settle(found)
     }
 
-    /// The current row, loaded (re-found first if writes happened since the cursor moved;
-    /// a row deleted meanwhile reads as all NULL).
-    fn current_row(&mut self) -> StorageResult<&mut CurrentRow> {
+    /// Loads the current row if it is not loaded yet (a loaded row is always on a rowid). The
+    /// check is inline: a scan's column reads after the first find the row loaded.
+    #[inline]
+    fn load_row(&mut self) -> StorageResult<()> {
+        if self.row.loaded {
+            return Ok(());
+        }
+        self.reload_row()
+    }
+
+    /// [`FileTableCursor::load_row`] for a row not loaded: re-found first if writes happened
+    /// since the cursor moved (a row deleted meanwhile reads as all NULL).
+    fn reload_row(&mut self) -> StorageResult<()> {
         let Some(rowid) = self.rowid else {
             return Err(StorageError::new(code::MISUSE, "cursor is not on a row"));
         };
-        if !self.row.loaded {
-            if self.stale() {
-                self.cursor.clear();
-                let present = self
-                    .cursor
-                    .seek_rowid(rowid, SeekOp::Eq)
-                    .map_err(btree_error)?;
-                self.generation = self.writes.now();
-                if present {
-                    let (_, span) = self.cursor.entry_span().map_err(btree_error)?;
-                    self.row.locate(&self.cursor, span)?;
-                } else {
-                    self.row.record = Record::Gone;
-                }
+        if self.stale() {
+            self.cursor.clear();
+            let present = self
+                .cursor
+                .seek_rowid(rowid, SeekOp::Eq)
+                .map_err(btree_error)?;
+            self.generation = self.writes.now();
+            if present {
+                let (_, span) = self.cursor.entry_span().map_err(btree_error)?;
+                self.row.locate(&self.cursor, span)?;
+            } else {
+                self.row.record = Record::Gone;
             }
-            self.row.load(&self.cursor)?;
         }
-        Ok(&mut self.row)
+        self.row.load(&self.cursor)
     }
 }
 
@@ -321,16 +328,13 @@ impl TableCursor for FileTableCursor {
             .ok_or_else(|| StorageError::new(code::MISUSE, "cursor is not on a row"))
     }
 
-    #[inline]
     fn column(&mut self, index: usize) -> StorageResult<Value> {
-        if !self.row.loaded {
-            self.current_row()?;
-        }
+        self.load_row()?;
         self.row.value(&self.cursor, index)
     }
 
     fn row(&mut self) -> StorageResult<Vec<Value>> {
-        self.current_row()?;
+        self.load_row()?;
         self.row.values(&self.cursor)
     }
 }
