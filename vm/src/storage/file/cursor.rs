@@ -174,6 +174,15 @@ impl FileTableCursor {
             if let Some((rowid, start, len)) = self.cursor.local_table_entry() {
                 self.row.record = Record::OnPage { start, len };
                 self.rowid = Some(rowid);
+                // Its header size is read now, while the cell is at hand: a scan reads a
+                // column of nearly every row it visits.
+                if let Some(bytes) = self
+                    .cursor
+                    .page_bytes()
+                    .and_then(|p| p.get(start..start + len))
+                {
+                    self.row.loaded = self.row.layout.start(bytes).is_ok();
+                }
                 return Ok(true);
             }
         }
