@@ -42,7 +42,34 @@ impl Vm {
     ) -> Result<Cow<'p, Value>> {
         match e {
             Expr::Const(v) => Ok(Cow::Borrowed(v)),
-            _ => self.eval(program, e, env).map(Cow::Owned),
+            _ => self.leaf(program, e, env).map(Cow::Owned),
+        }
+    }
+
+    /// Column `column` of the row under `cursor` (its rowid when `rowid`), NULL on the
+    /// NULL row of an outer join.
+    fn column_of(&mut self, cursor: usize, column: usize, rowid: bool) -> Result<Value> {
+        Ok(match self.cursor(cursor)? {
+            Cursor::Table { null: true, .. } | Cursor::Series { null: true, .. } => Value::Null,
+            Cursor::Table { inner, .. } if rowid => Value::Integer(inner.rowid()?),
+            Cursor::Table { inner, .. } => inner.column(column)?,
+            Cursor::Series { series, .. } if rowid => Value::Integer(series.rowid()),
+            Cursor::Series { series, .. } => series.column(column),
+            _ => return Err(internal("column of a non-table cursor")),
+        })
+    }
+
+    /// Evaluates `e`, reading a column without a call of [`Vm::eval`] (whose frame is much
+    /// larger): the operands of most comparisons and arithmetic, and most result columns.
+    #[inline]
+    pub(super) fn leaf(&mut self, program: &Program, e: &Expr, env: &mut Env<'_>) -> Result<Value> {
+        match e {
+            Expr::Column {
+                cursor,
+                column,
+                rowid,
+            } => self.column_of(*cursor, *column, *rowid),
+            _ => self.eval(program, e, env),
         }
     }
 
@@ -65,7 +92,7 @@ impl Vm {
                 right_affinity,
                 collation,
             } => {
-                let l = self.eval(program, left, env)?;
+                let l = self.leaf(program, left, env)?;
                 let r = self.operand(program, right, env)?;
                 // Two integers compare as they are (collation and IS only matter for other
                 // classes), unless an affinity would turn one into text.
@@ -121,27 +148,7 @@ impl Vm {
                 cursor,
                 column,
                 rowid,
-            } => match self.cursor(*cursor)? {
-                Cursor::Table { inner, null } => {
-                    if *null {
-                        Value::Null
-                    } else if *rowid {
-                        Value::Integer(inner.rowid()?)
-                    } else {
-                        inner.column(*column)?
-                    }
-                }
-                Cursor::Series { series, null } => {
-                    if *null {
-                        Value::Null
-                    } else if *rowid {
-                        Value::Integer(series.rowid())
-                    } else {
-                        series.column(*column)
-                    }
-                }
-                _ => return Err(internal("column of a non-table cursor")),
-            },
+            } => self.column_of(*cursor, *column, *rowid)?,
             Expr::Rowid(cursor) => match self.cursor(*cursor)? {
                 Cursor::Table { inner, null } => {
                     if *null {
@@ -195,7 +202,7 @@ impl Vm {
                 }
             }
             Expr::Binary(op, a, b) => {
-                let l = self.eval(program, a, env)?;
+                let l = self.leaf(program, a, env)?;
                 match op {
                     BinOp::And => {
                         if truth(&l) == Some(false) {

@@ -686,7 +686,7 @@ impl Vm {
                 },
                 Insn::Value { value, dest } => self.regs[*dest] = value.clone(),
                 Insn::Eval { expr, dest } => {
-                    let v = self.eval(program, expr, env)?;
+                    let v = self.leaf(program, expr, env)?;
                     self.regs[*dest] = v;
                 }
                 Insn::IfNot {
@@ -908,7 +908,7 @@ impl Vm {
         let mut key = std::mem::take(&mut self.aggs[agg].spare_key);
         key.clear();
         for k in keys {
-            key.push(self.eval(program, k, env)?);
+            key.push(self.leaf(program, k, env)?);
         }
         let info = match &self.aggs[agg].key_info {
             Some(i) => i.clone(),
@@ -951,7 +951,7 @@ impl Vm {
             let mut args = std::mem::take(&mut self.args);
             args.clear();
             for a in &call.args {
-                args.push(self.eval(program, a, env)?);
+                args.push(self.leaf(program, a, env)?);
             }
             let acc = self.aggs[agg].groups[group]
                 .accumulators
