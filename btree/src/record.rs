@@ -78,14 +78,17 @@ pub(crate) struct RecordSize {
 impl RecordSize {
     /// The sizes of the record of `values`; TOOBIG past [`MAX_RECORD_LEN`].
     pub(crate) fn of(values: &[Value]) -> Result<RecordSize> {
-        let types = || values.iter().map(serial_type);
-        let types_len: usize = types().map(varint_len).sum();
+        let (mut types_len, mut body_len) = (0, 0);
+        for value in values {
+            let t = serial_type(value);
+            types_len += varint_len(t);
+            body_len += serial_size(t).unwrap_or(0);
+        }
         // The header length counts its own varint, whose length depends on the total.
         let mut header_len = types_len + 1;
         while varint_len(header_len as u64) + types_len != header_len {
             header_len = varint_len(header_len as u64) + types_len;
         }
-        let body_len: u64 = types().filter_map(serial_size).sum();
         let total = header_len as u64 + body_len;
         if total > MAX_RECORD_LEN as u64 {
             return Err(Error::TooBig);
@@ -190,6 +193,10 @@ impl<'a> RecordFields<'a> {
     }
 }
 
+/// The CORRUPT error for a malformed record (out of line: the checks that call it run on
+/// every value read).
+#[cold]
+#[inline(never)]
 fn bad(reason: &str) -> Error {
     Error::corrupt(0, format!("record: {reason}"))
 }

@@ -157,9 +157,9 @@ impl Statement {
         Ok(())
     }
 
-    /// Clears all bindings.
+    /// Clears all bindings (to NULL, keeping the slots for the next binds).
     pub fn clear_bindings(&mut self) {
-        self.params.clear();
+        self.params.fill(Value::Null);
     }
 
     /// Result column names (known after the first step).
