@@ -132,24 +132,24 @@ fn descend_index<S: PageSource + ?Sized>(
 fn place_in_leaf<W: PageWriter + ?Sized>(
     w: &mut W,
     d: &Descent,
-    cell: Vec<u8>,
+    cell: &[u8],
     replace: bool,
 ) -> Result<bool> {
     let usable = w.usable_size();
     if replace {
         remove_cell(w, d.pgno, d.idx)?;
     }
-    let placed = insert_cell(w.page_mut(d.pgno)?, d.pgno, usable, d.idx, &cell)?;
+    let placed = insert_cell(w.page_mut(d.pgno)?, d.pgno, usable, d.idx, cell)?;
     if placed && (!replace || d.path.is_empty()) {
         // A plain insert that fitted cannot leave the page underfull.
         return Ok(true);
     }
-    if !placed && !replace && balance_quick(w, d, &cell)? {
+    if !placed && !replace && balance_quick(w, d, cell)? {
         return Ok(false);
     }
     let mut node = Node::load(w, d.pgno)?;
     if !placed {
-        node.cells.insert(d.idx, cell);
+        node.cells.insert(d.idx, cell.to_vec());
     } else if !node.underfull(usable) {
         return Ok(true);
     }
@@ -239,8 +239,12 @@ pub struct AppendHint {
     path: Vec<(PageNo, usize)>,
     /// The right-most leaf.
     leaf: PageNo,
+    /// The number of cells on that leaf.
+    cells: usize,
     /// The largest rowid in the tree.
     last_rowid: i64,
+    /// The buffer the last append built its cell in, kept for the next one.
+    cell: Vec<u8>,
 }
 
 impl AppendHint {
@@ -266,7 +270,7 @@ pub fn table_insert_hinted<W: PageWriter + ?Sized>(
 ) -> Result<()> {
     let d = descend_hinted(w, root, rowid, hint)?;
     let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
-    place_hinted(w, d, cell, rowid, hint)
+    place_hinted(w, d, &cell, rowid, hint)
 }
 
 /// Where row `rowid` goes: past the end of the leaf `hint` names when the row comes after
@@ -278,20 +282,14 @@ fn descend_hinted<W: PageWriter + ?Sized>(
     hint: &mut Option<AppendHint>,
 ) -> Result<Descent> {
     Ok(match hint.take() {
-        Some(h) if rowid > h.last_rowid => {
-            let data = w.page(h.leaf)?;
-            let leaf = BtreePage::parse(h.leaf, &data, w.usable_size())?;
-            if leaf.kind != PageKind::TableLeaf {
-                return Err(Error::Misuse("append hint does not name a table leaf"));
-            }
-            Descent {
-                idx: leaf.cell_count,
-                path: h.path,
-                pgno: h.leaf,
-                found: false,
-                past_end: true,
-            }
-        }
+        // The hint is trusted (see `table_insert_hinted`): its leaf is not read again.
+        Some(h) if rowid > h.last_rowid => Descent {
+            idx: h.cells,
+            path: h.path,
+            pgno: h.leaf,
+            found: false,
+            past_end: true,
+        },
         _ => descend_table(w, root, rowid)?,
     })
 }
@@ -310,14 +308,24 @@ pub fn table_insert_values_hinted<W: PageWriter + ?Sized>(
         let record = encode_record(values)?;
         return table_insert_hinted(w, root, rowid, &record, hint);
     }
+    // The cell is built in the buffer the last append kept in the hint.
+    let mut cell = hint
+        .as_mut()
+        .map(|h| std::mem::take(&mut h.cell))
+        .unwrap_or_default();
+    cell.clear();
+    cell.reserve(size.total + 18);
     let d = descend_hinted(w, root, rowid, hint)?;
-    let mut cell = Vec::with_capacity(size.total + 18);
     write_varint(&mut cell, size.total as u64);
     write_varint(&mut cell, rowid as u64);
     size.write(values, &mut cell);
     // SQLite allocates at least four bytes to a cell.
     cell.resize(cell.len().max(4), 0);
-    place_hinted(w, d, cell, rowid, hint)
+    place_hinted(w, d, &cell, rowid, hint)?;
+    if let Some(h) = hint {
+        h.cell = cell;
+    }
+    Ok(())
 }
 
 /// Places `cell` (row `rowid`) where `d` found its place, and keeps the append hint when
@@ -325,7 +333,7 @@ pub fn table_insert_values_hinted<W: PageWriter + ?Sized>(
 fn place_hinted<W: PageWriter + ?Sized>(
     w: &mut W,
     d: Descent,
-    cell: Vec<u8>,
+    cell: &[u8],
     rowid: i64,
     hint: &mut Option<AppendHint>,
 ) -> Result<()> {
@@ -334,7 +342,9 @@ fn place_hinted<W: PageWriter + ?Sized>(
         *hint = Some(AppendHint {
             path: d.path,
             leaf: d.pgno,
+            cells: d.idx + 1,
             last_rowid: rowid,
+            cell: Vec::new(),
         });
     }
     Ok(())
@@ -353,7 +363,7 @@ pub fn table_update<W: PageWriter + ?Sized>(
         return Ok(false);
     }
     let cell = make_cell(w, PageKind::TableLeaf, 0, rowid, payload)?;
-    place_in_leaf(w, &d, cell, true)?;
+    place_in_leaf(w, &d, &cell, true)?;
     Ok(true)
 }
 
@@ -410,7 +420,7 @@ pub fn index_insert<W: PageWriter + ?Sized>(
         }
     }
     let cell = make_cell(w, PageKind::IndexLeaf, 0, 0, record)?;
-    place_in_leaf(w, &d, cell, d.found)?;
+    place_in_leaf(w, &d, &cell, d.found)?;
     Ok(())
 }
 
