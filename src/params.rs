@@ -9,11 +9,23 @@ use crate::error::{Error, Result};
 pub trait ToValue {
     /// The SQL value.
     fn to_value(&self) -> Value;
+
+    /// The SQL value, taking `self`: an owned string or byte vector moves into it without a
+    /// copy (what binding a tuple or array of owned values does).
+    fn into_value(self) -> Value
+    where
+        Self: Sized,
+    {
+        self.to_value()
+    }
 }
 
 impl ToValue for Value {
     fn to_value(&self) -> Value {
         self.clone()
+    }
+    fn into_value(self) -> Value {
+        self
     }
 }
 impl ToValue for i64 {
@@ -50,6 +62,9 @@ impl ToValue for String {
     fn to_value(&self) -> Value {
         Value::Text(self.clone().into())
     }
+    fn into_value(self) -> Value {
+        Value::Text(self.into())
+    }
 }
 impl ToValue for [u8] {
     fn to_value(&self) -> Value {
@@ -60,6 +75,9 @@ impl ToValue for Vec<u8> {
     fn to_value(&self) -> Value {
         Value::Blob(self.clone())
     }
+    fn into_value(self) -> Value {
+        Value::Blob(self)
+    }
 }
 impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> Value {
@@ -69,6 +87,9 @@ impl<T: ToValue + ?Sized> ToValue for &T {
 impl<T: ToValue> ToValue for Option<T> {
     fn to_value(&self) -> Value {
         self.as_ref().map_or(Value::Null, ToValue::to_value)
+    }
+    fn into_value(self) -> Value {
+        self.map_or(Value::Null, ToValue::into_value)
     }
 }
 
@@ -195,7 +216,10 @@ impl<T: ToValue> Params for &[T] {
 
 impl<T: ToValue, const N: usize> Params for [T; N] {
     fn bind(self, stmt: &mut concur_vm::Statement) -> Result<()> {
-        self.as_slice().bind(stmt)
+        for (i, v) in self.into_iter().enumerate() {
+            bind_at(stmt, i + 1, v.into_value())?;
+        }
+        Ok(())
     }
 }
 
@@ -215,7 +239,7 @@ macro_rules! tuple_params {
     ($($name:ident $index:tt),+) => {
         impl<$($name: ToValue),+> Params for ($($name,)+) {
             fn bind(self, stmt: &mut concur_vm::Statement) -> Result<()> {
-                $(bind_at(stmt, $index + 1, self.$index.to_value())?;)+
+                $(bind_at(stmt, $index + 1, self.$index.into_value())?;)+
                 Ok(())
             }
         }

@@ -206,6 +206,8 @@ pub struct Vm {
     sub_done: Vec<bool>,
     /// Scratch space for the arguments of an aggregate step.
     args: Vec<Value>,
+    /// Scratch space for the row an insert stores (its buffer kept from row to row).
+    row: Vec<Value>,
     /// The main program counter.
     pc: usize,
     /// Whether the program halted.
@@ -233,6 +235,7 @@ impl Vm {
                 .collect(),
             sub_done: vec![false; program.subs.len()],
             args: Vec::new(),
+            row: Vec::new(),
             pc: 0,
             halted: false,
             aborted: false,
@@ -275,6 +278,7 @@ impl Vm {
                 .collect(),
             sub_done,
             args: Vec::new(),
+            row: Vec::new(),
             pc: 0,
             halted: false,
             aborted: false,

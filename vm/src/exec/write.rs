@@ -404,16 +404,16 @@ impl Vm {
     ) -> Result<Inserted> {
         let table = &target.table;
         let row = &mut self.regs[start..start + table.columns.len()];
-        let mut values: Vec<Value> = if upsert.is_some() {
+        let mut values = std::mem::take(&mut self.row);
+        values.clear();
+        if upsert.is_some() {
             // DO UPDATE reads the proposed row (`excluded.*`) from these registers.
-            row.to_vec()
+            values.extend_from_slice(row);
         } else {
             // Written back below once the row is stored; a skipped or failed row's registers
             // are not read again (the next row, if any, fills every one of them).
-            row.iter_mut()
-                .map(|v| std::mem::replace(v, Value::Null))
-                .collect()
-        };
+            values.extend(row.iter_mut().map(|v| std::mem::replace(v, Value::Null)));
+        }
         // AUTOINCREMENT: new rowids go past the largest ever used, kept in sqlite_sequence.
         let sequence = match target.sequence_root {
             Some(root) => Some((root, sequence_row(env.txn, root, &table.name)?)),
@@ -462,9 +462,9 @@ impl Vm {
         if keep_row {
             self.write_row(program, target, rowid, &values, env)?;
         } else {
-            env.txn.insert_row_owned(table.root, rowid, values)?;
+            env.txn.insert_row_owned(table.root, rowid, &mut values)?;
             self.write_index_entries(program, target, env)?;
-            values = Vec::new();
+            values.clear();
         }
         if let Some((root, row)) = sequence {
             if rowid > used {
@@ -482,13 +482,14 @@ impl Vm {
         // The stored row, for AFTER triggers and RETURNING (`values` is empty when
         // nothing reads it: see `keep_row`).
         self.regs[rowid_reg] = Value::Integer(rowid);
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, v) in values.drain(..).enumerate() {
             self.regs[start + i] = if Some(i) == table.rowid_alias {
                 Value::Integer(rowid)
             } else {
                 v
             };
         }
+        self.row = values;
         if count_change {
             env.counters.count_change(target.counts_changes);
             if target.counts_changes {
@@ -542,13 +543,14 @@ impl Vm {
         self.restore_scratch(target, saved);
         self.write_row(program, target, rowid, &values, env)?;
         self.regs[rowid_reg] = Value::Integer(rowid);
-        for (i, v) in values.into_iter().enumerate() {
+        for (i, v) in values.drain(..).enumerate() {
             self.regs[start + i] = if Some(i) == table.rowid_alias {
                 Value::Integer(rowid)
             } else {
                 v
             };
         }
+        self.row = values;
         env.counters.count_change(target.counts_changes);
         Ok(true)
     }

@@ -416,9 +416,15 @@ impl Txn for MemTxn {
         })
     }
 
-    fn insert_row_owned(&self, root: u32, rowid: i64, values: Vec<Value>) -> StorageResult<()> {
+    fn insert_row_owned(
+        &self,
+        root: u32,
+        rowid: i64,
+        values: &mut Vec<Value>,
+    ) -> StorageResult<()> {
         self.write(|state| {
-            let old = table(state, root)?.insert(rowid, Arc::from(values));
+            let row: Arc<[Value]> = values.drain(..).collect();
+            let old = table(state, root)?.insert(rowid, row);
             Ok(((), Some(Undo::Row { root, rowid, old })))
         })
     }

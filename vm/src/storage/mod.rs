@@ -326,10 +326,18 @@ pub trait Txn: Send {
     fn index_cursor(&self, root: u32, key: &KeyInfo) -> StorageResult<Box<dyn IndexCursor>>;
     /// Inserts or replaces the row `rowid` of table `root`.
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()>;
-    /// Inserts or replaces the row `rowid` of table `root`, taking the values (a store that
-    /// keeps values as they are can keep these without copying). Default: [`Txn::insert_row`].
-    fn insert_row_owned(&self, root: u32, rowid: i64, values: Vec<Value>) -> StorageResult<()> {
-        self.insert_row(root, rowid, &values)
+    /// Inserts or replaces the row `rowid` of table `root`, taking the values and leaving
+    /// `values` empty, its buffer kept for the caller's next row (a store that keeps values
+    /// as they are can move these in). Default: [`Txn::insert_row`].
+    fn insert_row_owned(
+        &self,
+        root: u32,
+        rowid: i64,
+        values: &mut Vec<Value>,
+    ) -> StorageResult<()> {
+        self.insert_row(root, rowid, values)?;
+        values.clear();
+        Ok(())
     }
     /// Whether table `root` has a row `rowid`. Default: a seek of a fresh cursor.
     fn contains_row(&self, root: u32, rowid: i64) -> StorageResult<bool> {
