@@ -392,6 +392,7 @@ impl Txn for MemTxn {
             ahead: VecDeque::new(),
             ahead_forward: true,
             ahead_writes: 0,
+            batch: 0,
         }))
     }
 
@@ -406,6 +407,7 @@ impl Txn for MemTxn {
             ahead: VecDeque::new(),
             ahead_forward: true,
             ahead_writes: 0,
+            batch: 0,
         }))
     }
 
@@ -629,9 +631,14 @@ struct MemTableCursor {
     ahead_forward: bool,
     /// The write count when `ahead` was read.
     ahead_writes: u64,
+    /// How many rows or entries the last read-ahead asked for: a seek starts at
+    /// [`AHEAD_MIN`], each refill of the same scan doubles it.
+    batch: usize,
 }
 
-/// Rows read ahead by the first move of a scan; each refill doubles it up to [`AHEAD_MAX`].
+/// Rows read ahead by the first move of a scan; each refill doubles it up to [`AHEAD_MAX`]
+/// (so that the short scans of a join's inner loop, one per outer row, read little more than
+/// they visit).
 const AHEAD_MIN: usize = 4;
 /// The most rows read ahead at once.
 const AHEAD_MAX: usize = 128;
@@ -659,6 +666,7 @@ impl MemTableCursor {
         let found = rows.range(range).map(|(k, v)| (*k, v.clone()));
         self.ahead.clear();
         self.ahead_forward = forward;
+        self.batch = ahead;
         if forward {
             self.ahead.extend(found.take(ahead + 1));
         } else {
@@ -682,7 +690,7 @@ impl MemTableCursor {
                 return Ok(true);
             }
         }
-        let ahead = (self.ahead.capacity().max(AHEAD_MIN) * 2).min(AHEAD_MAX);
+        let ahead = (self.batch * 2).clamp(AHEAD_MIN, AHEAD_MAX);
         if forward {
             self.place((Bound::Excluded(rowid), Bound::Unbounded), true, ahead)
         } else {
@@ -718,6 +726,7 @@ impl TableCursor for MemTableCursor {
     fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
         let state = lock(&self.state)?;
         self.ahead.clear();
+        self.batch = 0;
         self.current = match state.trees.get(self.root) {
             Some(Tree::Table(rows)) => rows.get(&rowid).map(|row| (rowid, row.clone())),
             _ => {
@@ -775,6 +784,9 @@ struct MemIndexCursor {
     ahead_forward: bool,
     /// The write count when `ahead` was read.
     ahead_writes: u64,
+    /// How many rows or entries the last read-ahead asked for: a seek starts at
+    /// [`AHEAD_MIN`], each refill of the same scan doubles it.
+    batch: usize,
 }
 
 impl MemIndexCursor {
@@ -802,6 +814,7 @@ impl MemIndexCursor {
         let found = entries.range(range).map(|e| e.values.clone());
         self.ahead.clear();
         self.ahead_forward = forward;
+        self.batch = ahead;
         if forward {
             self.ahead.extend(found.take(ahead + 1));
         } else {
@@ -825,7 +838,7 @@ impl MemIndexCursor {
                 return Ok(true);
             }
         }
-        let ahead = (self.ahead.capacity().max(AHEAD_MIN) * 2).min(AHEAD_MAX);
+        let ahead = (self.batch * 2).clamp(AHEAD_MIN, AHEAD_MAX);
         let key = Entry {
             values: key,
             info: self.info.clone(),
