@@ -446,17 +446,64 @@ impl KeyInfo {
     /// Compares an encoded record with a decoded key over their common prefix, without
     /// decoding the record's values into owned ones.
     pub fn compare_record(&self, record: &[u8], key: &[Value]) -> Result<Ordering> {
-        Ok(self.compare_record_inner(record, key)?.0)
+        // A seek on a leading integer column (the common index probe) that the first value
+        // decides, as SQLite's `vdbeRecordCompareInt` does.
+        if let Some(ord) = self.compare_first_integer(record, key) {
+            if ord != Ordering::Equal || key.len() == 1 {
+                return Ok(ord);
+            }
+        }
+        Ok(self.compare_record_inner(record, key, false)?.0)
     }
 
     /// As [`KeyInfo::compare_record`], then the record with fewer values first.
     pub fn compare_record_full(&self, record: &[u8], key: &[Value]) -> Result<Ordering> {
-        let (ord, fields) = self.compare_record_inner(record, key)?;
+        match self.compare_first_integer(record, key) {
+            Some(ord) if ord != Ordering::Equal => return Ok(ord),
+            _ => {}
+        }
+        let (ord, fields) = self.compare_record_inner(record, key, true)?;
         Ok(ord.then(fields.cmp(&key.len())))
     }
 
-    /// The prefix comparison and the record's number of values (counted only when equal).
-    fn compare_record_inner(&self, record: &[u8], key: &[Value]) -> Result<(Ordering, usize)> {
+    /// The comparison of the record's first value with `key`'s, read in place, when the key
+    /// starts with an integer and the record with a short header whose first value is an
+    /// integer that lies within it; `None` for anything else.
+    #[inline]
+    fn compare_first_integer(&self, record: &[u8], key: &[Value]) -> Option<Ordering> {
+        let Some(Value::Integer(y)) = key.first() else {
+            return None;
+        };
+        let (&header_len, &t) = (record.first()?, record.get(1)?);
+        if header_len >= 0x80 || header_len < 2 || usize::from(header_len) > record.len() {
+            return None;
+        }
+        let x = match t {
+            8 => 0,
+            9 => 1,
+            1..=6 => {
+                let size = serial_size(u64::from(t))? as usize;
+                let start = usize::from(header_len);
+                match decode_value(u64::from(t), record.get(start..start + size)?) {
+                    ValueRef::Integer(x) => x,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let ord = x.cmp(y);
+        let descending = self.columns.first().is_some_and(|c| c.descending);
+        Some(if descending { ord.reverse() } else { ord })
+    }
+
+    /// The prefix comparison and, when `count` is set, the record's number of values
+    /// (counted only when equal).
+    fn compare_record_inner(
+        &self,
+        record: &[u8],
+        key: &[Value],
+        count: bool,
+    ) -> Result<(Ordering, usize)> {
         let mut fields = RecordFields::new(record)?;
         let mut n = 0;
         for (i, y) in key.iter().enumerate() {
@@ -476,9 +523,11 @@ impl KeyInfo {
                 return Ok((ord, n));
             }
         }
-        for x in fields {
-            x?;
-            n += 1;
+        if count {
+            for x in fields {
+                x?;
+                n += 1;
+            }
         }
         Ok((Ordering::Equal, n))
     }
@@ -493,6 +542,69 @@ impl KeyInfo {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_probes_compare_as_the_general_comparison_does() {
+        let ints = [
+            0i64,
+            1,
+            -1,
+            2,
+            127,
+            128,
+            -129,
+            32_767,
+            -32_769,
+            8_388_608,
+            2_147_483_648,
+            -140_737_488_355_329,
+            i64::MIN,
+            i64::MAX,
+        ];
+        for descending in [false, true] {
+            let info = KeyInfo {
+                columns: vec![
+                    KeyColumn {
+                        collation: Collation::Binary,
+                        descending,
+                    };
+                    2
+                ],
+            };
+            for &x in &ints {
+                let record = encode_record(&[Value::Integer(x), Value::Integer(7)]).unwrap();
+                let stored = decode_record(&record).unwrap();
+                for &y in &ints {
+                    for key in [
+                        vec![Value::Integer(y)],
+                        vec![Value::Integer(y), Value::Integer(7)],
+                        vec![Value::Integer(y), Value::Integer(8)],
+                    ] {
+                        assert_eq!(
+                            info.compare_record(&record, &key).unwrap(),
+                            info.compare(&stored, &key),
+                            "{x} vs {key:?}, descending {descending}"
+                        );
+                        assert_eq!(
+                            info.compare_record_full(&record, &key).unwrap(),
+                            info.compare_full(&stored, &key),
+                            "{x} vs {key:?}, descending {descending}"
+                        );
+                    }
+                }
+            }
+        }
+        // A record whose first value runs past its end is still reported.
+        let mut short = encode_record(&[Value::Integer(1_000_000)]).unwrap();
+        short.truncate(3);
+        assert!(KeyInfo::binary(1)
+            .compare_record(&short, &[Value::Integer(5)])
+            .is_err());
+        let lying = [9u8, 8];
+        assert!(KeyInfo::binary(1)
+            .compare_record(&lying, &[Value::Integer(5)])
+            .is_err());
+    }
 
     #[test]
     fn integers_take_the_smallest_serial_type() {
