@@ -516,7 +516,7 @@ impl KeyInfo {
             return None;
         };
         let (&header_len, &t) = (record.first()?, record.get(1)?);
-        if header_len >= 0x80 || header_len < 2 || usize::from(header_len) > record.len() {
+        if !(2..0x80).contains(&header_len) || usize::from(header_len) > record.len() {
             return None;
         }
         let x = match t {
