@@ -85,8 +85,9 @@ impl Payload {
 /// borrowed transaction (`&ReadTx`, `&WriteTx`), or an owned handle for a cursor that must
 /// outlive any one borrow (the SQL layer's cursors share their transaction this way).
 ///
-/// A cursor keeps the page images of its path and reuses them when a seek passes through
-/// the same pages again. An owner whose source can change between calls (a handle on a
+/// A cursor keeps the page images of its path, and from its second move from the root on
+/// those of the last pages it visited ([`RECENT_PAGES`]), and reuses them when a move passes
+/// through the same pages again. An owner whose source can change between calls (a handle on a
 /// write transaction that writes meanwhile) must call [`Cursor::clear`] after a change,
 /// before moving the cursor.
 pub struct Cursor<S: PageSource> {
@@ -106,7 +107,18 @@ pub struct Cursor<S: PageSource> {
     /// count before it is called out of range (a write transaction grows the file), so most
     /// moves need not ask the source.
     known_pages: PageNo,
+    /// Moves from the root so far (counted up to 2).
+    moves: u8,
+    /// Pages fetched by earlier moves, with their checked headers, by page number modulo
+    /// [`RECENT_PAGES`]. Empty until the second move from the root: a cursor that seeks once
+    /// (a point query's) allocates nothing, while a run of seeks into a small tree (a join's
+    /// inner side) fetches and parses each of its pages once.
+    recent: Vec<Option<(PageNo, PageRef, CheckedHeader)>>,
 }
+
+/// How many pages a cursor remembers beyond its path: the leaves of a table of some ten
+/// thousand short rows.
+const RECENT_PAGES: usize = 32;
 
 impl<S: PageSource> Cursor<S> {
     /// A cursor on the tree at `root`, not yet positioned.
@@ -119,6 +131,8 @@ impl<S: PageSource> Cursor<S> {
             stack: Vec::with_capacity(4),
             old_path: Vec::with_capacity(4),
             known_pages: 0,
+            moves: 0,
+            recent: Vec::new(),
         }
     }
 
@@ -150,11 +164,7 @@ impl<S: PageSource> Cursor<S> {
         }
         let (data, header) = match self.old_path.get(self.stack.len()) {
             Some(old) if old.pgno == pgno => (PageRef::clone(&old.data), old.header),
-            _ => {
-                let data = self.src.page(pgno)?;
-                let header = BtreePage::parse(pgno, &data, self.usable)?.checked();
-                (data, header)
-            }
+            _ => self.fetch(pgno)?,
         };
         let kind = header.kind;
         if let Some(top) = self.stack.last() {
@@ -170,6 +180,26 @@ impl<S: PageSource> Cursor<S> {
             idx: 0,
         });
         Ok(kind)
+    }
+
+    /// Page `pgno` and its checked header: remembered from an earlier move, or read from the
+    /// source (and remembered, from the second move on).
+    fn fetch(&mut self, pgno: PageNo) -> Result<(PageRef, CheckedHeader)> {
+        let slot = pgno as usize % RECENT_PAGES;
+        if let Some(Some((known, data, header))) = self.recent.get(slot) {
+            if *known == pgno {
+                return Ok((PageRef::clone(data), *header));
+            }
+        }
+        let data = self.src.page(pgno)?;
+        let header = BtreePage::parse(pgno, &data, self.usable)?.checked();
+        if self.recent.is_empty() && self.moves >= 2 {
+            self.recent.resize(RECENT_PAGES, None);
+        }
+        if let Some(entry) = self.recent.get_mut(slot) {
+            *entry = Some((pgno, PageRef::clone(&data), header));
+        }
+        Ok((data, header))
     }
 
     /// The top frame's page type and cell count.
@@ -218,14 +248,17 @@ impl<S: PageSource> Cursor<S> {
         }
     }
 
-    /// Leaves the cursor at no entry, letting go of the pages of its path.
+    /// Leaves the cursor at no entry, letting go of the pages of its path and those it
+    /// remembers (which a change to the source may have made old).
     pub fn clear(&mut self) {
         self.stack.clear();
         self.old_path.clear();
+        self.recent.clear();
     }
 
     /// Starts a move from the root: the current path becomes the one to reuse pages from.
     fn restart(&mut self) {
+        self.moves = self.moves.saturating_add(1).min(2);
         self.old_path.clear();
         std::mem::swap(&mut self.stack, &mut self.old_path);
     }
@@ -392,11 +425,18 @@ impl<S: PageSource> Cursor<S> {
         // Gt and Le look for the first entry strictly after the key; the others for the first
         // entry at or after it.
         let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
+        // Whether the rowid search of the last page met the rowid: on the leaf, that the
+        // entry there is the one sought.
+        let mut met = false;
         loop {
             let top = self.top()?;
             let page = top.page();
             let lo = match rowid {
-                Some(rowid) => page.rowid_search(rowid, strict)?,
+                Some(rowid) => {
+                    let (lo, hit) = page.rowid_search(rowid, strict)?;
+                    met = hit;
+                    lo
+                }
                 None => {
                     let (mut lo, mut hi) = (0, page.cell_count);
                     while lo < hi {
@@ -431,6 +471,7 @@ impl<S: PageSource> Cursor<S> {
             SeekOp::Eq => {
                 let top = self.stack.last();
                 let equal = match top {
+                    Some(_) if found && rowid.is_some() => met,
                     Some(top) if found => cmp(&self.src, &top.page(), top.idx)? == Ordering::Equal,
                     _ => false,
                 };

@@ -308,8 +308,8 @@ impl<'a> BtreePage<'a> {
     /// least `rowid` (greater than it when `strict`), or `cell_count`. In an interior page
     /// that cell's child holds the rowid. Reads each probed rowid in place, with the page's
     /// layout worked out once; a probe that meets the rowid itself ends the search (rowids
-    /// are unique), as SQLite's moveto does.
-    pub fn rowid_search(&self, rowid: i64, strict: bool) -> Result<usize> {
+    /// are unique), as SQLite's moveto does, and is reported by the returned flag.
+    pub fn rowid_search(&self, rowid: i64, strict: bool) -> Result<(usize, bool)> {
         let leaf = self.table_leaf()?;
         let area = &self.data[..self.usable.min(self.data.len())];
         // The pointer array's place is worked out once, not per probe as `cell_offset`
@@ -330,12 +330,12 @@ impl<'a> BtreePage<'a> {
             let key =
                 rowid_of_cell(area, offset, leaf).ok_or_else(|| self.rowid_past_end(offset))?;
             match key.cmp(&rowid) {
-                std::cmp::Ordering::Equal => return Ok(if strict { mid + 1 } else { mid }),
+                std::cmp::Ordering::Equal => return Ok((if strict { mid + 1 } else { mid }, true)),
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
             }
         }
-        Ok(lo)
+        Ok((lo, false))
     }
 
     /// Cell `i` of a table leaf when it is the common kind, its payload all on the page.
