@@ -1,5 +1,5 @@
 //! Fixed bugs, against SQLite (rusqlite, bundled): CREATE INDEX on expressions and
-//! partial indexes over tables that already hold rows.
+//! partial indexes over tables that already hold rows, and others.
 
 #![allow(clippy::unwrap_used)] // Tests may unwrap.
 
@@ -310,5 +310,37 @@ fn setting_a_long_text_to_itself_under_a_check_keeps_it() {
         let ours = concur_lines(&setup, query);
         assert_eq!(ours, shell_rows(&setup, query), "{update}");
         assert_eq!(ours.unwrap()[1], "2|5000|616161|text", "{update}");
+    }
+}
+
+/// A function that compares (min, max, nullif, instr, replace) takes the collation of its
+/// leftmost argument that has one: a COLLATE, or a column even when it is BINARY, also
+/// through unary plus, CAST and parentheses; not one of a later argument.
+#[test]
+fn a_call_compares_under_the_collation_of_its_leftmost_argument_that_has_one() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(b, n COLLATE NOCASE, r COLLATE RTRIM);
+         INSERT INTO t VALUES ('abc', 'abc', 'abc'), ('ABC', 'ABC', 'ABC ');",
+    );
+    for call in [
+        "min('Abc ', n)",
+        "max('Abc ', n)",
+        "min(b, 'Abc ' COLLATE NOCASE)",
+        "min('Abc ', b, n)",
+        "min('Abc ', n, b)",
+        "min('Abc ', +n)",
+        "min('Abc ', CAST(n AS TEXT))",
+        "min('Abc ', (n))",
+        "min('Abc ', n || '')",
+        "min('Abc ' COLLATE BINARY, n)",
+        "min('ABC', r)",
+        "max('ABC', r, n)",
+        "nullif('ABC', n)",
+        "nullif(b, n)",
+        "instr('xABC', n)",
+        "replace('xABC', n, '-')",
+    ] {
+        pair.check(&format!("SELECT {call} FROM t ORDER BY rowid"));
     }
 }

@@ -1132,19 +1132,24 @@ impl Compiler<'_> {
                         "FILTER may not be used with non-aggregate {name}()"
                     )));
                 }
+                // The call compares under the collation of its leftmost argument that has
+                // one, as SQLite's: a COLLATE, or a column (also through unary plus, CAST
+                // or parentheses), even one that is BINARY; else BINARY.
                 let mut compiled = Vec::new();
                 let mut collation = Collation::Binary;
                 let mut explicit = false;
-                for (i, a) in args.iter().enumerate() {
+                let mut found = false;
+                for a in args {
                     let (x, m) = self.expr_meta(a)?;
-                    if !explicit && (m.explicit || (i == 0 && m.collation != Collation::Binary)) {
+                    if !found && (m.explicit || m.from_column || m.collation != Collation::Binary) {
                         collation = m.collation;
                         explicit = m.explicit;
+                        found = true;
                     }
                     compiled.push(x);
                 }
-                // The value carries only an explicit COLLATE of an argument (the first
-                // one); a column's own collation stays inside the call.
+                // The value carries only an explicit COLLATE of that argument; a column's own
+                // collation stays inside the call.
                 let meta = carried_meta(ValueKinds::ANY, explicit.then_some(collation));
                 Ok((
                     Expr::Function {
