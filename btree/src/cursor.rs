@@ -373,15 +373,24 @@ impl<S: PageSource> Cursor<S> {
         }
     }
 
-    /// Moves to the next entry; false (and no entry) past the last.
-    #[allow(clippy::should_implement_trait)] // fallible and positional, not an Iterator
-    pub fn next(&mut self) -> Result<bool> {
-        // The common step: to the next cell of the same leaf.
+    /// The common step of [`Cursor::next`], inline: to the next cell of the same leaf.
+    /// False, without moving, when there is none (the step then needs `next`).
+    #[inline]
+    pub fn next_in_leaf(&mut self) -> bool {
         if let Some(top) = self.stack.last_mut() {
             if top.header.kind.is_leaf() && top.idx + 1 < top.header.cell_count {
                 top.idx += 1;
-                return Ok(true);
+                return true;
             }
+        }
+        false
+    }
+
+    /// Moves to the next entry; false (and no entry) past the last.
+    #[allow(clippy::should_implement_trait)] // fallible and positional, not an Iterator
+    pub fn next(&mut self) -> Result<bool> {
+        if self.next_in_leaf() {
+            return Ok(true);
         }
         if !self.is_valid() {
             return Ok(false);
@@ -575,13 +584,16 @@ impl<S: PageSource> Cursor<S> {
     }
 
     /// [`Cursor::entry_span`] for the common entry of a table scan, a leaf cell whose
-    /// payload lies on its page: the rowid and the payload's offset and length. `None` for
-    /// any other entry (or none), which `entry_span` then reads or reports.
+    /// payload lies on its page: the rowid, the payload's offset and the payload itself.
+    /// `None` for any other entry (or none), which `entry_span` then reads or reports.
     #[inline]
-    pub fn local_table_entry(&self) -> Option<(i64, usize, usize)> {
+    pub fn local_table_entry(&self) -> Option<(i64, usize, &[u8])> {
         let top = self.stack.last()?;
         let cell = top.page().local_table_leaf_cell(top.idx)?;
-        Some((cell.rowid, cell.local_offset, cell.local_size))
+        let record = top
+            .data
+            .get(cell.local_offset..cell.local_offset + cell.local_size)?;
+        Some((cell.rowid, cell.local_offset, record))
     }
 
     /// The current entry's payload when the cursor is on an index cell whose payload lies

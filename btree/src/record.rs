@@ -255,6 +255,30 @@ pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
 /// `RecordLayout::locate_short`).
 const EAGER_HEADER: usize = 16;
 
+/// The longest record a [`RecordLayout`] reads (some 2 GiB, past SQLite's own limit of
+/// `2^31 - 1` bytes per value): its offsets, and the serial types of its values, then fit
+/// in 32 bits.
+const MAX_LAYOUT_RECORD: usize = 0x7fff_0000;
+
+/// [`ONE_BYTE_SIZES`] of the reserved serial types 10 and 11.
+const RESERVED: u8 = u8::MAX;
+
+/// The body size of each serial type that fits in one header byte (below 0x80).
+const ONE_BYTE_SIZES: [u8; 128] = {
+    let fixed = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, RESERVED, RESERVED];
+    let mut sizes = [0; 128];
+    let mut t = 0;
+    while t < 128 {
+        sizes[t] = if t < 12 {
+            fixed[t]
+        } else {
+            ((t - 12) / 2) as u8
+        };
+        t += 1;
+    }
+    sizes
+};
+
 /// Where the values of a record lie, read from the record's header as far as the values
 /// asked for (SQLite's `OP_Column` does the same), so that reading one column of a wide row
 /// decodes neither the other values nor the rest of the header. The buffer is reused from
@@ -281,6 +305,9 @@ impl RecordLayout {
     /// Starts on `record`: reads its header size (CORRUPT if out of range).
     pub fn start(&mut self, record: &[u8]) -> Result<()> {
         self.clear();
+        if record.len() > MAX_LAYOUT_RECORD {
+            return Err(bad("record too large"));
+        }
         let (header_len, pos) = read_varint(record).ok_or_else(|| bad("truncated header size"))?;
         if header_len > record.len() as u64 || (header_len as usize) < pos {
             return Err(bad("header size out of range"));
@@ -300,29 +327,30 @@ impl RecordLayout {
     /// reserved type or a value that runs past the record, so that only a read of such a
     /// value reports it.
     fn locate_short(&mut self, record: &[u8]) {
-        /// Body sizes of the serial types below 12; the reserved 10 and 11 stop the loop.
-        const FIXED: [usize; 10] = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
-        let header = record.get(..self.header_end).unwrap_or_default();
-        let mut pos = self.header_pos;
+        let types = record
+            .get(self.header_pos..self.header_end)
+            .unwrap_or_default();
         let mut body = self.body_pos;
-        while let Some(&t) = header.get(pos) {
-            let size = match t {
-                0..=9 => FIXED[usize::from(t)],
-                10 | 11 | 0x80.. => break,
-                _ => usize::from((t - 12) / 2),
-            };
-            if size > record.len().saturating_sub(body) {
+        let mut left = record.len().saturating_sub(body);
+        let mut read = 0;
+        for &t in types {
+            let size = ONE_BYTE_SIZES[usize::from(t & 0x7f)];
+            if t >= 0x80 || size == RESERVED || usize::from(size) > left {
                 break;
             }
+            let size = usize::from(size);
+            // `start` checked that the record's offsets fit in 32 bits (see
+            // `MAX_LAYOUT_RECORD`).
             self.fields.push(Field {
-                serial_type: u64::from(t),
-                start: body,
-                end: body + size,
+                serial_type: u32::from(t),
+                start: body as u32,
+                end: (body + size) as u32,
             });
-            pos += 1;
+            read += 1;
             body += size;
+            left -= size;
         }
-        self.header_pos = pos;
+        self.header_pos += read;
         self.body_pos = body;
     }
 
@@ -363,10 +391,12 @@ impl RecordLayout {
                 break Err(bad("value runs past the end of the record"));
             }
             let end = body + size as usize;
+            // `start` checked that the record's offsets fit in 32 bits, and so does the
+            // type of a value within it (see `MAX_LAYOUT_RECORD`).
             self.fields.push(Field {
-                serial_type: t,
-                start: body,
-                end,
+                serial_type: t as u32,
+                start: body as u32,
+                end: end as u32,
             });
             pos += n;
             body = end;
@@ -396,8 +426,8 @@ impl RecordLayout {
         };
         // `locate` checked that the body lies within the record.
         Ok(record
-            .get(field.start..field.end)
-            .map(|bytes| decode_value(field.serial_type, bytes)))
+            .get(field.start as usize..field.end as usize)
+            .map(|bytes| decode_value(u64::from(field.serial_type), bytes)))
     }
 }
 
@@ -405,11 +435,11 @@ impl RecordLayout {
 #[derive(Debug, Clone, Copy)]
 struct Field {
     /// Its serial type.
-    serial_type: u64,
+    serial_type: u32,
     /// The offset of its first body byte.
-    start: usize,
+    start: u32,
     /// The offset just past its body.
-    end: usize,
+    end: u32,
 }
 
 /// Decodes one value of serial type `t` from exactly its body bytes.

@@ -14,7 +14,7 @@ use crate::storage::code;
 use crate::value::{
     and, and_truth, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast,
     compare_op, comparison_makes_text, concat, is, is_not, negate, not, or, or_truth, truth,
-    truth_value, value_to_string, Affinity, Collation, CompareOp,
+    truth_value, value_to_string, Affinity, ArithOp, Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -59,8 +59,9 @@ impl Vm {
         })
     }
 
-    /// Evaluates `e`, reading a column without a call of [`Vm::eval`] (whose frame is much
-    /// larger): the operands of most comparisons and arithmetic, and most result columns.
+    /// Evaluates `e`, reading a column or doing arithmetic without a call of [`Vm::eval`]
+    /// (whose frame is much larger): the operands of most comparisons and arithmetic, and
+    /// most result columns.
     #[inline]
     pub(super) fn leaf(&mut self, program: &Program, e: &Expr, env: &mut Env<'_>) -> Result<Value> {
         match e {
@@ -69,8 +70,24 @@ impl Vm {
                 column,
                 rowid,
             } => self.column_of(*cursor, *column, *rowid),
+            Expr::Binary(BinOp::Arith(op), a, b) => self.arithmetic_of(program, *op, a, b, env),
             _ => self.eval(program, e, env),
         }
+    }
+
+    /// `a op b`, in a frame of its own, small next to [`Vm::eval`]'s.
+    #[inline(never)]
+    fn arithmetic_of(
+        &mut self,
+        program: &Program,
+        op: ArithOp,
+        a: &Expr,
+        b: &Expr,
+        env: &mut Env<'_>,
+    ) -> Result<Value> {
+        let l = self.leaf(program, a, env)?;
+        let r = self.operand(program, b, env)?;
+        Ok(arithmetic(&l, op, &r))
     }
 
     /// Evaluates `e` as a condition (WHERE, ON, HAVING, WHEN): true, false or NULL

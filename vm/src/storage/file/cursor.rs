@@ -171,18 +171,15 @@ impl FileTableCursor {
         self.row.loaded = false;
         if found {
             // The common row, read without the general cell parse.
-            if let Some((rowid, start, len)) = self.cursor.local_table_entry() {
-                self.row.record = Record::OnPage { start, len };
+            if let Some((rowid, start, record)) = self.cursor.local_table_entry() {
+                self.row.record = Record::OnPage {
+                    start,
+                    len: record.len(),
+                };
                 self.rowid = Some(rowid);
-                // Its header size is read now, while the cell is at hand: a scan reads a
-                // column of nearly every row it visits.
-                if let Some(bytes) = self
-                    .cursor
-                    .page_bytes()
-                    .and_then(|p| p.get(start..start + len))
-                {
-                    self.row.loaded = self.row.layout.start(bytes).is_ok();
-                }
+                // Its header is read now, while the cell is at hand: a scan reads a column
+                // of nearly every row it visits.
+                self.row.loaded = self.row.layout.start(record).is_ok();
                 return Ok(true);
             }
         }
@@ -290,6 +287,11 @@ impl TableCursor for FileTableCursor {
     }
 
     fn next(&mut self) -> StorageResult<bool> {
+        // The common step, to the next cell of the same leaf with no write since the cursor
+        // moved, without the calls of the general one.
+        if self.rowid.is_some() && !self.stale() && self.cursor.next_in_leaf() {
+            return self.settle(true);
+        }
         self.advance(true)
     }
 
