@@ -78,7 +78,7 @@ impl Compiler<'_> {
                 match (&access, desc) {
                     (Access::Scan, false)
                     | (Access::RowidRange(..), false)
-                    | (Access::RowidEq(_), _) => {
+                    | (Access::RowidEq(..), _) => {
                         let _ = nulls_first;
                         self.ordered_access = Some((cursor, access));
                         return true;
@@ -128,6 +128,7 @@ impl Compiler<'_> {
                                 eq: Vec::new(),
                                 low: None,
                                 high: None,
+                                enforced: Vec::new(),
                             },
                         ));
                         return true;
@@ -153,7 +154,7 @@ impl Compiler<'_> {
             (
                 Some(index),
                 Access::Scan
-                | Access::RowidEq(_)
+                | Access::RowidEq(..)
                 | Access::RowidRange(..)
                 | Access::In { index: None, .. },
             ) if index.partial.is_none() && index.root != 0 => Access::Index {
@@ -161,6 +162,7 @@ impl Compiler<'_> {
                 eq: Vec::new(),
                 low: None,
                 high: None,
+                enforced: Vec::new(),
             },
             _ => access,
         }
@@ -183,9 +185,8 @@ impl Compiler<'_> {
         // statements a correlated subquery sits in (fixed while it runs, as SQLite treats
         // them); not this loop or the loops inside it.
         let inner: Vec<CursorId> = levels[depth..].iter().map(|l| l.cursor).collect();
-        // (column or None for rowid, op, key expr, key affinity source, collation)
-        let mut candidates: Vec<(Option<usize>, CompareOp, Expr, Collation)> = Vec::new();
-        for t in terms {
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (term_index, t) in terms.iter().enumerate() {
             if t.on_level.is_some() && t.on_level != Some(depth) {
                 continue;
             }
@@ -267,44 +268,66 @@ impl Compiler<'_> {
                     None => Some(other.as_ref().clone()),
                     Some(_) => seek_key(other, col_aff, other_aff),
                 };
+                // An equality (not IS) that this loop tests: on a LEFT JOIN's right side
+                // only an ON term, since a WHERE term also tests the NULL row.
+                let tested_here = match t.on_level {
+                    Some(_) => true,
+                    None => !level.left_join && t.level == depth,
+                };
+                let exact = (op == CompareOp::Eq && !is && tested_here).then_some(term_index);
                 if let Some(key) = key {
-                    candidates.push((column, op, key, *collation));
+                    candidates.push(Candidate {
+                        column,
+                        op,
+                        key,
+                        collation: *collation,
+                        exact,
+                    });
                 }
             }
         }
-        if let Some((_, _, key, _)) = candidates
+        if let Some(c) = candidates
             .iter()
-            .find(|(c, op, ..)| c.is_none() && *op == CompareOp::Eq)
+            .find(|c| c.column.is_none() && c.op == CompareOp::Eq)
         {
-            return Access::RowidEq(key.clone());
+            return Access::RowidEq(c.key.clone(), c.exact);
         }
         let mut best: Option<(usize, Access)> = None;
-        for index in self.usable_indexes(table, cursor) {
+        // Newest first, as SQLite links each new index at the head of its table's list and
+        // keeps the first of equally good paths.
+        for index in self.usable_indexes(table, cursor).into_iter().rev() {
             if index.partial.is_some() || index.root == 0 {
                 continue;
             }
             let mut eq = Vec::new();
+            let mut enforced = Vec::new();
             let mut low = None;
             let mut high = None;
             for ic in &index.columns {
                 let Some(col) = ic.column else { break };
                 let matches = |op: CompareOp| {
-                    candidates.iter().find(|(c, o, _, coll)| {
-                        *c == Some(col) && *o == op && *coll == ic.collation
+                    candidates.iter().find(|c| {
+                        c.column == Some(col) && c.op == op && c.collation == ic.collation
                     })
                 };
-                if let Some((_, _, key, _)) = matches(CompareOp::Eq) {
-                    eq.push(key.clone());
+                if let Some(c) = matches(CompareOp::Eq) {
+                    eq.push(c.key.clone());
+                    enforced.extend(c.exact);
                     continue;
                 }
-                if !ic.desc {
-                    low = matches(CompareOp::Gt)
-                        .map(|(_, _, k, _)| (k.clone(), false))
-                        .or_else(|| matches(CompareOp::Ge).map(|(_, _, k, _)| (k.clone(), true)));
-                    high = matches(CompareOp::Lt)
-                        .map(|(_, _, k, _)| (k.clone(), false))
-                        .or_else(|| matches(CompareOp::Le).map(|(_, _, k, _)| (k.clone(), true)));
-                }
+                let lower = matches(CompareOp::Gt)
+                    .map(|c| (c.key.clone(), false))
+                    .or_else(|| matches(CompareOp::Ge).map(|c| (c.key.clone(), true)));
+                let upper = matches(CompareOp::Lt)
+                    .map(|c| (c.key.clone(), false))
+                    .or_else(|| matches(CompareOp::Le).map(|c| (c.key.clone(), true)));
+                // The bounds in index order: a descending column holds its largest values
+                // first, so the upper bound is where the range starts.
+                (low, high) = if ic.desc {
+                    (upper, lower)
+                } else {
+                    (lower, upper)
+                };
                 break;
             }
             let score = eq.len() * 4 + usize::from(low.is_some()) + usize::from(high.is_some());
@@ -329,6 +352,7 @@ impl Compiler<'_> {
                         eq,
                         low,
                         high,
+                        enforced,
                     },
                 ));
             }
@@ -344,8 +368,8 @@ impl Compiler<'_> {
         let rowid_bound = |op: CompareOp| {
             candidates
                 .iter()
-                .find(|(c, o, ..)| c.is_none() && *o == op)
-                .map(|(_, _, k, _)| k.clone())
+                .find(|c| c.column.is_none() && c.op == op)
+                .map(|c| c.key.clone())
         };
         let low = rowid_bound(CompareOp::Gt)
             .map(|k| (k, false))
@@ -486,6 +510,21 @@ pub(super) fn series_after_arguments(
         }
     }
     levels
+}
+
+/// A comparison that a seek of one loop could use: `column op key`.
+struct Candidate {
+    /// The column; None for the rowid.
+    column: Option<usize>,
+    /// The comparison, with the column on the left.
+    op: CompareOp,
+    /// The key, converted as the comparison converts it.
+    key: Expr,
+    /// The comparison's collation.
+    collation: Collation,
+    /// The term (an index into the loop's terms) when a seek by this key enforces it
+    /// exactly.
+    exact: Option<usize>,
 }
 
 /// The seek key for `column op other`, converted as the comparison converts `other`; None

@@ -47,7 +47,7 @@ fn estimate(access: &Access) -> Estimate {
             rows: ASSUMED_ROWS,
             cost: ASSUMED_ROWS,
         },
-        Access::RowidEq(_) => Estimate {
+        Access::RowidEq(..) => Estimate {
             rows: 1.0,
             cost: DESCENT,
         },
@@ -77,6 +77,7 @@ fn estimate(access: &Access) -> Estimate {
             eq,
             low,
             high,
+            ..
         } => {
             let matched = if eq.is_empty() {
                 ASSUMED_ROWS

@@ -163,8 +163,17 @@ impl Compiler<'_> {
             _ => (self.choose_access(levels, terms, depth), false),
         };
         let reverse = matches!(access, Access::Scan) && std::mem::take(&mut self.reverse_scan);
+        // The terms the access enforces: not tested again in the loop.
+        let enforced: Vec<usize> = match &access {
+            Access::RowidEq(_, term) => term.iter().copied().collect(),
+            Access::Index { enforced, .. } => enforced.clone(),
+            _ => Vec::new(),
+        };
         let mut loops = true;
         let mut index_cursor = None;
+        // The registers holding an index access's equality keys, evaluated once before the
+        // seek (they read only outer loops).
+        let mut eq_keys = None;
         // For IN access: (list cursor, its loop head, its next label, key register).
         let mut in_loop = None;
         match &access {
@@ -188,7 +197,7 @@ impl Compiler<'_> {
                     if_empty: scan_end,
                 })
             }
-            Access::RowidEq(key) => {
+            Access::RowidEq(key, _) => {
                 let r = self.reg();
                 self.emit(Insn::Eval {
                     expr: key.clone(),
@@ -292,7 +301,13 @@ impl Compiler<'_> {
                 }
                 in_loop = Some((ec, in_top, in_next, key));
             }
-            Access::Index { index, eq, low, .. } => {
+            Access::Index {
+                index,
+                eq,
+                low,
+                enforced,
+                ..
+            } => {
                 let ic = self.cursor();
                 index_cursor = Some(ic);
                 self.emit(Insn::OpenIndex {
@@ -323,6 +338,16 @@ impl Compiler<'_> {
                     }
                     None => SeekOp::Ge,
                 };
+                if !enforced.is_empty() {
+                    // `column = NULL` holds for no row, though the index has NULL entries.
+                    for i in 0..eq.len() {
+                        self.emit(Insn::IfNot {
+                            expr: Expr::NotNull(Box::new(Expr::Reg(start + i))),
+                            target: scan_end,
+                            jump_if_null: true,
+                        });
+                    }
+                }
                 self.emit(Insn::IdxSeek {
                     cursor: ic,
                     op,
@@ -330,6 +355,7 @@ impl Compiler<'_> {
                     count: n,
                     not_found: scan_end,
                 });
+                eq_keys = Some(start);
             }
         }
         if let (Some(ic), Some(table)) = (index_cursor, &level.table) {
@@ -389,13 +415,20 @@ impl Compiler<'_> {
                 if let Some(ic) = index_cursor {
                     let n = eq.len() + usize::from(high.is_some());
                     if n > 0 {
-                        let start = self.regs(n);
-                        for (i, k) in eq.iter().enumerate() {
-                            self.emit(Insn::Eval {
-                                expr: k.clone(),
-                                dest: start + i,
-                            });
-                        }
+                        // Equality keys only: the seek's registers still hold them.
+                        let start = match eq_keys {
+                            Some(start) if high.is_none() => start,
+                            _ => {
+                                let start = self.regs(n);
+                                for (i, k) in eq.iter().enumerate() {
+                                    self.emit(Insn::Eval {
+                                        expr: k.clone(),
+                                        dest: start + i,
+                                    });
+                                }
+                                start
+                            }
+                        };
                         let op = match high {
                             Some((k, inclusive)) => {
                                 self.emit(Insn::Eval {
@@ -426,7 +459,13 @@ impl Compiler<'_> {
             }
             _ => {}
         }
-        for t in terms.iter().filter(|t| t.on_level == Some(depth)) {
+        let tested = |(i, _): &(usize, &Term)| !enforced.contains(i);
+        for (_, t) in terms
+            .iter()
+            .enumerate()
+            .filter(tested)
+            .filter(|(_, t)| t.on_level == Some(depth))
+        {
             self.emit(Insn::IfNot {
                 expr: t.expr.clone(),
                 target: next,
@@ -440,9 +479,11 @@ impl Compiler<'_> {
             });
         }
         self.place(body_label);
-        for t in terms
+        for (_, t) in terms
             .iter()
-            .filter(|t| t.on_level.is_none() && t.level == depth)
+            .enumerate()
+            .filter(tested)
+            .filter(|(_, t)| t.on_level.is_none() && t.level == depth)
         {
             self.emit(Insn::IfNot {
                 expr: t.expr.clone(),

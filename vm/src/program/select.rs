@@ -75,8 +75,9 @@ pub(super) struct Term {
 pub enum Access {
     /// Every row.
     Scan,
-    /// One rowid.
-    RowidEq(Expr),
+    /// One rowid, and the term (an index into the loop's terms) that the lookup enforces
+    /// exactly, if one does (see [`Access::Index::enforced`]).
+    RowidEq(Expr, Option<usize>),
     /// A rowid range.
     RowidRange(Option<(Expr, bool)>, Option<(Expr, bool)>),
     /// Each distinct value of an IN list: a rowid lookup (no index) or an equality scan
@@ -93,10 +94,16 @@ pub enum Access {
         index: Arc<Index>,
         /// Equality keys.
         eq: Vec<Expr>,
-        /// Lower bound (key, inclusive).
+        /// Where the range starts in index order (key, inclusive): the lower bound of an
+        /// ascending column's values, the upper bound of a descending one's.
         low: Option<(Expr, bool)>,
-        /// Upper bound (key, inclusive).
+        /// Where it ends in index order (key, inclusive).
         high: Option<(Expr, bool)>,
+        /// The terms (indexes into the loop's terms) that the equality keys enforce
+        /// exactly: `column = key` comparisons (not IS) under the index column's collation.
+        /// The loop does not test them again, as SQLite's does not, and finds no row for a
+        /// NULL key (which the index would match with its NULL entries).
+        enforced: Vec<usize>,
     },
 }
 
