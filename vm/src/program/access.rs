@@ -1,13 +1,23 @@
 //! The planner: which access path each loop of a join takes, and whether a loop's order
 //! already gives ORDER BY. (In which order the loops run is `join_order`'s choice.)
 //!
-//! Every WHERE/ON term stays a filter, so an access path only has to produce a superset of
-//! the matching rows: a seek key is converted the way the comparison would convert it, and
-//! a term whose comparison would convert the *column's* values instead (a TEXT column
-//! compared with a number) cannot drive a seek. The preference order is rowid equality, an
-//! index with a full unique equality match, the index with the longest equality prefix (plus
-//! a range on its next column), IN lists on the rowid or a leading index column, a rowid
-//! range, an index range, and last a full scan.
+//! A WHERE/ON term stays a filter unless the seek enforces it exactly (an equality on the
+//! rowid or an index column, see `Access::Index::enforced`), so an access path otherwise
+//! only has to produce a superset of the matching rows: a seek key is converted the way the
+//! comparison would convert it, and a term whose comparison would convert the *column's*
+//! values instead (a TEXT column compared with a number) cannot drive a seek. The
+//! preference order is rowid equality, an index with a full unique equality match, the
+//! index with the longest equality prefix (plus a range on its next column), IN lists on
+//! the rowid or a leading index column, a rowid range, an index range, a full scan of a
+//! partial index, and last a full scan of the table.
+//!
+//! A partial index serves a loop only when the terms imply its condition, which concur
+//! recognizes for conditions that require columns non-NULL (`c IS NOT NULL`, joined by
+//! AND) and terms that cannot hold for a NULL `c`, by SQLite's rules (`exprImpliesNotNull`:
+//! a comparison other than IS, arithmetic, BETWEEN or IN on `c`, or `c` itself as a truth
+//! value). SQLite's cost model then prefers a full scan of such an index to a scan of the
+//! table (it counts the index at half the rows), and so does concur: the order a scan meets
+//! its rows shows where an UPDATE OR FAIL stops.
 //!
 //! `NOT INDEXED` leaves a table only its rowid paths. `INDEXED BY x` leaves it only index x,
 //! as SQLite's `whereLoopAddBtree` probes nothing else: no rowid path and no table scan, so
@@ -293,11 +303,25 @@ impl Compiler<'_> {
             return Access::RowidEq(c.key.clone(), c.exact);
         }
         let mut best: Option<(usize, Access)> = None;
+        // A partial index the terms imply, for a full scan when nothing seeks (the fewest
+        // columns; newest first among equals).
+        let mut partial_scan: Option<Arc<Index>> = None;
         // Newest first, as SQLite links each new index at the head of its table's list and
         // keeps the first of equally good paths.
         for index in self.usable_indexes(table, cursor).into_iter().rev() {
-            if index.partial.is_some() || index.root == 0 {
+            if index.root == 0 {
                 continue;
+            }
+            if let Some(condition) = &index.partial {
+                if !partial_index_applies(table, condition, terms, cursor, level, depth) {
+                    continue;
+                }
+                if partial_scan
+                    .as_ref()
+                    .is_none_or(|p| index.columns.len() < p.columns.len())
+                {
+                    partial_scan = Some(index.clone());
+                }
             }
             let mut eq = Vec::new();
             let mut enforced = Vec::new();
@@ -383,7 +407,139 @@ impl Compiler<'_> {
         if let Some((_, access)) = best {
             return access;
         }
-        Access::Scan
+        match partial_scan {
+            Some(index) => Access::Index {
+                index,
+                eq: Vec::new(),
+                low: None,
+                high: None,
+                enforced: Vec::new(),
+            },
+            None => Access::Scan,
+        }
+    }
+}
+
+/// Whether the terms that loop `depth` (on `cursor`, over `table`) must satisfy imply a
+/// partial index's `condition`, so that every row the loop can produce is in the index:
+/// each part of the condition (split at AND) requires a column non-NULL, and some term
+/// cannot hold while that column is NULL. On the right side of a LEFT JOIN only its ON
+/// terms count (a WHERE term there also sees the NULL row).
+fn partial_index_applies(
+    table: &Table,
+    condition: &ast::Expr,
+    terms: &[Term],
+    cursor: CursorId,
+    level: &Level,
+    depth: usize,
+) -> bool {
+    let mut parts = Vec::new();
+    split_condition(condition, &mut parts);
+    parts.iter().all(|part| {
+        let Some(column) = not_null_column(table, part) else {
+            return false;
+        };
+        terms
+            .iter()
+            .filter(|t| match t.on_level {
+                Some(on) => on == depth,
+                None => !level.left_join,
+            })
+            .any(|t| implies_not_null(&t.expr, cursor, column, false))
+    })
+}
+
+/// `e` split at its top-level ANDs.
+fn split_condition<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+    match e {
+        ast::Expr::Binary {
+            op: ast::BinaryOp::And,
+            left,
+            right,
+        } => {
+            split_condition(left, out);
+            split_condition(right, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// The column of `table` that `part` requires non-NULL (`c IS NOT NULL`, `c NOTNULL`,
+/// `c NOT NULL`), if that is what it says: not the rowid alias, which is never NULL and
+/// which SQLite does not reason about here either.
+fn not_null_column(table: &Table, part: &ast::Expr) -> Option<usize> {
+    let operand = match part {
+        ast::Expr::NotNull(x) => x,
+        ast::Expr::Binary {
+            op: ast::BinaryOp::IsNot,
+            left,
+            right,
+        } if matches!(**right, ast::Expr::Literal(ast::Literal::Null)) => left,
+        _ => return None,
+    };
+    let ast::Expr::Column { column, .. } = &**operand else {
+        return None;
+    };
+    if column
+        .table
+        .as_ref()
+        .is_some_and(|t| !t.as_str().eq_ignore_ascii_case(&table.name))
+    {
+        return None;
+    }
+    table
+        .column_index(column.column.as_str())
+        .filter(|&i| Some(i) != table.rowid_alias)
+}
+
+/// Whether `e` cannot be true while column `column` of `cursor` is NULL, by SQLite's rules
+/// (`exprImpliesNotNull`): the column itself, or an operator that is NULL when the column
+/// is. `seen_not` is set below a negation or a comparison, where BETWEEN and IN (SELECT)
+/// no longer count.
+fn implies_not_null(e: &Expr, cursor: CursorId, column: usize, seen_not: bool) -> bool {
+    use super::insn::BinOp;
+    use crate::ast::UnaryOp;
+    use crate::value::{ArithOp, BitOp};
+    let on = |x: &Expr, seen_not: bool| implies_not_null(x, cursor, column, seen_not);
+    match e {
+        Expr::Column {
+            cursor: c,
+            column: k,
+            rowid: false,
+        } => *c == cursor && *k == column,
+        Expr::RealAffinity(x) | Expr::ApplyAffinity(x, _) => on(x, seen_not),
+        Expr::Compare {
+            is: false,
+            left,
+            right,
+            ..
+        } => on(right, true) || on(left, true),
+        Expr::Binary(op, a, b) => match op {
+            BinOp::Arith(ArithOp::Add | ArithOp::Subtract)
+            | BinOp::Bit(BitOp::Or | BitOp::ShiftLeft | BitOp::ShiftRight)
+            | BinOp::Concat => on(b, true) || on(a, true),
+            BinOp::Arith(ArithOp::Multiply | ArithOp::Divide | ArithOp::Remainder)
+            | BinOp::Bit(BitOp::And) => on(b, seen_not) || on(a, seen_not),
+            BinOp::And | BinOp::Or => false,
+        },
+        Expr::Unary(UnaryOp::Negate | UnaryOp::Plus, x) => on(x, seen_not),
+        Expr::Unary(UnaryOp::BitNot | UnaryOp::Not, x) => on(x, true),
+        Expr::Between {
+            negated: false,
+            expr,
+            low,
+            high,
+            ..
+        } => !seen_not && (on(low, true) || on(high, true) || on(expr, true)),
+        // `NULL NOT IN ()` is true: an empty list implies nothing (SQLite does not check).
+        Expr::InList {
+            negated,
+            expr,
+            list,
+            ..
+        } => !(*negated && list.is_empty()) && on(expr, true),
+        Expr::InSelect { negated, expr, .. } => !seen_not && !*negated && on(expr, true),
+        _ => false,
     }
 }
 
