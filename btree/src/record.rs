@@ -429,6 +429,24 @@ impl RecordLayout {
             .get(field.start as usize..field.end as usize)
             .map(|bytes| decode_value(u64::from(field.serial_type), bytes)))
     }
+
+    /// Value `i` of `record` when it is an integer, decoded without a [`ValueRef`]; None
+    /// for another storage class or past the last value.
+    #[inline]
+    pub fn integer(&mut self, record: &[u8], i: usize) -> Result<Option<i64>> {
+        if i >= self.fields.len() {
+            self.locate(record, i)?;
+        }
+        let Some(field) = self.fields.get(i) else {
+            return Ok(None);
+        };
+        Ok(match field.serial_type {
+            1..=6 | 8 | 9 => record
+                .get(field.start as usize..field.end as usize)
+                .map(|bytes| decode_integer(u64::from(field.serial_type), bytes)),
+            _ => None,
+        })
+    }
 }
 
 /// Where one value of a record lies.
@@ -447,9 +465,24 @@ struct Field {
 fn decode_value(t: u64, bytes: &[u8]) -> ValueRef<'_> {
     match t {
         0 => ValueRef::Null,
-        8 => ValueRef::Integer(0),
-        9 => ValueRef::Integer(1),
-        1..=6 => {
+        1..=6 | 8 | 9 => ValueRef::Integer(decode_integer(t, bytes)),
+        7 => {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(bytes);
+            ValueRef::Real(f64::from_bits(u64::from_be_bytes(raw)))
+        }
+        t if t % 2 == 0 => ValueRef::Blob(bytes),
+        _ => ValueRef::Text(bytes),
+    }
+}
+
+/// Decodes an integer of serial type `t` (1 to 6, 8 or 9) from exactly its body bytes.
+#[inline]
+fn decode_integer(t: u64, bytes: &[u8]) -> i64 {
+    match t {
+        8 => 0,
+        9 => 1,
+        _ => {
             // Sign-extend the big-endian two's complement integer.
             let mut v: i64 = if bytes.first().is_some_and(|&b| b & 0x80 != 0) {
                 -1
@@ -459,15 +492,8 @@ fn decode_value(t: u64, bytes: &[u8]) -> ValueRef<'_> {
             for &b in bytes {
                 v = (v << 8) | i64::from(b);
             }
-            ValueRef::Integer(v)
+            v
         }
-        7 => {
-            let mut raw = [0u8; 8];
-            raw.copy_from_slice(bytes);
-            ValueRef::Real(f64::from_bits(u64::from_be_bytes(raw)))
-        }
-        t if t % 2 == 0 => ValueRef::Blob(bytes),
-        _ => ValueRef::Text(bytes),
     }
 }
 

@@ -13,8 +13,8 @@ use crate::program::{BinOp, Expr, Program};
 use crate::storage::code;
 use crate::value::{
     and, and_truth, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast,
-    compare_op, comparison_makes_text, concat, is, is_not, negate, not, or, or_truth, truth,
-    truth_value, value_to_string, Affinity, ArithOp, Collation, CompareOp,
+    compare_op, comparison_makes_text, concat, exact_integer_arithmetic, is, is_not, negate, not,
+    or, or_truth, truth, truth_value, value_to_string, Affinity, ArithOp, Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -75,6 +75,49 @@ impl Vm {
         }
     }
 
+    /// `e` when it is an integer that is cheap to find: an integer constant, an integer in
+    /// a column (or a rowid), or integer arithmetic on such operands that neither
+    /// overflows nor divides by zero. None when the general evaluation must decide, also
+    /// on an error, which that evaluation then meets: the expressions read here have no
+    /// effects, so evaluating them again is safe. Inline, so that a constant costs a test;
+    /// columns and arithmetic have small frames of their own.
+    #[inline(always)]
+    fn integer_of(&mut self, e: &Expr) -> Option<i64> {
+        match e {
+            Expr::Const(Value::Integer(i)) => Some(*i),
+            Expr::Column {
+                cursor,
+                column,
+                rowid,
+            } => self.integer_column(*cursor, *column, *rowid),
+            Expr::Binary(BinOp::Arith(op), a, b) => self.integer_arithmetic(*op, a, b),
+            _ => None,
+        }
+    }
+
+    /// [`Vm::integer_of`] for a column.
+    #[inline(never)]
+    fn integer_column(&mut self, cursor: usize, column: usize, rowid: bool) -> Option<i64> {
+        match self.cursors.get_mut(cursor) {
+            Some(Some(Cursor::Table { inner, null: false })) => {
+                if rowid {
+                    inner.rowid().ok()
+                } else {
+                    inner.column_integer(column).ok().flatten()
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Vm::integer_of`] for `a op b`.
+    #[inline(never)]
+    fn integer_arithmetic(&mut self, op: ArithOp, a: &Expr, b: &Expr) -> Option<i64> {
+        let x = self.integer_of(a)?;
+        let y = self.integer_of(b)?;
+        exact_integer_arithmetic(x, op, y)
+    }
+
     /// `a op b`, in a frame of its own, small next to [`Vm::eval`]'s.
     #[inline(never)]
     fn arithmetic_of(
@@ -109,12 +152,22 @@ impl Vm {
                 right_affinity,
                 collation,
             } => {
+                // Two integers compare as they are (collation and IS only matter for other
+                // classes), unless an affinity would turn one into text: first without
+                // building values, when both sides are integer columns, constants or
+                // arithmetic on them.
+                let makes_text = comparison_makes_text(*left_affinity, *right_affinity);
+                if !makes_text {
+                    if let Some(x) = self.integer_of(left) {
+                        if let Some(y) = self.integer_of(right) {
+                            return Ok(Some(op.holds(x.cmp(&y))));
+                        }
+                    }
+                }
                 let l = self.leaf(program, left, env)?;
                 let r = self.operand(program, right, env)?;
-                // Two integers compare as they are (collation and IS only matter for other
-                // classes), unless an affinity would turn one into text.
                 if let (Value::Integer(x), Value::Integer(y)) = (&l, &*r) {
-                    if !comparison_makes_text(*left_affinity, *right_affinity) {
+                    if !makes_text {
                         return Ok(Some(op.holds(x.cmp(y))));
                     }
                 }

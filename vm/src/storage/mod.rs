@@ -418,6 +418,15 @@ pub trait TableCursor {
     /// Column `index` of the current row (NULL past the row's stored width, as SQLite reads
     /// rows written before an ADD COLUMN).
     fn column(&mut self, index: usize) -> StorageResult<Value>;
+    /// Column `index` of the current row when it is an INTEGER; None for any other storage
+    /// class (the filters' integer fast path, which then reads the value again through
+    /// [`TableCursor::column`]). A store may answer without building a [`Value`].
+    fn column_integer(&mut self, index: usize) -> StorageResult<Option<i64>> {
+        Ok(match self.column(index)? {
+            Value::Integer(i) => Some(i),
+            _ => None,
+        })
+    }
     /// Every stored column of the current row.
     fn row(&mut self) -> StorageResult<Vec<Value>>;
 }

@@ -50,6 +50,16 @@ pub fn arithmetic(left: &Value, op: ArithOp, right: &Value) -> Value {
     }
 }
 
+/// `x op y` when it is an integer: None when it divides by zero (NULL) or overflows (a
+/// REAL), which [`arithmetic`] then decides.
+#[inline]
+pub fn exact_integer_arithmetic(x: i64, op: ArithOp, y: i64) -> Option<i64> {
+    match integer_arithmetic(x, op, y) {
+        IntOutcome::Value(v) => Some(v),
+        IntOutcome::Null | IntOutcome::Overflow => None,
+    }
+}
+
 /// The result of an operation done in i64.
 enum IntOutcome {
     /// The exact result.

@@ -46,8 +46,8 @@ pub mod render;
 
 pub use affinity::{apply_comparison_affinity, comparison_makes_text, Affinity, OperandAffinity};
 pub use arith::{
-    and, and_truth, arithmetic, bit_not, bit_operation, cast, concat, negate, not, or, or_truth,
-    truth, truth_value, ArithOp, BitOp,
+    and, and_truth, arithmetic, bit_not, bit_operation, cast, concat, exact_integer_arithmetic,
+    negate, not, or, or_truth, truth, truth_value, ArithOp, BitOp,
 };
 pub use compare::{compare_op, compare_values, is, is_not, Collation, CompareOp};
 pub use render::{quote, real_to_text, value_to_string, value_to_text};

@@ -99,6 +99,18 @@ impl CurrentRow {
         Ok(value.map_or(Value::Null, ValueRef::to_value))
     }
 
+    /// Value `index` of the loaded row when it is an integer.
+    fn integer(
+        &mut self,
+        cursor: &btree::Cursor<PagesHandle>,
+        index: usize,
+    ) -> StorageResult<Option<i64>> {
+        let Some(bytes) = record_bytes(&self.record, cursor)? else {
+            return Ok(None);
+        };
+        self.layout.integer(bytes, index).map_err(btree_error)
+    }
+
     /// All values of the loaded row.
     fn values(&mut self, cursor: &btree::Cursor<PagesHandle>) -> StorageResult<Vec<Value>> {
         let Some(bytes) = record_bytes(&self.record, cursor)? else {
@@ -342,6 +354,11 @@ impl TableCursor for FileTableCursor {
     fn column(&mut self, index: usize) -> StorageResult<Value> {
         self.load_row()?;
         self.row.value(&self.cursor, index)
+    }
+
+    fn column_integer(&mut self, index: usize) -> StorageResult<Option<i64>> {
+        self.load_row()?;
+        self.row.integer(&self.cursor, index)
     }
 
     fn row(&mut self) -> StorageResult<Vec<Value>> {
