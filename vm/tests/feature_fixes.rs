@@ -458,3 +458,26 @@ fn a_partial_index_the_terms_imply_serves_seeks_and_scans() {
     pair.check("SELECT changes()");
     pair.check_rows("SELECT * FROM t ORDER BY rowid");
 }
+
+/// The rowid, also under its INTEGER PRIMARY KEY name, has no collation (it is no column to
+/// SQLite): a compound, a call or a comparison takes the other operand's.
+#[test]
+fn the_rowid_has_no_collation_of_its_own() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE a(x); INSERT INTO a VALUES (1), (2);
+         CREATE TABLE b(y COLLATE NOCASE); INSERT INTO b VALUES ('A'), ('a'), ('B');
+         CREATE TABLE c(id INTEGER PRIMARY KEY COLLATE NOCASE, v);
+         INSERT INTO c VALUES (1, 'A'), (2, 'b');",
+    );
+    for query in [
+        "SELECT count(*) FROM (SELECT rowid FROM a UNION SELECT y FROM b)",
+        "SELECT count(*) FROM (SELECT x FROM a UNION SELECT y FROM b)",
+        "SELECT count(*) FROM (SELECT id FROM c UNION SELECT y FROM b)",
+        "SELECT count(*) FROM (SELECT c.rowid FROM c UNION SELECT y FROM b)",
+        "SELECT min(rowid, y) FROM b ORDER BY 1",
+        "SELECT max('a', id, v) FROM c ORDER BY 1",
+    ] {
+        pair.check(query);
+    }
+}

@@ -653,10 +653,18 @@ impl Compiler<'_> {
                 if depth + 1 < self.scopes.len() {
                     self.mark_correlated(depth);
                 }
+                // The rowid, also under its INTEGER PRIMARY KEY name, is no column to SQLite
+                // (column -1): it has no collation, so a comparison, a call or a compound
+                // takes the other operand's, as `sqlite3ExprCollSeq` does.
+                let rowid = matches!(expr, Expr::Rowid(_) | Expr::Column { rowid: true, .. });
                 // Inside aggregate output, a plain column is captured per group.
                 let expr = self.capture(depth, expr);
                 let mut meta = meta;
-                meta.from_column = true;
+                meta.from_column = !rowid;
+                if rowid {
+                    meta.collation = Collation::Binary;
+                    meta.explicit = false;
+                }
                 meta.kinds = ValueKinds::of_affinity(meta.affinity);
                 return Ok((expr, meta));
             }
