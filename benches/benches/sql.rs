@@ -11,9 +11,9 @@
 //! | `indexed_join` | `c JOIN o ON o.cust = c.id WHERE c.id BETWEEN ?1 AND ?2` | 100 customers, 1000 rows out via an index on `o(cust)` |
 //!
 //! Every workload runs once per [`Backend`]: a pair of functions making a fresh concur database
-//! and a fresh SQLite connection in a scratch directory. Today the only backend is `memory`
-//! (concur's in-memory store against SQLite `:memory:`); a file-backed pair (concur on a file
-//! against SQLite in WAL mode) is one more line in [`BACKENDS`].
+//! and a fresh SQLite connection in a scratch directory. `memory` is concur's in-memory store
+//! against SQLite `:memory:`; `file` is concur on a database file against SQLite on one in WAL
+//! mode at `synchronous=FULL`.
 //!
 //! After criterion's own report the bench prints a table of the median time per iteration of
 //! both engines and the ratio concur / SQLite (below 1 means concur is faster).

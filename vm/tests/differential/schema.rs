@@ -174,6 +174,8 @@ pub fn table(rng: &mut Rng, name: &str) -> (Table, String) {
             keys.push(vec![0]);
         } else if i == 0 && pk_kind == 3 {
             parts.push("PRIMARY KEY".to_string());
+            // A declared type of exactly INTEGER makes it the rowid's alias after all.
+            rowid_alias = decl.eq_ignore_ascii_case("INTEGER");
             keys.push(vec![0]);
         }
         let coll = match rng.below(10) {

@@ -509,11 +509,15 @@ impl Generator {
     }
 }
 
-/// Either a rowid near the existing ones (up to `max`) or an edge one.
+/// Either a rowid near the existing ones (up to `max`) or an edge one; never within
+/// [`ROWID_CEILING`] of i64::MAX (see `Generator::rowid_cleanup`), even when `max` is.
 fn rowid_near(rng: &mut Rng, max: i64) -> i64 {
     match rng.below(10) {
         0 => *rng.pick(&[i64::MAX - 1000, i64::MIN, 0, -1]),
-        _ => rng.range(1, max.max(1) + 2),
+        _ => rng.range(
+            1,
+            max.max(1).saturating_add(2).min(i64::MAX - ROWID_CEILING),
+        ),
     }
 }
 
