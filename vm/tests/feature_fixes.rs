@@ -481,3 +481,26 @@ fn the_rowid_has_no_collation_of_its_own() {
         pair.check(query);
     }
 }
+
+/// A column of a compound subquery takes the affinity of its leftmost arm that has one, as
+/// SQLite 3.46 does (a first arm of literals no longer leaves it without), so a REAL arm
+/// makes the literals' integers reals when they are read back; another arm's text or
+/// numbers still make it BLOB.
+#[test]
+fn a_compound_column_takes_the_affinity_of_its_leftmost_arm_that_has_one() {
+    let mut pair = Pair::new();
+    pair.setup("CREATE TABLE t(r REAL, i INTEGER, s TEXT); INSERT INTO t VALUES (2.5, 3, 'x');");
+    for query in [
+        "SELECT typeof(b), b FROM (SELECT 5 AS b UNION SELECT r FROM t) ORDER BY 2",
+        "SELECT typeof(b), b FROM (SELECT 5 AS b UNION ALL SELECT r FROM t) ORDER BY 2",
+        "SELECT typeof(b), b FROM (SELECT 5 AS b UNION SELECT i FROM t UNION SELECT r FROM t) ORDER BY 2",
+        "SELECT typeof(b), b FROM (SELECT 5 AS b UNION SELECT s FROM t UNION SELECT r FROM t) ORDER BY 2",
+        "SELECT typeof(b), b FROM (SELECT '5' AS b UNION SELECT 7 UNION SELECT r FROM t) ORDER BY 2",
+        "SELECT typeof(b), b FROM (SELECT 7 AS b UNION SELECT r FROM t UNION SELECT 's') ORDER BY 2",
+        "SELECT typeof(b), b FROM (SELECT 7 AS b UNION SELECT CAST(r AS REAL) FROM t) ORDER BY 2",
+        "SELECT 1, 5 FROM t UNION SELECT 'x', r FROM t ORDER BY 2 COLLATE RTRIM",
+        "SELECT 1, 5 FROM t UNION SELECT 'x', r FROM t ORDER BY 1 COLLATE RTRIM",
+    ] {
+        pair.check_rows(query);
+    }
+}

@@ -241,8 +241,10 @@ impl Compiler<'_> {
         let mut metas = self.core(&select.first, &[], None, Dest::Ephemeral(acc))?;
         let mut collations = vec![None; metas.len()];
         note_collations(&mut collations, &metas);
-        // What the later arms may produce, and the last arm's operand affinities.
-        let mut later = vec![ValueKinds::NULL; metas.len()];
+        // Per column, each arm's affinity and what it may produce; and the last arm's
+        // operand affinities.
+        let mut arms: Vec<Vec<(Option<Affinity>, ValueKinds)>> =
+            metas.iter().map(|m| vec![(m.affinity, m.kinds)]).collect();
         let mut last: Vec<Option<Affinity>> = Vec::new();
         let mut combines = Vec::new();
         for (op, core) in &select.compounds {
@@ -261,8 +263,8 @@ impl Compiler<'_> {
                 )));
             }
             note_collations(&mut collations, &more);
-            for (kinds, m) in later.iter_mut().zip(&more) {
-                *kinds = kinds.union(m.kinds);
+            for (column, m) in arms.iter_mut().zip(&more) {
+                column.push((m.affinity, m.kinds));
             }
             last = more.iter().map(|m| m.affinity).collect();
             combines.push(self.code.len());
@@ -288,7 +290,7 @@ impl Compiler<'_> {
         let casts = written_casts(&select.first);
         for (i, m) in metas.iter_mut().enumerate() {
             let cast = casts.get(i).copied().unwrap_or(false);
-            m.compound_affinity = Some(compound_column_affinity(m.affinity, cast, later[i]));
+            m.compound_affinity = Some(compound_column_affinity(&arms[i], cast));
             m.affinity = last.get(i).copied().flatten();
         }
         // As SQLite's `convertCompoundSelectToSubquery`: a compound with a UNION, INTERSECT
@@ -932,20 +934,26 @@ fn note_collations(collations: &mut [Option<Collation>], metas: &[ColumnMeta]) {
     }
 }
 
-/// As SQLite's `sqlite3SubqueryColumnTypes` for a compound select: a column takes the first
-/// arm's affinity (`first`), except that TEXT becomes BLOB when a later arm may give a
-/// number, a numeric affinity becomes BLOB when a later arm may give text, and a numeric
-/// affinity from a CAST (`first_is_cast`) becomes NUMERIC (SQLite's FLEXNUM: no REAL
-/// conversion on reading).
+/// As SQLite's `sqlite3SubqueryColumnTypes` for a compound select (3.46): a column takes
+/// the affinity of the leftmost arm that has one (`arms`: each arm's affinity and what it
+/// may produce, in order), except that TEXT becomes BLOB when another arm may give a
+/// number, a numeric affinity becomes BLOB when another arm may give text, and a numeric
+/// affinity from a CAST in the first arm (`first_is_cast`) becomes NUMERIC (SQLite's
+/// FLEXNUM: no REAL conversion on reading).
 pub(super) fn compound_column_affinity(
-    first: Option<Affinity>,
+    arms: &[(Option<Affinity>, ValueKinds)],
     first_is_cast: bool,
-    later: ValueKinds,
 ) -> Option<Affinity> {
-    match first {
-        Some(Affinity::Text) if later.number => Some(Affinity::Blob),
-        Some(a) if a.is_numeric() && later.text => Some(Affinity::Blob),
-        Some(a) if a.is_numeric() && first_is_cast => Some(Affinity::Numeric),
+    let chosen = arms.iter().position(|(a, _)| a.is_some())?;
+    let others = arms
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != chosen)
+        .fold(ValueKinds::NULL, |k, (_, (_, kinds))| k.union(*kinds));
+    match arms[chosen].0 {
+        Some(Affinity::Text) if others.number => Some(Affinity::Blob),
+        Some(a) if a.is_numeric() && others.text => Some(Affinity::Blob),
+        Some(a) if a.is_numeric() && first_is_cast && chosen == 0 => Some(Affinity::Numeric),
         other => other,
     }
 }
