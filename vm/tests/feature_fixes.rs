@@ -504,3 +504,26 @@ fn a_compound_column_takes_the_affinity_of_its_leftmost_arm_that_has_one() {
         pair.check_rows(query);
     }
 }
+
+/// An upsert whose row collides with one existing row on both the rowid and the target
+/// UNIQUE column takes its ON CONFLICT action (the target is checked first, as SQLite
+/// defers the rowid check), instead of failing on the rowid.
+#[test]
+fn an_upsert_colliding_on_the_rowid_and_its_target_takes_its_action() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, u UNIQUE, v);
+         INSERT INTO t VALUES (8, 3, 'a'), (9, 4, 'b');",
+    );
+    for step in [
+        "INSERT INTO t VALUES (8, 3, 'c') ON CONFLICT(u) DO UPDATE SET v = excluded.v",
+        "INSERT INTO t VALUES (8, 3, 'd') ON CONFLICT(u) DO NOTHING",
+        "INSERT INTO t VALUES (8, 3, 'e') ON CONFLICT(u) DO UPDATE SET id = 11",
+        "INSERT INTO t VALUES (9, 4, 'f') ON CONFLICT(u) DO UPDATE SET id = x'c3bf'",
+        "INSERT INTO t VALUES (9, 3, 'g') ON CONFLICT(u) DO UPDATE SET v = 'h'",
+        "INSERT OR REPLACE INTO t VALUES (9, 4, 'i')",
+    ] {
+        pair.batch(step);
+        pair.check_rows("SELECT * FROM t ORDER BY id");
+    }
+}

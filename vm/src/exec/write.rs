@@ -280,8 +280,10 @@ impl Vm {
         Ok(Outcome::Proceed)
     }
 
-    /// The rowid of an existing row (other than `own` and `rowid`) that the row in the
-    /// scratch registers collides with on `constraint`, if any.
+    /// The rowid of an existing row (other than `own`, the row an UPDATE rewrites) that the
+    /// row in the scratch registers collides with on `constraint`, if any. An index entry
+    /// of an existing row with the new row's rowid is a collision too: the upsert target's
+    /// index is checked before the rowid, as SQLite defers the rowid check.
     fn clash(
         &mut self,
         program: &Program,
@@ -328,7 +330,7 @@ impl Vm {
                 Some(Value::Integer(r)) => *r,
                 _ => return Err(internal("index entry without rowid")),
             };
-            if Some(other) != own && other != rowid {
+            if Some(other) != own {
                 return Ok(Some(other));
             }
             found = cursor.next()?;

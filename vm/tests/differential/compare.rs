@@ -72,16 +72,45 @@ pub fn sql_cmp(a: &Value, b: &Value, coll: Coll) -> Ordering {
     }
 }
 
-/// Exact agreement: same class and value; reals within 1e-12 relative when `tolerant`, else
+/// Exact agreement: same class and value; when `tolerant`, reals within 1e-12 relative and
+/// texts that are the same real in more than 17 significant digits (see
+/// [`long_double_digits`]), else
 /// bit for bit.
 pub fn same_value(a: &Value, b: &Value, tolerant: bool) -> bool {
     match (a, b) {
         (Value::Real(x), Value::Real(y)) if tolerant => {
             x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
         }
+        (Value::Text(x), Value::Text(y)) if tolerant && x != y => {
+            long_double_digits(&x.to_string_lossy(), &y.to_string_lossy())
+        }
         (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
     }
+}
+
+/// Where SQLite leaves a choice: past the 17th significant digit, SQLite's text of a real
+/// in more digits (`quote()`, `printf('%!.20e')`) comes from scaling in x87 long double, and
+/// its last digits can differ from the exact ones concur prints. Such texts agree when they
+/// have the same sign, mantissa length and exponent, the same first 17 digits, and read
+/// back as the same f64.
+fn long_double_digits(x: &str, y: &str) -> bool {
+    let parts = |s: &str| -> Option<(String, String)> {
+        let (mantissa, exponent) = s.split_once('e')?;
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        (digits.len() > 17 && mantissa.trim_start_matches('-').chars().nth(1) == Some('.'))
+            .then(|| (digits, exponent.to_string()))
+    };
+    let (Some((dx, ex)), Some((dy, ey))) = (parts(x), parts(y)) else {
+        return false;
+    };
+    x.starts_with('-') == y.starts_with('-')
+        && dx.len() == dy.len()
+        && ex == ey
+        && dx[..17] == dy[..17]
+        && x.parse::<f64>()
+            .ok()
+            .is_some_and(|v| y.parse::<f64>().ok() == Some(v))
 }
 
 /// Whether two result values agree under `shape` in column `i`.
