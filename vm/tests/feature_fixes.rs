@@ -527,3 +527,25 @@ fn an_upsert_colliding_on_the_rowid_and_its_target_takes_its_action() {
         pair.check_rows("SELECT * FROM t ORDER BY id");
     }
 }
+
+/// An ON CONFLICT target without COLLATE names the newest UNIQUE index over its columns,
+/// whatever its collation, as SQLite walks its index list newest first; conflicts on the
+/// other indexes take the statement's resolution (REPLACE here).
+#[test]
+fn an_upsert_target_names_the_newest_matching_unique_index() {
+    for order in [
+        "CREATE UNIQUE INDEX ia ON t(c COLLATE RTRIM); CREATE UNIQUE INDEX ib ON t(c);",
+        "CREATE UNIQUE INDEX ib ON t(c); CREATE UNIQUE INDEX ia ON t(c COLLATE RTRIM);",
+    ] {
+        let mut pair = Pair::new();
+        pair.setup(&format!(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, c TEXT); {order}
+             INSERT INTO t VALUES (1, ' '), (2, 'a');"
+        ));
+        pair.batch("INSERT OR REPLACE INTO t VALUES (5, '  ') ON CONFLICT(c) DO NOTHING");
+        pair.check("SELECT changes()");
+        pair.check_rows("SELECT * FROM t ORDER BY id");
+        pair.batch("INSERT OR REPLACE INTO t VALUES (6, 'a ') ON CONFLICT(c) DO UPDATE SET id = 7");
+        pair.check_rows("SELECT * FROM t ORDER BY id");
+    }
+}

@@ -897,7 +897,9 @@ fn upsert_target(
         }
         return Err(mismatch());
     }
-    for (i, index) in target.indexes.iter().enumerate() {
+    // Newest first, as SQLite walks its table's index list: of two UNIQUE indexes on the
+    // same column under different collations, a target without COLLATE names the newer.
+    for (i, index) in target.indexes.iter().enumerate().rev() {
         if !index.unique || index.partial.is_some() || index.columns.len() != columns.len() {
             continue;
         }
