@@ -434,7 +434,7 @@ fn partial_index_applies(
     depth: usize,
 ) -> bool {
     let mut parts = Vec::new();
-    split_condition(condition, &mut parts);
+    super::select::split_and(condition, &mut parts);
     parts.iter().all(|part| {
         let Some(column) = not_null_column(table, part) else {
             return false;
@@ -447,21 +447,6 @@ fn partial_index_applies(
             })
             .any(|t| implies_not_null(&t.expr, cursor, column, false))
     })
-}
-
-/// `e` split at its top-level ANDs.
-fn split_condition<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
-    match e {
-        ast::Expr::Binary {
-            op: ast::BinaryOp::And,
-            left,
-            right,
-        } => {
-            split_condition(left, out);
-            split_condition(right, out);
-        }
-        _ => out.push(e),
-    }
 }
 
 /// The column of `table` that `part` requires non-NULL (`c IS NOT NULL`, `c NOTNULL`,
