@@ -40,7 +40,11 @@
 //!   fits on its page in place on the page the B-tree cursor holds (`Cursor::entry_span`):
 //!   a step takes no page reference and copies nothing; only a row that spills to overflow
 //!   pages is gathered into a buffer. They reuse the pages of their previous path when a seek
-//!   passes through them again (after a write they forget them, as above).
+//!   passes through them again, and from their second seek on the last 32 pages they fetched
+//!   (a join's inner side then parses each page of a small table once); after a write they
+//!   forget both, as above.
+//! - A filter on integers reads them straight from the record (`column_integer`), without a
+//!   `Value`.
 //! - A scan's step reads the common table-leaf cell (payload on its page) without the general
 //!   cell parse (`Cursor::local_table_entry`); index entries and a key seek's probes read
 //!   their keys in place the same way (`BtreePage::local_index_payload`); a rowid seek
