@@ -418,6 +418,25 @@ impl RecordLayout {
     /// Value `i` of `record`; `None` past the last value.
     #[inline]
     pub fn value<'a>(&mut self, record: &'a [u8], i: usize) -> Result<Option<ValueRef<'a>>> {
+        Ok(self
+            .field(record, i)?
+            .map(|(t, bytes)| decode_value(u64::from(t), bytes)))
+    }
+
+    /// Value `i` of `record` when it is an integer, decoded without a [`ValueRef`]; None
+    /// for another storage class or past the last value.
+    #[inline]
+    pub fn integer(&mut self, record: &[u8], i: usize) -> Result<Option<i64>> {
+        Ok(match self.field(record, i)? {
+            Some((t @ (1..=6 | 8 | 9), bytes)) => Some(decode_integer(u64::from(t), bytes)),
+            _ => None,
+        })
+    }
+
+    /// The serial type and body bytes of value `i` of `record`, located first if need be;
+    /// `None` past the last value.
+    #[inline]
+    fn field<'a>(&mut self, record: &'a [u8], i: usize) -> Result<Option<(u32, &'a [u8])>> {
         if i >= self.fields.len() {
             self.locate(record, i)?;
         }
@@ -427,25 +446,7 @@ impl RecordLayout {
         // `locate` checked that the body lies within the record.
         Ok(record
             .get(field.start as usize..field.end as usize)
-            .map(|bytes| decode_value(u64::from(field.serial_type), bytes)))
-    }
-
-    /// Value `i` of `record` when it is an integer, decoded without a [`ValueRef`]; None
-    /// for another storage class or past the last value.
-    #[inline]
-    pub fn integer(&mut self, record: &[u8], i: usize) -> Result<Option<i64>> {
-        if i >= self.fields.len() {
-            self.locate(record, i)?;
-        }
-        let Some(field) = self.fields.get(i) else {
-            return Ok(None);
-        };
-        Ok(match field.serial_type {
-            1..=6 | 8 | 9 => record
-                .get(field.start as usize..field.end as usize)
-                .map(|bytes| decode_integer(u64::from(field.serial_type), bytes)),
-            _ => None,
-        })
+            .map(|bytes| (field.serial_type, bytes)))
     }
 }
 
