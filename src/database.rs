@@ -188,7 +188,10 @@ impl<'c> Statement<'c> {
     fn bind(&mut self, params: impl Params) -> Result<()> {
         self.conn.inner.borrow_mut().reset(&mut self.stmt);
         self.stmt.clear_bindings();
-        params.bind(&mut self.stmt)
+        params.bind(&mut self.stmt)?;
+        // Every execution binds afresh (from NULL), so the engine may move bound values.
+        self.stmt.bind_for_one_execution();
+        Ok(())
     }
 
     /// Runs the statement to completion and returns the rows it changed.

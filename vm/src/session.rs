@@ -99,6 +99,9 @@ pub struct Statement {
     prepared: Arc<Prepared>,
     /// Bound values by index (index 0 is `?1`).
     params: Vec<Value>,
+    /// Whether the bindings are for the next execution only (see
+    /// [`Statement::bind_for_one_execution`]).
+    params_single_use: bool,
     /// The running execution.
     run: Option<Running>,
     /// Result column names of the last execution.
@@ -162,6 +165,15 @@ impl Statement {
         self.params.fill(Value::Null);
     }
 
+    /// Declares the current bindings to be for the next execution only: it may move a bound
+    /// value into the row it writes instead of copying it, so afterwards some parameters may
+    /// read as NULL, as after [`Statement::clear_bindings`]. For callers that bind every
+    /// parameter again before each execution (the root crate's `Statement`); they lose
+    /// nothing and save a copy of each bound text or blob an INSERT stores.
+    pub fn bind_for_one_execution(&mut self) {
+        self.params_single_use = true;
+    }
+
     /// Result column names (known after the first step).
     pub fn columns(&self) -> &[String] {
         &self.columns
@@ -169,6 +181,7 @@ impl Statement {
 
     /// Ends the current execution (if any), keeping its state for reuse.
     fn retire(&mut self, next: Option<Running>) -> Option<usize> {
+        self.params_single_use = false;
         match std::mem::replace(&mut self.run, next) {
             Some(Running::Program {
                 program,
@@ -204,6 +217,11 @@ pub struct Connection {
     savepoint_txn: bool,
     /// The catalog.
     schema: Arc<Schema>,
+    /// The catalog as last checked against the cookie of the open transaction while it
+    /// writes: a writer's catalog changes only through this connection, which puts a new
+    /// catalog in `schema` when it does, so while the two are the same `Arc` the check
+    /// need not be repeated.
+    schema_checked: Option<Arc<Schema>>,
     /// Built-in functions.
     functions: Arc<FunctionRegistry>,
     /// changes(), last_insert_rowid() and friends.
@@ -231,6 +249,7 @@ impl Connection {
             savepoints: Vec::new(),
             savepoint_txn: false,
             schema: Arc::new(Schema::default()),
+            schema_checked: None,
             functions: Arc::new(FunctionRegistry::builtin()),
             counters: Counters {
                 random_state: seed,
@@ -290,6 +309,7 @@ impl Connection {
         Ok(Statement {
             prepared,
             params: Vec::new(),
+            params_single_use: false,
             run: None,
             columns: Arc::default(),
             spare: None,
@@ -312,6 +332,7 @@ impl Connection {
                     compiled: std::sync::Mutex::new(None),
                 }),
                 params: Vec::new(),
+                params_single_use: false,
                 run: None,
                 columns: Arc::default(),
                 spare: None,
@@ -376,15 +397,26 @@ impl Connection {
 
     /// Makes sure a transaction is open; writers get the write lock.
     fn ensure_txn(&mut self, write: bool) -> Result<()> {
-        if self.txn.is_none() {
-            let mode = if write { TxnMode::Write } else { TxnMode::Read };
-            self.txn = Some(self.store.begin(mode)?);
-        } else if write {
-            if let Some(txn) = self.txn.as_mut() {
-                txn.begin_write()?;
+        match self.txn.as_mut() {
+            None => {
+                let mode = if write { TxnMode::Write } else { TxnMode::Read };
+                self.txn = Some(self.store.begin(mode)?);
             }
+            Some(txn) if txn.is_writer() => {
+                let checked = self.schema_checked.as_ref();
+                if checked.is_some_and(|s| Arc::ptr_eq(s, &self.schema)) {
+                    return Ok(());
+                }
+            }
+            Some(txn) if write => txn.begin_write()?,
+            Some(_) => {}
         }
-        self.refresh_schema()
+        self.refresh_schema()?;
+        self.schema_checked = match self.txn.as_deref() {
+            Some(txn) if txn.is_writer() => Some(self.schema.clone()),
+            _ => None,
+        };
+        Ok(())
     }
 
     /// Rolls back the transaction, explicit or not, with its SQL savepoints; the catalog is
@@ -481,7 +513,8 @@ impl Connection {
                 let mut env = Env {
                     txn,
                     counters: &mut self.counters,
-                    params: &stmt.params,
+                    params: &mut stmt.params,
+                    params_single_use: stmt.params_single_use,
                 };
                 let before = env.counters.changes;
                 let result = vm.step_into(program, &mut env, row);

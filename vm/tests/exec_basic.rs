@@ -854,3 +854,33 @@ fn a_connection_with_finalized_statements_moves_to_another_thread() {
     let moved = std::thread::spawn(move || ints(&mut c, "SELECT a FROM t ORDER BY a"));
     assert_eq!(moved.join().unwrap(), vec![1, 2]);
 }
+
+#[test]
+fn bindings_outlive_an_execution_unless_bound_for_one() {
+    let mut c = conn();
+    c.execute("CREATE TABLE t(a TEXT)", &[]).unwrap();
+    let mut stmt = c.prepare("INSERT INTO t VALUES (?1)").unwrap();
+    stmt.bind(1, Value::Text("kept".into())).unwrap();
+    // As in SQLite, a reset keeps the bindings: the same text is stored twice.
+    while c.step(&mut stmt).unwrap().is_some() {}
+    c.reset(&mut stmt);
+    while c.step(&mut stmt).unwrap().is_some() {}
+    c.reset(&mut stmt);
+    // Bound for one execution, the value may move into the row; the row is whole.
+    stmt.bind(1, Value::Text("moved".into())).unwrap();
+    stmt.bind_for_one_execution();
+    while c.step(&mut stmt).unwrap().is_some() {}
+    c.reset(&mut stmt);
+    let texts: Vec<Vec<Value>> = rows(&mut c, "SELECT a FROM t ORDER BY rowid");
+    let text = |s: &str| vec![Value::Text(s.into())];
+    assert_eq!(texts, vec![text("kept"), text("kept"), text("moved")]);
+    // The next execution after that one copies again.
+    stmt.bind(1, Value::Text("again".into())).unwrap();
+    while c.step(&mut stmt).unwrap().is_some() {}
+    c.reset(&mut stmt);
+    while c.step(&mut stmt).unwrap().is_some() {}
+    assert_eq!(
+        ints(&mut c, "SELECT count(*) FROM t WHERE a = 'again'"),
+        vec![2]
+    );
+}

@@ -101,7 +101,10 @@ pub struct Env<'a> {
     /// The connection's counters.
     pub counters: &'a mut Counters,
     /// Bound parameters (index 0 is `?1`).
-    pub params: &'a [Value],
+    pub params: &'a mut [Value],
+    /// Whether [`Insn::MoveParam`] may move a parameter out (the caller binds them all
+    /// again before the next execution).
+    pub params_single_use: bool,
 }
 
 /// An open cursor.
@@ -691,6 +694,14 @@ impl Vm {
                 Insn::Value { value, dest } => self.regs[*dest] = value.clone(),
                 Insn::Eval { expr, dest } => {
                     let v = self.leaf(program, expr, env)?;
+                    self.regs[*dest] = v;
+                }
+                Insn::MoveParam { index, dest } => {
+                    let v = match env.params.get_mut(index.wrapping_sub(1)) {
+                        Some(v) if env.params_single_use => std::mem::replace(v, Value::Null),
+                        Some(v) => v.clone(),
+                        None => Value::Null,
+                    };
                     self.regs[*dest] = v;
                 }
                 Insn::IfNot {

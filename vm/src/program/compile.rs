@@ -253,6 +253,12 @@ pub struct Compiler<'a> {
     pub one_pass_depth: Option<usize>,
     /// Table cursors whose FROM item says `INDEXED BY` or `NOT INDEXED`.
     pub indexed_cursors: Vec<(CursorId, ast::Indexed)>,
+    /// How many times each parameter is read (index 0 is `?1`), counting every compiled
+    /// reference.
+    pub param_reads: Vec<u32>,
+    /// Positions in the main code of `Eval`s of a lone parameter that run once per
+    /// execution (a single VALUES row); those of parameters read once become `MoveParam`.
+    pub param_moves: Vec<usize>,
 }
 
 /// Compiles a SELECT/INSERT/UPDATE/DELETE statement into a program.
@@ -283,6 +289,8 @@ pub fn compile(
         scan_loops: Vec::new(),
         one_pass_depth: None,
         indexed_cursors: Vec::new(),
+        param_reads: Vec::new(),
+        param_moves: Vec::new(),
     };
     let (columns, kind) = match statement {
         ast::Statement::Select(select) => {
@@ -298,6 +306,7 @@ pub fn compile(
         _ => return Err(Error::msg("statement cannot be compiled to a program")),
     };
     c.emit(Insn::Halt);
+    c.move_single_use_params();
     let code = std::mem::take(&mut c.code);
     let code = c.resolve(code)?;
     let mut program = Program {
@@ -397,6 +406,24 @@ fn calls_function(program: &Program) -> bool {
 }
 
 impl Compiler<'_> {
+    /// Turns the recorded `Eval`s of parameters that the statement reads only there into
+    /// `MoveParam`, so a bound text or blob can move into the row instead of being copied.
+    fn move_single_use_params(&mut self) {
+        for at in std::mem::take(&mut self.param_moves) {
+            let Some(Insn::Eval {
+                expr: Expr::Param(index),
+                dest,
+            }) = self.code.get(at)
+            else {
+                continue;
+            };
+            let (index, dest) = (*index, *dest);
+            if self.param_reads.get(index.wrapping_sub(1)) == Some(&1) {
+                self.code[at] = Insn::MoveParam { index, dest };
+            }
+        }
+    }
+
     /// Appends an instruction.
     pub fn emit(&mut self, insn: Insn) {
         self.code.push(insn);
@@ -771,7 +798,14 @@ impl Compiler<'_> {
                 double_quoted,
             } => self.column(column, *double_quoted),
             ast::Expr::Variable { index, .. } => {
-                Ok((Expr::Param(*index as usize), kinds_meta(ValueKinds::ANY)))
+                let index = *index as usize;
+                if let Some(slot) = index.checked_sub(1) {
+                    if self.param_reads.len() <= slot {
+                        self.param_reads.resize(slot + 1, 0);
+                    }
+                    self.param_reads[slot] += 1;
+                }
+                Ok((Expr::Param(index), kinds_meta(ValueKinds::ANY)))
             }
             // SQLite codes `-<real literal>` as the negated constant, so `-0.0` is negative
             // zero (where `0 - x` at run time gives positive zero).

@@ -316,11 +316,17 @@ impl Compiler<'_> {
                 let ast::SelectCore::Values(rows) = &select.first else {
                     return Ok(());
                 };
+                // The code of a single row runs once per execution, unless it is a
+                // trigger's (which runs per triggering row).
+                let once = rows.len() == 1 && self.firing.is_empty() && self.sub_stack.is_empty();
                 for row in rows {
                     check_width(row.len())?;
                     fill_defaults(self)?;
                     for (slot, e) in targets.iter().zip(row) {
                         let x = self.expr(e)?;
+                        if once && matches!(x, Expr::Param(_)) {
+                            self.param_moves.push(self.code.len());
+                        }
                         place_value(self, *slot, x);
                     }
                     let skip = self.label();

@@ -150,6 +150,7 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         Insn::NullRow { cursor } => ("NullRow", a(*cursor), 0, 0, String::new()),
         Insn::Value { value, dest } => ("Value", 0, a(*dest), 0, format!("{value:?}")),
         Insn::Eval { dest, .. } => ("Eval", 0, a(*dest), 0, String::new()),
+        Insn::MoveParam { index, dest } => ("Variable", a(*index), a(*dest), 0, String::new()),
         Insn::IfNot { target, .. } => ("IfNot", 0, a(*target), 0, String::new()),
         Insn::IfPos { reg, target } => ("IfPos", a(*reg), a(*target), 0, String::new()),
         Insn::Limit { dest, .. } => ("Limit", 0, a(*dest), 0, String::new()),

@@ -280,6 +280,15 @@ pub enum Insn {
         /// The destination.
         dest: Reg,
     },
+    /// Copy parameter `index` (1-based) into a register, or move it there when the
+    /// execution owns its bindings ([`crate::exec::Env::params_single_use`]). Emitted only
+    /// for a parameter the statement reads once, in code that runs once.
+    MoveParam {
+        /// The parameter.
+        index: usize,
+        /// The destination.
+        dest: Reg,
+    },
     /// Jump when the expression is false or NULL (`jump_if_null`) / false only.
     IfNot {
         /// The condition.
