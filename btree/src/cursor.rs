@@ -14,7 +14,7 @@ use crate::cell::CellInfo;
 use crate::error::{Error, Result};
 use crate::overflow::read_payload;
 use crate::page::{BtreePage, CheckedHeader, PageKind};
-use crate::record::{decode_record, KeyInfo, RecordFields};
+use crate::record::{decode_record, decode_short_record_into, KeyInfo, RecordFields};
 use crate::tree::MAX_DEPTH;
 use crate::value::Value;
 
@@ -429,17 +429,27 @@ impl<S: PageSource> Cursor<S> {
     where
         F: FnMut(&S, &BtreePage, usize) -> Result<Ordering>,
     {
-        self.restart();
-        self.push(self.root)?;
+        // The descent starts from the root again, but keeps each frame of the current path
+        // that it passes through (as `restart` and `push` would reuse its page), rewriting
+        // only the frames below the first page where the paths part.
+        self.moves = self.moves.saturating_add(1).min(2);
+        self.old_path.clear();
+        if self.stack.first().is_none_or(|f| f.pgno != self.root) {
+            self.stack.clear();
+            self.push(self.root)?;
+        }
         // Gt and Le look for the first entry strictly after the key; the others for the first
         // entry at or after it.
         let strict = matches!(op, SeekOp::Gt | SeekOp::Le);
         // Whether the rowid search of the last page met the rowid: on the leaf, that the
         // entry there is the one sought.
         let mut met = false;
+        let mut depth = 0;
         loop {
-            let top = self.top()?;
-            let page = top.page();
+            let Some(frame) = self.stack.get_mut(depth) else {
+                return Err(Error::Misuse("cursor not positioned"));
+            };
+            let page = frame.page();
             let lo = match rowid {
                 Some(rowid) => {
                     let (lo, hit) = page.rowid_search(rowid, strict)?;
@@ -466,14 +476,22 @@ impl<S: PageSource> Cursor<S> {
                 }
             };
             let kind = page.kind;
-            self.set_top_idx(lo);
-            if kind.is_leaf() {
+            let child = if kind.is_leaf() {
+                None
+            } else {
+                Some(page.child(lo)?)
+            };
+            frame.idx = lo;
+            let Some(child) = child else {
+                self.stack.truncate(depth + 1);
                 break;
+            };
+            depth += 1;
+            if self.stack.get(depth).is_none_or(|f| f.pgno != child) {
+                self.stack.truncate(depth);
+                self.push(child)?;
             }
-            let child = self.top_child()?;
-            self.push(child)?;
         }
-        self.old_path.clear();
         let found = self.settle_forward()?;
         match op {
             SeekOp::Ge | SeekOp::Gt => Ok(found),
@@ -643,6 +661,9 @@ impl<S: PageSource> Cursor<S> {
                 payload.bytes()
             }
         };
+        if decode_short_record_into(bytes, out) {
+            return Ok(());
+        }
         for value in RecordFields::new(bytes).map_err(|e| e.on_page(pgno))? {
             out.push(value.map_err(|e| e.on_page(pgno))?.to_value());
         }

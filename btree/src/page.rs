@@ -160,8 +160,32 @@ impl CheckedHeader {
 /// The rowid of the table cell at `offset` of `area` (a leaf cell when `leaf`): after the
 /// payload size of a leaf cell (most take one byte), after the child page number of an
 /// interior one. `None` when it runs past the end.
-#[inline]
+#[inline(always)]
 fn rowid_of_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
+    // The common cell, away from the page's end: a one-byte payload size (leaf) or the
+    // child pointer (interior), then a rowid of one or two bytes, read from a window of
+    // fixed size with a single bounds check.
+    if let Some(window) = area.get(offset..offset + 8) {
+        let window: &[u8; 8] = window.try_into().ok()?;
+        let at = match (leaf, window[0] < 0x80) {
+            (false, _) => 4,
+            (true, true) => 1,
+            (true, false) => 8,
+        };
+        if let (Some(&a), Some(&b)) = (window.get(at), window.get(at + 1)) {
+            if a < 0x80 {
+                return Some(i64::from(a));
+            }
+            if b < 0x80 {
+                return Some((i64::from(a & 0x7f) << 7) | i64::from(b));
+            }
+        }
+    }
+    rowid_of_any_cell(area, offset, leaf)
+}
+
+/// [`rowid_of_cell`] for any cell.
+fn rowid_of_any_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
     let rowid_at = if !leaf {
         offset + 4
     } else if area.get(offset).is_some_and(|&b| b < 0x80) {

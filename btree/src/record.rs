@@ -279,6 +279,37 @@ const ONE_BYTE_SIZES: [u8; 128] = {
     sizes
 };
 
+/// Decodes `record` onto the end of `out` when its header takes one byte per value and one
+/// for its size (most index keys and narrow rows), with one table lookup per value; false,
+/// leaving `out` as it was, for any other record, which [`RecordFields`] then reads (and
+/// reports when it is malformed).
+pub(crate) fn decode_short_record_into(record: &[u8], out: &mut Vec<Value>) -> bool {
+    let header_len = match record.first() {
+        Some(&n) if (1..0x80).contains(&n) => usize::from(n),
+        _ => return false,
+    };
+    let Some(types) = record.get(1..header_len) else {
+        return false;
+    };
+    let start = out.len();
+    let mut body = header_len;
+    for &t in types {
+        let size = ONE_BYTE_SIZES[usize::from(t & 0x7f)];
+        let end = body + usize::from(size);
+        match record.get(body..end) {
+            Some(bytes) if t < 0x80 && size != RESERVED => {
+                out.push(decode_value(u64::from(t), bytes).to_value());
+            }
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        }
+        body = end;
+    }
+    true
+}
+
 /// Where the values of a record lie, read from the record's header as far as the values
 /// asked for (SQLite's `OP_Column` does the same), so that reading one column of a wide row
 /// decodes neither the other values nor the rest of the header. The buffer is reused from
@@ -735,6 +766,56 @@ mod tests {
         assert!(KeyInfo::binary(1)
             .compare_record(&lying, &[Value::Integer(5)])
             .is_err());
+    }
+
+    #[test]
+    fn the_short_record_decode_agrees_with_the_general_one_or_declines() {
+        let long_text = "y".repeat(70); // a two-byte serial type
+        let rows = [
+            vec![],
+            vec![Value::Integer(7), Value::Integer(-300)],
+            vec![Value::Null, Value::Real(-0.5), Value::Text("ab".into())],
+            vec![
+                Value::Blob(vec![1, 2, 3]),
+                Value::Integer(0),
+                Value::Integer(1),
+            ],
+            vec![Value::Integer(i64::MIN), Value::Integer(i64::MAX)],
+            vec![Value::Text(long_text.as_str().into()), Value::Integer(2)],
+        ];
+        for row in rows {
+            let record = encode_record(&row).unwrap();
+            let mut out = vec![Value::Integer(99)];
+            let short = decode_short_record_into(&record, &mut out);
+            // Only a header with a two-byte serial type is declined.
+            let two_byte = row
+                .iter()
+                .any(|v| matches!(v, Value::Text(t) if t.len() > 57));
+            assert_eq!(short, !two_byte, "{row:?}");
+            let mut expected = vec![Value::Integer(99)];
+            if short {
+                expected.extend(decode_record(&record).unwrap());
+            }
+            assert_eq!(out, expected, "{row:?}");
+            // Every truncation is declined, leaving the buffer as it was, or decodes as
+            // the general decode does.
+            for cut in 0..record.len() {
+                let mut out = vec![Value::Null];
+                if decode_short_record_into(&record[..cut], &mut out) {
+                    let mut expected = vec![Value::Null];
+                    expected.extend(decode_record(&record[..cut]).unwrap());
+                    assert_eq!(out, expected, "{row:?} cut at {cut}");
+                } else {
+                    assert_eq!(out, vec![Value::Null], "{row:?} cut at {cut}");
+                }
+            }
+        }
+        // Reserved serial types and a header size past the record are declined.
+        let mut out = Vec::new();
+        assert!(!decode_short_record_into(&[2, 10], &mut out));
+        assert!(!decode_short_record_into(&[5, 1], &mut out));
+        assert!(!decode_short_record_into(&[0], &mut out));
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -313,7 +313,9 @@ impl TableCursor for FileTableCursor {
 
     fn seek(&mut self, rowid: i64) -> StorageResult<bool> {
         self.forget_if_stale();
-        if lock(&self.state)?.past_last_rowid(self.root, rowid) {
+        // The append shortcut: only a transaction that wrote has hints (and a skipped
+        // shortcut only costs a search).
+        if self.writes.now() != 0 && lock(&self.state)?.past_last_rowid(self.root, rowid) {
             self.cursor.clear();
             return self.settle(false);
         }
