@@ -109,6 +109,9 @@ pub struct Statement {
     /// The state of the last finished execution and its program, recycled by the next
     /// execution of the same program instead of allocating a new one.
     spare: Option<(Arc<Program>, Box<Vm>)>,
+    /// The catalog generation `spare`'s program was compiled for: while the catalog is that
+    /// one, the next execution takes the program without asking the prepared statement.
+    spare_generation: u64,
 }
 
 /// An execution in progress.
@@ -313,6 +316,7 @@ impl Connection {
             run: None,
             columns: Arc::default(),
             spare: None,
+            spare_generation: u64::MAX,
         })
     }
 
@@ -336,6 +340,7 @@ impl Connection {
                 run: None,
                 columns: Arc::default(),
                 spare: None,
+                spare_generation: u64::MAX,
             };
             while self.step(&mut stmt)?.is_some() {}
         }
@@ -596,29 +601,27 @@ impl Connection {
 
     /// Starts executing `stmt`.
     fn start_run(&mut self, stmt: &mut Statement) -> Result<Running> {
-        let prepared = stmt.prepared.clone();
-        match &prepared.statement {
-            Ast::Select(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => {
-                let write = !matches!(prepared.statement, Ast::Select(_));
-                self.ensure_txn(write)?;
-                let program = self.program(&prepared)?;
-                stmt.columns = program.columns.clone();
-                if write {
-                    self.counters.changes = 0;
-                    self.counters.trigger_changes = 0;
-                }
-                // Outside an explicit transaction a failed statement rolls back its whole
-                // implicit transaction, and a statement without a statement journal cannot
-                // stop half-way: neither needs a savepoint.
-                let savepoint = if write && self.explicit && program.statement_journal {
-                    match self.txn.as_deref() {
-                        Some(txn) => Some(txn.savepoint()?),
-                        None => None,
-                    }
-                } else {
-                    None
-                };
-                let vm = match stmt.spare.take() {
+        let write = match &stmt.prepared.statement {
+            Ast::Select(_) => false,
+            Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => true,
+            _ => {
+                let prepared = stmt.prepared.clone();
+                let (columns, rows) = self.run_other(&prepared.statement, &prepared.sql)?;
+                stmt.columns = columns.into();
+                return Ok(Running::Rows(rows.into_iter()));
+            }
+        };
+        self.ensure_txn(write)?;
+        let generation = self.schema.generation;
+        let (program, vm) = match stmt.spare.take() {
+            // The last execution's program and state, compiled for this very catalog.
+            Some((program, mut vm)) if stmt.spare_generation == generation => {
+                vm.recycle();
+                (program, vm)
+            }
+            spare => {
+                let program = self.program(&stmt.prepared)?;
+                let vm = match spare {
                     Some((old, mut vm)) if Arc::ptr_eq(&old, &program) => {
                         vm.recycle();
                         vm
@@ -632,19 +635,34 @@ impl Connection {
                         None => Box::new(Vm::new(&program)),
                     },
                 };
-                self.counters.now_ms.set(None);
-                Ok(Running::Program {
-                    program,
-                    vm,
-                    savepoint,
-                })
+                stmt.spare_generation = generation;
+                (program, vm)
             }
-            other => {
-                let (columns, rows) = self.run_other(other, &prepared.sql)?;
-                stmt.columns = columns.into();
-                Ok(Running::Rows(rows.into_iter()))
-            }
+        };
+        if !Arc::ptr_eq(&stmt.columns, &program.columns) {
+            stmt.columns = program.columns.clone();
         }
+        if write {
+            self.counters.changes = 0;
+            self.counters.trigger_changes = 0;
+        }
+        // Outside an explicit transaction a failed statement rolls back its whole implicit
+        // transaction, and a statement without a statement journal cannot stop half-way:
+        // neither needs a savepoint.
+        let savepoint = if write && self.explicit && program.statement_journal {
+            match self.txn.as_deref() {
+                Some(txn) => Some(txn.savepoint()?),
+                None => None,
+            }
+        } else {
+            None
+        };
+        self.counters.now_ms.set(None);
+        Ok(Running::Program {
+            program,
+            vm,
+            savepoint,
+        })
     }
 
     /// The compiled program of `prepared` for the current schema.

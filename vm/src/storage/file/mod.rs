@@ -257,6 +257,7 @@ fn acquire_writer(shared: &Shared) -> StorageResult<WriteTx> {
 
 impl Store for FileStore {
     fn begin(&self, mode: TxnMode) -> StorageResult<Box<dyn Txn>> {
+        let writer = mode != TxnMode::Read;
         let pages = match mode {
             TxnMode::Read => Pages::Read(self.shared.pager.begin_read().map_err(pager_error)?),
             TxnMode::Write | TxnMode::Concurrent => {
@@ -280,6 +281,7 @@ impl Store for FileStore {
                 schema_cookie: None,
                 recent: std::array::from_fn(|_| None),
             })),
+            writer,
         }))
     }
 
@@ -461,6 +463,9 @@ struct FileTxn {
     shared: Arc<Shared>,
     /// The pages, shared with this transaction's cursors.
     state: Arc<Mutex<TxnPages>>,
+    /// Whether the pages are a write transaction's (asked before every statement, so
+    /// kept here rather than read under the lock).
+    writer: bool,
 }
 
 impl FileTxn {
@@ -508,7 +513,7 @@ impl FileTxn {
 
 impl Txn for FileTxn {
     fn is_writer(&self) -> bool {
-        lock(&self.state).is_ok_and(|s| matches!(s.pages, Some(Pages::Write(_))))
+        self.writer
     }
 
     fn begin_write(&mut self) -> StorageResult<()> {
@@ -548,6 +553,8 @@ impl Txn for FileTxn {
         state.recent = std::array::from_fn(|_| None);
         state.schema_cookie = None;
         state.bump_generation();
+        drop(state);
+        self.writer = true;
         Ok(())
     }
 
