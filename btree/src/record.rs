@@ -514,19 +514,33 @@ fn decode_integer(t: u64, bytes: &[u8]) -> i64 {
     match t {
         8 => 0,
         9 => 1,
-        _ => {
-            // Sign-extend the big-endian two's complement integer.
-            let mut v: i64 = if bytes.first().is_some_and(|&b| b & 0x80 != 0) {
-                -1
-            } else {
-                0
-            };
-            for &b in bytes {
-                v = (v << 8) | i64::from(b);
+        // The big-endian two's complement integers of each size, sign-extended.
+        _ => match *bytes {
+            [a] => i64::from(a as i8),
+            [a, b] => i64::from(i16::from_be_bytes([a, b])),
+            [a, b, c] => (i64::from(a as i8) << 16) | i64::from(u16::from_be_bytes([b, c])),
+            [a, b, c, d] => i64::from(i32::from_be_bytes([a, b, c, d])),
+            [a, b, c, d, e, f] => {
+                (i64::from(i16::from_be_bytes([a, b])) << 32)
+                    | i64::from(u32::from_be_bytes([c, d, e, f]))
             }
-            v
-        }
+            [a, b, c, d, e, f, g, h] => i64::from_be_bytes([a, b, c, d, e, f, g, h]),
+            _ => decode_any_integer(bytes),
+        },
     }
+}
+
+/// A big-endian two's complement integer of any length, sign-extended.
+fn decode_any_integer(bytes: &[u8]) -> i64 {
+    let mut v: i64 = if bytes.first().is_some_and(|&b| b & 0x80 != 0) {
+        -1
+    } else {
+        0
+    };
+    for &b in bytes {
+        v = (v << 8) | i64::from(b);
+    }
+    v
 }
 
 /// How one column of an index key sorts.
