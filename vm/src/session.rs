@@ -29,6 +29,25 @@
 //! a journal ends the whole transaction, as `sqlite3VdbeHalt` does. Outside an explicit
 //! transaction no statement needs a savepoint: a failure rolls back the implicit
 //! transaction.
+//!
+//! ## Running a statement again
+//!
+//! A bulk load runs one prepared INSERT per row, so what a re-execution costs beyond its
+//! own work matters:
+//!
+//! - **Program.** A statement keeps the program and execution state of its last run, with
+//!   the catalog generation the program was compiled for; while the connection's catalog is
+//!   that generation, the next run takes both back without asking the prepared statement.
+//! - **Catalog check.** The schema cookie is read before a statement to see whether another
+//!   connection changed the catalog. While this connection's transaction writes, no other
+//!   connection can, and this one replaces its catalog whenever it changes or rolls back
+//!   DDL; so a writing transaction checks the cookie once, and again only after its catalog
+//!   was replaced.
+//! - **Bindings.** SQLite keeps bindings across executions, and so does
+//!   [`Statement::bind`]. A caller that binds every parameter afresh for each run (the root
+//!   crate does) says so with [`Statement::bind_for_one_execution`]; a parameter that a
+//!   single VALUES row reads once is then moved into the row (`MoveParam`) instead of being
+//!   copied, which spares an allocation per bound text or blob.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -549,3 +549,28 @@ fn an_upsert_target_names_the_newest_matching_unique_index() {
         pair.check_rows("SELECT * FROM t ORDER BY id");
     }
 }
+
+/// UPDATE ... FROM updates each target row once, with the last of the joined rows that
+/// match it, and meets the target rows in rowid order (SQLite collects them in an
+/// ephemeral table keyed by the rowid): so changes() counts rows, not matches, and an
+/// UPDATE OR FAIL stops at the same row (seed 392).
+#[test]
+fn update_from_writes_each_row_once_in_rowid_order() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, u UNIQUE, v);
+         INSERT INTO t VALUES (5, 50, 'a'), (11, 110, 'b'), (13, 130, 'c');
+         CREATE TABLE s(k INTEGER PRIMARY KEY, x);
+         INSERT INTO s VALUES (13, 'p'), (11, 'q'), (5, 'r'), (12, 's');",
+    );
+    for step in [
+        // Two FROM rows for every target row: the last one (in join order) wins.
+        "UPDATE t SET v = s.x FROM s WHERE s.k > 10",
+        // The join meets 13, 11, 5; rowid order stops at 11, after 5 was written.
+        "UPDATE OR FAIL t SET u = 7 FROM s WHERE s.k = t.id",
+    ] {
+        pair.batch(step);
+        pair.check("SELECT changes()");
+        pair.check_rows("SELECT * FROM t ORDER BY id");
+    }
+}

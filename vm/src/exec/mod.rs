@@ -472,6 +472,13 @@ impl Vm {
                 Insn::Sort { eph, keys } => {
                     self.ephs[*eph].sort_by(|a, b| sort_compare(a, b, keys));
                 }
+                Insn::KeepLastOfEach { eph } => {
+                    let rows = &mut self.ephs[*eph];
+                    // `dedup_by` keeps the first of a run: reversed, that is the last.
+                    rows.reverse();
+                    rows.dedup_by(|a, b| a.first() == b.first());
+                    rows.reverse();
+                }
                 Insn::SeriesRewind {
                     cursor,
                     args,

@@ -62,6 +62,7 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
             ("EphInsert", a(*eph), a(*start), a(*count), String::new())
         }
         Insn::Sort { eph, keys } => ("SorterSort", a(*eph), 0, a(keys.len()), String::new()),
+        Insn::KeepLastOfEach { eph } => ("KeepLastOfEach", a(*eph), 0, 0, String::new()),
         Insn::EphRealAffinity { eph, columns } => {
             ("RealAffinity", a(*eph), 0, a(columns.len()), String::new())
         }

@@ -150,6 +150,12 @@ pub enum Insn {
         /// The columns.
         columns: Vec<usize>,
     },
+    /// Of the rows of ephemeral table `eph` (sorted by its first column) that agree in
+    /// their first column, keep only the last.
+    KeepLastOfEach {
+        /// The table.
+        eph: usize,
+    },
     /// Sort ephemeral table `eph` by some of its columns.
     Sort {
         /// The table.
