@@ -574,3 +574,19 @@ fn update_from_writes_each_row_once_in_rowid_order() {
         pair.check_rows("SELECT * FROM t ORDER BY id");
     }
 }
+
+/// An UPDATE that SQLite runs in one pass meets its rows in the order of the index its
+/// WHERE scans, so OR IGNORE keeps the first row of that order, not the lowest rowid
+/// (seed 88).
+#[test]
+fn a_one_pass_update_meets_rows_in_index_order() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, u UNIQUE, k);
+         CREATE INDEX tk ON t(k);
+         INSERT INTO t VALUES (6, 60, 5), (12, 120, 1), (14, 140, 26);",
+    );
+    pair.batch("UPDATE OR IGNORE t SET u = 7 WHERE k BETWEEN 0 AND 30");
+    pair.check("SELECT changes()");
+    pair.check_rows("SELECT * FROM t ORDER BY id");
+}

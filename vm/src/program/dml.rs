@@ -422,13 +422,6 @@ impl Compiler<'_> {
         let selected = self.select(&select, Dest::Ephemeral(eph));
         self.one_pass_depth = None;
         selected?;
-        // As SQLite's ephemeral table keyed by the target's rowid: each target row is
-        // updated once, with the last of its joined rows, and in rowid order.
-        self.emit(Insn::Sort {
-            eph,
-            keys: vec![(0, Collation::Binary, false, false)],
-        });
-        self.emit(Insn::KeepLastOfEach { eph });
         let cursor = self.cursor();
         self.emit(Insn::OpenTable {
             cursor,
