@@ -9,7 +9,7 @@ use crate::ast::{RaiseAction, UnaryOp};
 use crate::error::{Error, Result};
 use crate::func::pattern::{glob, like};
 use crate::func::FuncCall;
-use crate::program::{BinOp, Expr, Program};
+use crate::program::{BinOp, Expr, IntOperand, Program};
 use crate::storage::code;
 use crate::value::{
     and, and_truth, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast,
@@ -92,6 +92,27 @@ impl Vm {
             } => self.integer_column(*cursor, *column, *rowid),
             Expr::Binary(BinOp::Arith(op), a, b) => self.integer_arithmetic(*op, a, b),
             _ => None,
+        }
+    }
+
+    /// The integer of an [`IntOperand`]; None when a column or rowid it reads is not an
+    /// integer (or NULL, or on the NULL row), or when its arithmetic overflows or divides
+    /// by zero: the caller then evaluates the whole expression.
+    pub(super) fn int_operand(&mut self, o: &IntOperand) -> Option<i64> {
+        match o {
+            IntOperand::Const(i) => Some(*i),
+            IntOperand::Column { cursor, column } => match self.cursors.get_mut(*cursor) {
+                Some(Some(Cursor::Table { inner, null: false })) => {
+                    inner.column_integer(*column).ok().flatten()
+                }
+                _ => None,
+            },
+            IntOperand::Rowid(cursor) => self.integer_column(*cursor, 0, true),
+            IntOperand::Arith(op, a, b) => {
+                let x = self.int_operand(a)?;
+                let y = self.int_operand(b)?;
+                exact_integer_arithmetic(x, *op, y)
+            }
         }
     }
 

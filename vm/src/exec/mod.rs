@@ -724,6 +724,26 @@ impl Vm {
                         *pc = *target;
                     }
                 }
+                Insn::IfNotInt {
+                    op,
+                    left,
+                    right,
+                    expr,
+                    target,
+                    jump_if_null,
+                } => {
+                    let holds = match (self.int_operand(left), self.int_operand(right)) {
+                        (Some(x), Some(y)) => Some(op.holds(x.cmp(&y))),
+                        _ => self.eval_truth(program, expr, env)?,
+                    };
+                    let jump = match holds {
+                        Some(t) => !t,
+                        None => *jump_if_null,
+                    };
+                    if jump {
+                        *pc = *target;
+                    }
+                }
                 Insn::IfPos { reg, target } => {
                     if matches!(self.regs[*reg], Value::Integer(i) if i > 0) {
                         *pc = *target;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use concur_btree::Value;
 
-use super::insn::{AggCall, BinOp, CursorId, Expr, Insn, Reg};
+use super::insn::{AggCall, BinOp, CursorId, Expr, Insn, IntOperand, Reg};
 use super::{Program, ProgramKind, SubProgram};
 use crate::ast::{self, FunctionArgs, Literal, UnaryOp};
 use crate::error::{Error, Result};
@@ -335,6 +335,10 @@ pub fn compile(
     if calls_function(&program) {
         program.statement_journal = true;
     }
+    integer_filters(&mut program.code);
+    for sub in &mut program.subs {
+        integer_filters(&mut sub.code);
+    }
     if let ast::Statement::Insert(insert) = statement {
         if writes_one_row_after_its_checks(schema, insert) {
             program.statement_journal = false;
@@ -382,6 +386,47 @@ fn writes_one_row_after_its_checks(schema: &Schema, insert: &ast::Insert) -> boo
             .indexes_of(name)
             .iter()
             .all(|index| index.partial.is_none() && index.columns.iter().all(|c| c.expr.is_none()))
+}
+
+/// Turns each filter that compares two integer-shaped operands ([`IntOperand`]) into
+/// [`Insn::IfNotInt`], which decides it from the integers when both are integers, unless an
+/// operand's affinity would make the comparison one of texts.
+fn integer_filters(code: &mut [Insn]) {
+    for insn in code {
+        let Insn::IfNot {
+            expr,
+            target,
+            jump_if_null,
+        } = insn
+        else {
+            continue;
+        };
+        let Expr::Compare {
+            op,
+            left,
+            right,
+            left_affinity,
+            right_affinity,
+            ..
+        } = &*expr
+        else {
+            continue;
+        };
+        if crate::value::comparison_makes_text(*left_affinity, *right_affinity) {
+            continue;
+        }
+        let (Some(l), Some(r)) = (IntOperand::of(left), IntOperand::of(right)) else {
+            continue;
+        };
+        *insn = Insn::IfNotInt {
+            op: *op,
+            left: l,
+            right: r,
+            expr: expr.clone(),
+            target: *target,
+            jump_if_null: *jump_if_null,
+        };
+    }
 }
 
 /// Whether `program` (its code, subprograms, CHECK constraints and index expressions) calls

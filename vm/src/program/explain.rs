@@ -14,6 +14,7 @@ pub fn map_targets(insn: &mut Insn, f: &mut dyn FnMut(Addr) -> Addr) {
         | Insn::RowidCompare { target, .. }
         | Insn::IdxCompare { target, .. }
         | Insn::IfNot { target, .. }
+        | Insn::IfNotInt { target, .. }
         | Insn::IfPos { target, .. }
         | Insn::OffsetSkip { target, .. }
         | Insn::DecrJumpZero { target, .. }
@@ -153,6 +154,7 @@ fn describe(insn: &Insn) -> (&'static str, i64, i64, i64, String) {
         Insn::Eval { dest, .. } => ("Eval", 0, a(*dest), 0, String::new()),
         Insn::MoveParam { index, dest } => ("Variable", a(*index), a(*dest), 0, String::new()),
         Insn::IfNot { target, .. } => ("IfNot", 0, a(*target), 0, String::new()),
+        Insn::IfNotInt { target, .. } => ("IfNot", 0, a(*target), 0, "integers".to_string()),
         Insn::IfPos { reg, target } => ("IfPos", a(*reg), a(*target), 0, String::new()),
         Insn::Limit { dest, .. } => ("Limit", 0, a(*dest), 0, String::new()),
         Insn::OffsetSkip { reg, target } => ("OffsetSkip", a(*reg), a(*target), 0, String::new()),

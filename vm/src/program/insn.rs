@@ -304,6 +304,22 @@ pub enum Insn {
         /// Whether NULL jumps too.
         jump_if_null: bool,
     },
+    /// [`Insn::IfNot`] of a comparison of two integer operands: decided from the
+    /// operands' integers when both are integers (no value is built), else from `expr`.
+    IfNotInt {
+        /// The comparison.
+        op: CompareOp,
+        /// Its left operand.
+        left: IntOperand,
+        /// Its right operand.
+        right: IntOperand,
+        /// The whole condition, for when an operand is not an integer.
+        expr: Expr,
+        /// Where to go.
+        target: Addr,
+        /// Whether NULL jumps too.
+        jump_if_null: bool,
+    },
     /// Jump when register `reg` holds an integer > 0.
     IfPos {
         /// The register.
@@ -669,4 +685,53 @@ pub enum Expr {
     /// An integer becomes a real, any other value stays (SQLite's `OP_RealAffinity`, which
     /// reading a REAL column of a subquery, view or CTE runs).
     RealAffinity(Box<Expr>),
+}
+
+/// An operand of [`Insn::IfNotInt`]: an expression shape that yields an integer without
+/// building a value, when the column or rowid it reads holds one. A compact enum, so that
+/// a filter's evaluation branches on small tags rather than on [`Expr`]'s.
+#[derive(Debug, Clone)]
+pub enum IntOperand {
+    /// An integer constant.
+    Const(i64),
+    /// A table column.
+    Column {
+        /// The cursor.
+        cursor: CursorId,
+        /// The column.
+        column: usize,
+    },
+    /// A table cursor's rowid.
+    Rowid(CursorId),
+    /// Integer arithmetic (in i64; overflow and division by zero leave the fast path).
+    Arith(ArithOp, Box<IntOperand>, Box<IntOperand>),
+}
+
+impl IntOperand {
+    /// The operand `e` is, when it has one of the integer shapes.
+    pub fn of(e: &Expr) -> Option<IntOperand> {
+        Some(match e {
+            Expr::Const(Value::Integer(i)) => IntOperand::Const(*i),
+            Expr::Column {
+                cursor,
+                column,
+                rowid: false,
+            } => IntOperand::Column {
+                cursor: *cursor,
+                column: *column,
+            },
+            Expr::Column {
+                cursor,
+                rowid: true,
+                ..
+            }
+            | Expr::Rowid(cursor) => IntOperand::Rowid(*cursor),
+            Expr::Binary(BinOp::Arith(op), a, b) => IntOperand::Arith(
+                *op,
+                Box::new(IntOperand::of(a)?),
+                Box::new(IntOperand::of(b)?),
+            ),
+            _ => return None,
+        })
+    }
 }

@@ -44,7 +44,8 @@ mod view_dml;
 pub use compile::{compile, literal as literal_value};
 pub use explain::explain_rows;
 pub use insn::{
-    Addr, AggCall, BinOp, CursorId, Expr, Insn, Reg, SeekOp, UniqueConstraint, Upsert, WriteTarget,
+    Addr, AggCall, BinOp, CursorId, Expr, Insn, IntOperand, Reg, SeekOp, UniqueConstraint, Upsert,
+    WriteTarget,
 };
 
 /// A subquery's code.
