@@ -136,8 +136,8 @@ pub use error::{Error, Result};
 pub use integrity::{check_database, check_integrity, TreeCheck, MAX_MESSAGES};
 pub use page::{BtreePage, CheckedHeader, PageKind};
 pub use record::{
-    decode_record, encode_record, serial_size, serial_type, KeyColumn, KeyInfo, RecordFields,
-    RecordLayout, ValueRef,
+    decode_record, encode_record, record_last_integer, serial_size, serial_type, KeyColumn,
+    KeyInfo, RecordFields, RecordLayout, ValueRef,
 };
 pub use schema::{
     clear_tree, create_database, create_tree, drop_tree, read_schema, SchemaEntry, TreeKind,

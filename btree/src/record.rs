@@ -279,6 +279,42 @@ const ONE_BYTE_SIZES: [u8; 128] = {
     sizes
 };
 
+/// The last value of `record` when it is an integer (an index entry's rowid); None when it
+/// is of another class or the record has no values. CORRUPT for a malformed record.
+pub fn record_last_integer(record: &[u8]) -> Result<Option<i64>> {
+    // A header of one-byte serial types (the common index entry): the last value's place is
+    // the sum of the sizes before it.
+    if let Some(&header_len) = record.first() {
+        let header_len = usize::from(header_len);
+        if let Some(types) = record.get(1..header_len).filter(|_| header_len < 0x80) {
+            if let Some((&t, before)) = types.split_last() {
+                let mut start = header_len;
+                let mut simple = t < 0x80;
+                for &b in before {
+                    let size = ONE_BYTE_SIZES[usize::from(b & 0x7f)];
+                    simple &= b < 0x80 && size != RESERVED;
+                    start += usize::from(size);
+                }
+                let size = usize::from(ONE_BYTE_SIZES[usize::from(t & 0x7f)]);
+                if let Some(bytes) = record.get(start..start + size).filter(|_| simple) {
+                    return Ok(match t {
+                        1..=6 | 8 | 9 => Some(decode_integer(u64::from(t), bytes)),
+                        _ => None,
+                    });
+                }
+            }
+        }
+    }
+    let mut last = None;
+    for value in RecordFields::new(record)? {
+        last = Some(value?);
+    }
+    Ok(match last {
+        Some(ValueRef::Integer(i)) => Some(i),
+        _ => None,
+    })
+}
+
 /// Decodes `record` onto the end of `out` when its header takes one byte per value and one
 /// for its size (most index keys and narrow rows), with one table lookup per value; false,
 /// leaving `out` as it was, for any other record, which [`RecordFields`] then reads (and
@@ -780,6 +816,35 @@ mod tests {
         assert!(KeyInfo::binary(1)
             .compare_record(&lying, &[Value::Integer(5)])
             .is_err());
+    }
+
+    #[test]
+    fn the_last_integer_of_a_record_is_its_last_value_when_an_integer() {
+        let long_text = "z".repeat(80); // a two-byte serial type: the general path
+        let rows = [
+            vec![Value::Integer(7), Value::Integer(-300)],
+            vec![Value::Text("ab".into()), Value::Integer(i64::MIN)],
+            vec![Value::Null, Value::Real(1.5), Value::Integer(0)],
+            vec![Value::Integer(1), Value::Text("x".into())],
+            vec![
+                Value::Text(long_text.as_str().into()),
+                Value::Integer(i64::MAX),
+            ],
+            vec![Value::Integer(5)],
+            vec![],
+        ];
+        for row in rows {
+            let record = encode_record(&row).unwrap();
+            let expected = match row.last() {
+                Some(Value::Integer(i)) => Some(*i),
+                _ => None,
+            };
+            assert_eq!(record_last_integer(&record).unwrap(), expected, "{row:?}");
+        }
+        // A last value past the record's end is reported.
+        let mut cut = encode_record(&[Value::Integer(1), Value::Integer(1 << 40)]).unwrap();
+        cut.truncate(cut.len() - 1);
+        assert!(record_last_integer(&cut).is_err());
     }
 
     #[test]

@@ -664,17 +664,16 @@ impl Vm {
                         .regs
                         .get(*start..*start + *count)
                         .ok_or_else(|| internal("index compare past the registers"))?;
-                    let entry = inner.key()?;
-                    let ordering = key_info.compare_prefix(entry, key);
+                    let ordering = inner.compare_key(key_info, key)?;
                     if op.holds(ordering) {
                         *pc = *target;
                     }
                 }
                 Insn::IdxRowSeek { index, table } => {
                     let rowid = match self.cursor(*index)? {
-                        Cursor::Index { inner, .. } => match inner.key()?.last() {
-                            Some(Value::Integer(r)) => *r,
-                            _ => {
+                        Cursor::Index { inner, .. } => match inner.entry_rowid()? {
+                            Some(r) => r,
+                            None => {
                                 return Err(Error::Storage(crate::storage::StorageError::corrupt(
                                     "index entry without a rowid",
                                 )))

@@ -263,14 +263,11 @@ fn insert_entry(
     rowid: Value,
 ) -> Result<()> {
     let info = index.key_info();
-    let n = index.columns.len();
     {
         if index.unique && !key.iter().any(|v| matches!(v, Value::Null)) {
             let mut probe = txn.index_cursor(index.root, &info)?;
-            if probe.seek_ge(&key, true)?
-                && info.compare_prefix(&probe.key()?[..n.min(probe.key()?.len())], &key)
-                    == std::cmp::Ordering::Equal
-            {
+            let found = probe.seek_ge(&key, true)?;
+            if found && probe.compare_key(&info, &key)? == std::cmp::Ordering::Equal {
                 let names: Vec<String> = index
                     .columns
                     .iter()

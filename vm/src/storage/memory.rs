@@ -893,7 +893,7 @@ impl IndexCursor for MemIndexCursor {
         self.current.is_some()
     }
 
-    fn key(&self) -> StorageResult<&[Value]> {
+    fn key(&mut self) -> StorageResult<&[Value]> {
         self.current
             .as_deref()
             .ok_or_else(|| StorageError::new(code::MISUSE, "cursor is not on an entry"))

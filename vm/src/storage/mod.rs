@@ -448,5 +448,18 @@ pub trait IndexCursor {
     /// Whether the cursor is on an entry.
     fn valid(&self) -> bool;
     /// The current entry's key: the key columns, then the rowid.
-    fn key(&self) -> StorageResult<&[Value]>;
+    fn key(&mut self) -> StorageResult<&[Value]>;
+    /// How the current entry's key compares with `prefix` over their common length, in
+    /// the order of `info` (as [`KeyInfo::compare_prefix`] of [`IndexCursor::key`]). A
+    /// store may answer from the stored entry without decoding it.
+    fn compare_key(&mut self, info: &KeyInfo, prefix: &[Value]) -> StorageResult<Ordering> {
+        Ok(info.compare_prefix(self.key()?, prefix))
+    }
+    /// The current entry's rowid (its last key value), None when that is not an integer.
+    fn entry_rowid(&mut self) -> StorageResult<Option<i64>> {
+        Ok(match self.key()?.last() {
+            Some(Value::Integer(r)) => Some(*r),
+            _ => None,
+        })
+    }
 }

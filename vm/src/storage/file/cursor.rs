@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use concur_btree::{self as btree, Payload, RecordLayout, SeekOp, Value, ValueRef};
 
 use super::{btree_error, lock, PagesHandle, TxnPages};
-use crate::storage::{code, IndexCursor, StorageError, StorageResult, TableCursor};
+use crate::storage::{code, IndexCursor, KeyInfo, StorageError, StorageResult, TableCursor};
 
 /// The write generation of a transaction: bumped by each of its writes, read by its cursors
 /// once per step without taking the transaction's lock.
@@ -370,6 +370,12 @@ impl TableCursor for FileTableCursor {
 }
 
 /// A cursor over an index.
+///
+/// In a reading transaction an entry's key is decoded only when asked for: an index loop
+/// compares entries with its bound ([`IndexCursor::compare_key`]) and reads their rowids
+/// ([`IndexCursor::entry_rowid`]) from the stored records. In a writing one it is decoded
+/// as the cursor lands, because a write may change the tree before the next step, which
+/// then re-seeks the key it was on.
 pub(crate) struct FileIndexCursor {
     /// The transaction's write generation.
     writes: Writes,
@@ -379,7 +385,14 @@ pub(crate) struct FileIndexCursor {
     info: btree::KeyInfo,
     /// The write generation the cursor last positioned in.
     generation: u64,
-    /// The current entry's key (key columns, then rowid); `None` when on no entry.
+    /// Whether the cursor is on an entry.
+    on_entry: bool,
+    /// Whether keys are decoded as the cursor lands (the transaction writes).
+    eager: bool,
+    /// Where the current entry's record lies on the cursor's page (start and length),
+    /// when it lies wholly there and is not decoded yet.
+    local: Option<(usize, usize)>,
+    /// The current entry's key (key columns, then rowid), once decoded.
     key: Option<Vec<Value>>,
     /// A key buffer to decode the next entry into.
     spare: Vec<Value>,
@@ -393,12 +406,16 @@ impl FileIndexCursor {
         info: btree::KeyInfo,
     ) -> StorageResult<FileIndexCursor> {
         let writes = Writes::of(&state)?;
+        let eager = matches!(lock(&state)?.pages, Some(super::Pages::Write(_)));
         let cursor = btree::Cursor::new(PagesHandle(state), root);
         Ok(FileIndexCursor {
             writes,
             cursor,
             info,
             generation: 0,
+            on_entry: false,
+            eager,
+            local: None,
             key: None,
             spare: Vec::new(),
         })
@@ -407,26 +424,52 @@ impl FileIndexCursor {
     /// Records where a move left the cursor.
     fn settle(&mut self, found: bool) -> StorageResult<bool> {
         self.generation = self.writes.now();
-        let mut key = match self.key.take() {
-            Some(key) => key,
-            None => std::mem::take(&mut self.spare),
-        };
-        if found && self.cursor.is_valid() {
-            self.cursor.record_into(&mut key).map_err(btree_error)?;
-            self.key = Some(key);
-        } else {
+        if let Some(key) = self.key.take() {
             self.spare = key;
         }
-        Ok(self.key.is_some())
+        self.on_entry = found && self.cursor.is_valid();
+        self.local = None;
+        if self.on_entry {
+            if self.eager {
+                self.decode()?;
+            } else {
+                let page = self.cursor.page_bytes().map_or(0, |p| p.as_ptr() as usize);
+                self.local = self
+                    .cursor
+                    .local_index_payload()
+                    .map(|r| (r.as_ptr() as usize - page, r.len()));
+            }
+        }
+        Ok(self.on_entry)
+    }
+
+    /// The current entry's record, on the page, while it is not decoded.
+    fn local_record(&self) -> Option<&[u8]> {
+        let (start, len) = self.local?;
+        self.cursor.page_bytes()?.get(start..start + len)
+    }
+
+    /// Decodes the current entry's key into `key`, if it is not decoded yet.
+    fn decode(&mut self) -> StorageResult<&[Value]> {
+        if !self.on_entry {
+            return Err(StorageError::new(code::MISUSE, "cursor is not on an entry"));
+        }
+        if self.key.is_none() {
+            let mut key = std::mem::take(&mut self.spare);
+            self.cursor.record_into(&mut key).map_err(btree_error)?;
+            self.key = Some(key);
+        }
+        Ok(self.key.as_deref().unwrap_or_default())
     }
 
     /// Moves to the neighbouring entry, re-seeking the current key first when writes
     /// happened since the cursor moved.
     fn advance(&mut self, forward: bool) -> StorageResult<bool> {
-        let Some(key) = self.key.take() else {
+        if !self.on_entry {
             return Ok(false);
-        };
+        }
         let found = if self.writes.now() != self.generation {
+            let key = self.decode()?.to_vec();
             self.cursor.clear();
             let op = if forward { SeekOp::Ge } else { SeekOp::Le };
             if !self
@@ -447,7 +490,6 @@ impl FileIndexCursor {
         } else {
             step(&mut self.cursor, forward)?
         };
-        self.spare = key;
         self.settle(found)
     }
 
@@ -500,12 +542,34 @@ impl IndexCursor for FileIndexCursor {
     }
 
     fn valid(&self) -> bool {
-        self.key.is_some()
+        self.on_entry
     }
 
-    fn key(&self) -> StorageResult<&[Value]> {
-        self.key
-            .as_deref()
-            .ok_or_else(|| StorageError::new(code::MISUSE, "cursor is not on an entry"))
+    fn key(&mut self) -> StorageResult<&[Value]> {
+        self.decode()
+    }
+
+    fn compare_key(&mut self, info: &KeyInfo, prefix: &[Value]) -> StorageResult<Ordering> {
+        if self.key.is_none() {
+            if let Some(record) = self.local_record() {
+                return self
+                    .info
+                    .compare_record(record, prefix)
+                    .map_err(btree_error);
+            }
+        }
+        Ok(info.compare_prefix(self.decode()?, prefix))
+    }
+
+    fn entry_rowid(&mut self) -> StorageResult<Option<i64>> {
+        if self.key.is_none() {
+            if let Some(record) = self.local_record() {
+                return btree::record_last_integer(record).map_err(btree_error);
+            }
+        }
+        Ok(match self.decode()?.last() {
+            Some(Value::Integer(r)) => Some(*r),
+            _ => None,
+        })
     }
 }

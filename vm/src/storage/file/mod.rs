@@ -45,6 +45,11 @@
 //!   forget both, as above.
 //! - A filter on integers reads them straight from the record (`column_integer`), without a
 //!   `Value`.
+//! - In a reading transaction an index cursor decodes an entry's key only when asked for
+//!   it: an index loop compares the entry with its bound (`IndexCursor::compare_key`) and
+//!   reads its rowid (`IndexCursor::entry_rowid`) from the record on the page. A writing
+//!   transaction's index cursor decodes each key as it lands, since it may have to re-seek
+//!   that key after a write.
 //! - A scan's step reads the common table-leaf cell (payload on its page) without the general
 //!   cell parse (`Cursor::local_table_entry`); index entries and a key seek's probes read
 //!   their keys in place the same way (`BtreePage::local_index_payload`); a rowid seek
@@ -57,7 +62,8 @@
 //! - Rowid-order inserts keep a `btree::AppendHint` per table: the next append goes straight to
 //!   the right-most leaf, and "does this rowid exist?" past the last rowid needs no search.
 //!   Any other write to the table and every savepoint rollback drop the hint.
-//! - The schema cookie, asked before every statement, is read once per transaction.
+//! - The schema cookie is read once per transaction (and a writing connection asks for it
+//!   once per transaction too, see the session essay).
 //!
 //! ## Closing
 //!
