@@ -100,6 +100,20 @@ impl Vm {
     /// by zero: the caller then evaluates the whole expression.
     pub(super) fn int_operand(&mut self, o: &IntOperand) -> Option<i64> {
         match o {
+            IntOperand::Arith(op, a, b) => {
+                let x = self.int_leaf(a)?;
+                let y = self.int_leaf(b)?;
+                exact_integer_arithmetic(x, *op, y)
+            }
+            _ => self.int_leaf(o),
+        }
+    }
+
+    /// [`Vm::int_operand`] inline for the leaves (constants, columns, rowids), so that
+    /// `column op constant` takes no call per operand.
+    #[inline(always)]
+    fn int_leaf(&mut self, o: &IntOperand) -> Option<i64> {
+        match o {
             IntOperand::Const(i) => Some(*i),
             IntOperand::Column { cursor, column } => match self.cursors.get_mut(*cursor) {
                 Some(Some(Cursor::Table { inner, null: false })) => {
@@ -108,11 +122,7 @@ impl Vm {
                 _ => None,
             },
             IntOperand::Rowid(cursor) => self.integer_column(*cursor, 0, true),
-            IntOperand::Arith(op, a, b) => {
-                let x = self.int_operand(a)?;
-                let y = self.int_operand(b)?;
-                exact_integer_arithmetic(x, *op, y)
-            }
+            IntOperand::Arith(..) => self.int_operand(o),
         }
     }
 
