@@ -661,12 +661,9 @@ impl KeyInfo {
             8 => 0,
             9 => 1,
             1..=6 => {
-                let size = serial_size(u64::from(t))? as usize;
+                let size = usize::from(ONE_BYTE_SIZES[usize::from(t)]);
                 let start = usize::from(header_len);
-                match decode_value(u64::from(t), record.get(start..start + size)?) {
-                    ValueRef::Integer(x) => x,
-                    _ => return None,
-                }
+                decode_integer(u64::from(t), record.get(start..start + size)?)
             }
             _ => return None,
         };
@@ -676,7 +673,9 @@ impl KeyInfo {
     }
 
     /// The prefix comparison and, when `count` is set, the record's number of values
-    /// (counted only when equal).
+    /// (counted only when equal). Out of line, so that the integer fast path of
+    /// [`KeyInfo::compare_record`] keeps a small frame.
+    #[inline(never)]
     fn compare_record_inner(
         &self,
         record: &[u8],
