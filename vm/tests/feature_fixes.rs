@@ -590,3 +590,24 @@ fn a_one_pass_update_meets_rows_in_index_order() {
     pair.check("SELECT changes()");
     pair.check_rows("SELECT * FROM t ORDER BY id");
 }
+
+/// RETURNING makes SQLite's UPDATE collect its rows first (it codes RETURNING as a trigger,
+/// which rules out the one-pass update), so the rows are met in rowid order and an
+/// UPDATE OR FAIL stops on the same row and constraint as SQLite's (seed 326).
+#[test]
+fn an_update_with_returning_meets_rows_in_rowid_order() {
+    for returning in ["", " RETURNING rowid"] {
+        let mut pair = Pair::new();
+        pair.setup(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, u UNIQUE, k);
+             CREATE INDEX tk ON t(k);
+             INSERT INTO t VALUES (6, 60, 5), (12, 120, 1), (14, 140, 26);",
+        );
+        let message = pair.batch(&format!(
+            "UPDATE OR FAIL t SET u = 7 WHERE k BETWEEN 0 AND 30{returning}"
+        ));
+        assert!(message.is_some(), "the second row must collide");
+        pair.check("SELECT changes()");
+        pair.check_rows("SELECT * FROM t ORDER BY id");
+    }
+}

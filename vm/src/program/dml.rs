@@ -493,7 +493,7 @@ impl Compiler<'_> {
     /// keeps the rows before the failing one) and which rows OR IGNORE skips.
     ///
     /// SQLite updates each row as its scan finds it ("one-pass") unless something rules that
-    /// out: a trigger, a changed rowid, a REPLACE conflict policy, a subquery in WHERE, or a
+    /// out: a trigger (RETURNING is one, as SQLite codes it), a changed rowid, a REPLACE conflict policy, a subquery in WHERE, or a
     /// scan through an index the statement itself changes. Then it first collects the rowids
     /// in a RowSet, which hands them back in ascending order (`update.c`, `rowset.c`).
     /// `scanned` holds the roots of the indexes concur's own scan reads.
@@ -517,11 +517,13 @@ impl Compiler<'_> {
                     None => super::compile::is_rowid_name(c.as_str()),
                 }
             });
-        let has_update_trigger = self
-            .schema
-            .triggers_of(&table.name)
-            .iter()
-            .any(|t| matches!(t.event, TriggerEvent::Update(_)));
+        // RETURNING counts: SQLite codes it as a trigger of the statement.
+        let has_update_trigger = !update.returning.is_empty()
+            || self
+                .schema
+                .triggers_of(&table.name)
+                .iter()
+                .any(|t| matches!(t.event, TriggerEvent::Update(_)));
         let mut subquery = false;
         if let Some(w) = &update.where_clause {
             super::compile::walk(w, &mut |e| {
