@@ -433,11 +433,13 @@ impl FileIndexCursor {
             if self.eager {
                 self.decode()?;
             } else {
+                // The record's place as an offset into the page, so that it can be read
+                // again while the cursor stays.
                 let page = self.cursor.page_bytes().map_or(0, |p| p.as_ptr() as usize);
-                self.local = self
-                    .cursor
-                    .local_index_payload()
-                    .map(|r| (r.as_ptr() as usize - page, r.len()));
+                self.local = self.cursor.local_index_payload().and_then(|r| {
+                    let start = (r.as_ptr() as usize).checked_sub(page)?;
+                    Some((start, r.len()))
+                });
             }
         }
         Ok(self.on_entry)
