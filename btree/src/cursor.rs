@@ -607,11 +607,8 @@ impl<S: PageSource> Cursor<S> {
     #[inline]
     pub fn local_table_entry(&self) -> Option<(i64, usize, &[u8])> {
         let top = self.stack.last()?;
-        let cell = top.page().local_table_leaf_cell(top.idx)?;
-        let record = top
-            .data
-            .get(cell.local_offset..cell.local_offset + cell.local_size)?;
-        Some((cell.rowid, cell.local_offset, record))
+        let (rowid, start, len) = top.header.local_table_leaf_cell(&top.data, top.idx)?;
+        Some((rowid, start, top.data.get(start..start + len)?))
     }
 
     /// The current entry's payload when the cursor is on an index cell whose payload lies

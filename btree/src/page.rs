@@ -155,11 +155,51 @@ impl CheckedHeader {
             right_child: self.right_child,
         }
     }
+
+    /// Cell `i` of the table leaf `data` (the image this header was read from) when its
+    /// payload lies wholly on the page: its rowid and where its record lies (start, length).
+    /// `None` for anything else, which the general cell parse then reads or reports. The
+    /// checks are [`BtreePage::local_table_leaf_cell`]'s, without building the page.
+    #[inline]
+    pub fn local_table_leaf_cell(&self, data: &[u8], i: usize) -> Option<(i64, usize, usize)> {
+        if self.kind != PageKind::TableLeaf || i >= self.cell_count {
+            return None;
+        }
+        let area = data.get(..self.usable)?;
+        let pointers = self.hdr + PageKind::TableLeaf.header_size();
+        let at = pointers + 2 * i;
+        let offset = usize::from(u16::from_be_bytes([*area.get(at)?, *area.get(at + 1)?]));
+        if offset < pointers + 2 * self.cell_count {
+            return None;
+        }
+        let cell = area.get(offset..)?;
+        let (payload_size, a) = short_varint(cell)?;
+        let (rowid, b) = short_varint(cell.get(a..)?)?;
+        if payload_size > crate::cell::max_local(self.usable, PageKind::TableLeaf) as u64 {
+            return None;
+        }
+        let len = payload_size as usize;
+        if (a + b + len).max(4) > cell.len() {
+            return None;
+        }
+        Some((rowid as i64, offset + a + b, len))
+    }
 }
 
 /// The rowid of the table cell at `offset` of `area` (a leaf cell when `leaf`): after the
 /// payload size of a leaf cell (most take one byte), after the child page number of an
 /// interior one. `None` when it runs past the end.
+/// [`read_varint`] with its one- and two-byte cases inline (a cell's payload size and rowid
+/// mostly take that).
+#[inline(always)]
+fn short_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    match *bytes {
+        [a, ..] if a < 0x80 => Some((u64::from(a), 1)),
+        [a, b, ..] if b < 0x80 => Some(((u64::from(a & 0x7f) << 7) | u64::from(b), 2)),
+        _ => read_varint(bytes),
+    }
+}
+
 #[inline(always)]
 fn rowid_of_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
     // The common cell, away from the page's end: a one-byte payload size (leaf) or the
