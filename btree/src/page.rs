@@ -3,7 +3,7 @@
 
 use concur_pager::PageNo;
 
-use crate::cell::{parse_cell, parse_local_table_leaf_cell, CellInfo};
+use crate::cell::{parse_cell, CellInfo};
 use crate::error::{Error, Result};
 use crate::varint::read_varint;
 
@@ -158,8 +158,10 @@ impl CheckedHeader {
 
     /// Cell `i` of the table leaf `data` (the image this header was read from) when its
     /// payload lies wholly on the page: its rowid and where its record lies (start, length).
-    /// `None` for anything else, which the general cell parse then reads or reports. The
-    /// checks are [`BtreePage::local_table_leaf_cell`]'s, without building the page.
+    /// `None` for anything else (another page kind, an overflowing or malformed cell), which
+    /// [`BtreePage::cell`] then reads or reports. A scan's step reads its row through here,
+    /// without building the page; its checks are those of the general parse's fast path
+    /// (`cell::parse_local_table_leaf_cell`), with the varints read inline.
     #[inline]
     pub fn local_table_leaf_cell(&self, data: &[u8], i: usize) -> Option<(i64, usize, usize)> {
         if self.kind != PageKind::TableLeaf || i >= self.cell_count {
@@ -401,17 +403,6 @@ impl<'a> BtreePage<'a> {
             }
         }
         Ok((lo, false))
-    }
-
-    /// Cell `i` of a table leaf when it is the common kind, its payload all on the page.
-    /// `None` for anything else (another page kind, an overflowing or malformed cell), which
-    /// [`BtreePage::cell`] then reads or reports. A scan's step reads its row through here.
-    #[inline]
-    pub fn local_table_leaf_cell(&self, i: usize) -> Option<CellInfo> {
-        if self.kind != PageKind::TableLeaf {
-            return None;
-        }
-        parse_local_table_leaf_cell(self.data, self.usable, self.cell_offset(i).ok()?)
     }
 
     /// The payload of cell `i` of an index page (leaf or interior) when it lies wholly on
