@@ -611,3 +611,21 @@ fn an_update_with_returning_meets_rows_in_rowid_order() {
         pair.check_rows("SELECT * FROM t ORDER BY id");
     }
 }
+
+/// A function's value takes the collation of its leftmost argument with an explicit
+/// COLLATE, even when an earlier argument is a column with its own collation (SQLite's
+/// `sqlite3ExprCollSeq` follows the first argument marked `EP_Collate`); so GROUP BY,
+/// ORDER BY and comparisons of the call use it (seed 466).
+#[test]
+fn a_call_carries_the_collation_of_its_first_explicit_collate() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(c COLLATE RTRIM, k);
+         INSERT INTO t VALUES ('a', 1), ('a ', 2), ('A', 3), (NULL, 4);",
+    );
+    pair.check_rows("SELECT coalesce(c, c COLLATE NOCASE), count(*) FROM t GROUP BY 1 ORDER BY 1");
+    pair.check_rows("SELECT k, coalesce(c, k COLLATE NOCASE) = 'A' FROM t ORDER BY k");
+    pair.check_rows("SELECT k FROM t ORDER BY coalesce(c, c COLLATE NOCASE), k");
+    // Without an explicit COLLATE the call's value is BINARY.
+    pair.check_rows("SELECT coalesce(c, k), count(*) FROM t GROUP BY 1 ORDER BY 1");
+}

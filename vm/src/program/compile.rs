@@ -1222,22 +1222,25 @@ impl Compiler<'_> {
                 // The call compares under the collation of its leftmost argument that has
                 // one, as SQLite's: a COLLATE, or a column (also through unary plus, CAST
                 // or parentheses), even one that is BINARY; else BINARY.
+                // The value carries the collation of the leftmost argument with an explicit
+                // COLLATE (SQLite's `sqlite3ExprCollSeq` follows the first argument marked
+                // `EP_Collate`); a column's own collation stays inside the call.
                 let mut compiled = Vec::new();
                 let mut collation = Collation::Binary;
-                let mut explicit = false;
                 let mut found = false;
+                let mut carried = None;
                 for a in args {
                     let (x, m) = self.expr_meta(a)?;
                     if !found && (m.explicit || m.from_column || m.collation != Collation::Binary) {
                         collation = m.collation;
-                        explicit = m.explicit;
                         found = true;
+                    }
+                    if carried.is_none() && m.explicit {
+                        carried = Some(m.collation);
                     }
                     compiled.push(x);
                 }
-                // The value carries only an explicit COLLATE of that argument; a column's own
-                // collation stays inside the call.
-                let meta = carried_meta(ValueKinds::ANY, explicit.then_some(collation));
+                let meta = carried_meta(ValueKinds::ANY, carried);
                 Ok((
                     Expr::Function {
                         name: f.name,
