@@ -629,3 +629,32 @@ fn a_call_carries_the_collation_of_its_first_explicit_collate() {
     // Without an explicit COLLATE the call's value is BINARY.
     pair.check_rows("SELECT coalesce(c, k), count(*) FROM t GROUP BY 1 ORDER BY 1");
 }
+
+/// `excluded.*` holds the proposed row as SQLite holds it when it finds the conflict: the
+/// columns' affinities are applied before the CHECK constraints and the first UNIQUE index,
+/// but not before the rowid's check (seed 177).
+#[test]
+fn excluded_values_have_the_affinities_applied_before_the_failing_check() {
+    for (schema, conflict) in [
+        (
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, r REAL, u UNIQUE)",
+            "id",
+        ),
+        (
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, r REAL CHECK(r IS NOT 'x'), u UNIQUE)",
+            "id",
+        ),
+        (
+            "CREATE TABLE t(id INTEGER PRIMARY KEY, r REAL, u UNIQUE)",
+            "u",
+        ),
+    ] {
+        let mut pair = Pair::new();
+        pair.setup(&format!("{schema}; INSERT INTO t VALUES (31, 18.25, 1);"));
+        pair.batch(&format!(
+            "INSERT INTO t VALUES (31, '7.0', 1) ON CONFLICT({conflict}) \
+             DO UPDATE SET r = min(excluded.r, r), u = typeof(excluded.r)"
+        ));
+        pair.check_rows("SELECT id, r, typeof(r), u FROM t");
+    }
+}

@@ -26,8 +26,9 @@ enum Outcome {
     Proceed,
     /// Skip this row (OR IGNORE).
     Skip,
-    /// A uniqueness conflict with this existing row, for the DO UPDATE at the address.
-    Conflict(i64, usize),
+    /// A uniqueness conflict with this existing row, for the DO UPDATE at the address, on
+    /// this constraint.
+    Conflict(i64, usize, UniqueConstraint),
 }
 
 /// What an InsertRow did.
@@ -220,7 +221,7 @@ impl Vm {
             });
             if let Some((_, action)) = clause {
                 return Ok(match action {
-                    Some(addr) => Outcome::Conflict(other, *addr),
+                    Some(addr) => Outcome::Conflict(other, *addr, constraint),
                     None => Outcome::Skip,
                 });
             }
@@ -447,18 +448,26 @@ impl Vm {
             return Ok(Inserted::Skipped);
         }
         if upsert.is_some() {
-            // `excluded.*` is the row as it would be stored: after the columns' affinities.
-            for (i, v) in values.iter().enumerate() {
-                self.regs[start + i] = if Some(i) == table.rowid_alias {
-                    Value::Integer(rowid)
-                } else {
-                    v.clone()
-                };
+            if let Some(alias) = table.rowid_alias {
+                self.regs[start + alias] = Value::Integer(rowid);
             }
         }
         match self.resolve_conflicts(program, target, rowid, None, conflict, upsert, env)? {
             Outcome::Skip => return Ok(Inserted::Skipped),
-            Outcome::Conflict(existing, addr) => return Ok(Inserted::Conflict(existing, addr)),
+            Outcome::Conflict(existing, addr, constraint) => {
+                // `excluded.*` reads the proposed row as SQLite holds it when the conflict
+                // is found: it applies the columns' affinities before the CHECK constraints
+                // and before the first UNIQUE index, but not before the rowid's check. So
+                // a rowid conflict in a table without CHECKs sees the values as given.
+                if constraint != UniqueConstraint::Rowid || !target.checks.is_empty() {
+                    for (i, v) in values.iter().enumerate() {
+                        if Some(i) != table.rowid_alias {
+                            self.regs[start + i] = v.clone();
+                        }
+                    }
+                }
+                return Ok(Inserted::Conflict(existing, addr));
+            }
             Outcome::Proceed => {}
         }
         if keep_row {
