@@ -658,3 +658,18 @@ fn excluded_values_have_the_affinities_applied_before_the_failing_check() {
         pair.check_rows("SELECT id, r, typeof(r), u FROM t");
     }
 }
+
+/// An IN list that seeks an index meets each row once, even when two of its values are
+/// equal under the index's collation (seed 481).
+#[test]
+fn an_in_list_seek_drops_values_equal_under_the_index_collation() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(c COLLATE NOCASE, d COLLATE RTRIM, e);
+         CREATE INDEX tc ON t(c); CREATE INDEX td ON t(d); CREATE INDEX te ON t(e);
+         INSERT INTO t VALUES ('ABC', 'a', 'x'), ('b', 'b ', 'X'), ('abc', 'c', 'y');",
+    );
+    pair.check_rows("SELECT rowid FROM t WHERE c IN ('ABC', 'abc', 'Abc') ORDER BY 1");
+    pair.check_rows("SELECT count(*) FROM t WHERE d IN ('b', 'b ', 'b  ')");
+    pair.check_rows("SELECT rowid FROM t WHERE e IN ('x', 'X', 'x') ORDER BY 1");
+}

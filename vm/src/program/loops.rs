@@ -246,11 +246,18 @@ impl Compiler<'_> {
                     });
                 }
                 self.emit(Insn::ClearEphemeral { eph: empty });
+                // The keys are distinct under the index's collation (as SQLite's ephemeral
+                // index of them is), so that 'ABC' and 'abc' seek a NOCASE column once.
+                let collations = index
+                    .iter()
+                    .flat_map(|i| i.columns.first())
+                    .map(|c| c.collation)
+                    .collect();
                 self.emit(Insn::Compound {
                     op: CompoundOp::Union,
                     left: values,
                     right: empty,
-                    collations: Vec::new(),
+                    collations,
                 });
                 if let Some(index) = index {
                     let ic = self.cursor();
