@@ -620,6 +620,14 @@ impl<S: PageSource> Cursor<S> {
         top.page().local_index_payload(top.idx)
     }
 
+    /// Where [`Cursor::local_index_payload`] lies in [`Cursor::page_bytes`], for a caller
+    /// that reads it again while the cursor stays.
+    #[inline]
+    pub fn local_index_payload_range(&self) -> Option<std::ops::Range<usize>> {
+        let top = self.stack.last()?;
+        top.page().local_index_payload_range(top.idx)
+    }
+
     /// The image of the page the cursor is on; `None` when it is at no entry.
     #[inline]
     pub fn page_bytes(&self) -> Option<&[u8]> {

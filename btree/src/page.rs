@@ -5,7 +5,7 @@ use concur_pager::PageNo;
 
 use crate::cell::{parse_cell, CellInfo};
 use crate::error::{Error, Result};
-use crate::varint::read_varint;
+use crate::varint::{read_varint, read_varint_inline};
 
 /// The four B-tree page types (the page header's first byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,8 +175,8 @@ impl CheckedHeader {
             return None;
         }
         let cell = area.get(offset..)?;
-        let (payload_size, a) = short_varint(cell)?;
-        let (rowid, b) = short_varint(cell.get(a..)?)?;
+        let (payload_size, a) = read_varint_inline(cell)?;
+        let (rowid, b) = read_varint_inline(cell.get(a..)?)?;
         if payload_size > crate::cell::max_local(self.usable, PageKind::TableLeaf) as u64 {
             return None;
         }
@@ -191,17 +191,6 @@ impl CheckedHeader {
 /// The rowid of the table cell at `offset` of `area` (a leaf cell when `leaf`): after the
 /// payload size of a leaf cell (most take one byte), after the child page number of an
 /// interior one. `None` when it runs past the end.
-/// [`read_varint`] with its one- and two-byte cases inline (a cell's payload size and rowid
-/// mostly take that).
-#[inline(always)]
-fn short_varint(bytes: &[u8]) -> Option<(u64, usize)> {
-    match *bytes {
-        [a, ..] if a < 0x80 => Some((u64::from(a), 1)),
-        [a, b, ..] if b < 0x80 => Some(((u64::from(a & 0x7f) << 7) | u64::from(b), 2)),
-        _ => read_varint(bytes),
-    }
-}
-
 #[inline(always)]
 fn rowid_of_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
     // The common cell, away from the page's end: a one-byte payload size (leaf) or the
@@ -411,19 +400,28 @@ impl<'a> BtreePage<'a> {
     /// read their keys through here.
     #[inline]
     pub fn local_index_payload(&self, i: usize) -> Option<&'a [u8]> {
+        let data: &'a [u8] = self.data;
+        data.get(self.local_index_payload_range(i)?)
+    }
+
+    /// Where [`BtreePage::local_index_payload`] lies in the page image, for a caller that
+    /// reads it again later from the same image.
+    #[inline]
+    pub fn local_index_payload_range(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let skip = match self.kind {
             PageKind::IndexLeaf => 0,
             PageKind::IndexInterior => 4,
             PageKind::TableLeaf | PageKind::TableInterior => return None,
         };
         let offset = self.cell_offset(i).ok()? + skip;
-        let data: &'a [u8] = self.data;
-        let area = data.get(offset..data.len().min(self.usable))?;
+        let area = self.data.get(offset..self.data.len().min(self.usable))?;
         let (size, n) = read_varint(area)?;
         if size > crate::cell::max_local(self.usable, self.kind) as u64 {
             return None;
         }
-        area.get(n..n + size as usize)
+        let start = offset + n;
+        let end = start.checked_add(size as usize)?;
+        (end <= offset + area.len()).then_some(start..end)
     }
 
     /// The rowid of cell `i` of a table page, read without decoding the rest of the cell

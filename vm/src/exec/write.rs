@@ -321,15 +321,11 @@ impl Vm {
         let mut cursor = env.txn.index_cursor(index.root, &info)?;
         let mut found = cursor.seek_ge(&key[..n], true)?;
         while found {
-            let entry = cursor.key()?;
-            if info.compare_prefix(&entry[..n.min(entry.len())], &key[..n])
-                != std::cmp::Ordering::Equal
-            {
+            if cursor.compare_key(&info, &key[..n])? != std::cmp::Ordering::Equal {
                 break;
             }
-            let other = match entry.last() {
-                Some(Value::Integer(r)) => *r,
-                _ => return Err(internal("index entry without rowid")),
+            let Some(other) = cursor.entry_rowid()? else {
+                return Err(internal("index entry without rowid"));
             };
             if Some(other) != own {
                 return Ok(Some(other));

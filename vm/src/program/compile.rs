@@ -1221,10 +1221,10 @@ impl Compiler<'_> {
                 }
                 // The call compares under the collation of its leftmost argument that has
                 // one, as SQLite's: a COLLATE, or a column (also through unary plus, CAST
-                // or parentheses), even one that is BINARY; else BINARY.
-                // The value carries the collation of the leftmost argument with an explicit
-                // COLLATE (SQLite's `sqlite3ExprCollSeq` follows the first argument marked
-                // `EP_Collate`); a column's own collation stays inside the call.
+                // or parentheses), even one that is BINARY; else BINARY. Its value carries
+                // only the collation of the leftmost argument with an explicit COLLATE
+                // (`sqlite3ExprCollSeq` follows the first argument marked `EP_Collate`);
+                // a column's own collation stays inside the call.
                 let mut compiled = Vec::new();
                 let mut collation = Collation::Binary;
                 let mut found = false;

@@ -493,9 +493,10 @@ impl Compiler<'_> {
     /// keeps the rows before the failing one) and which rows OR IGNORE skips.
     ///
     /// SQLite updates each row as its scan finds it ("one-pass") unless something rules that
-    /// out: a trigger (RETURNING is one, as SQLite codes it), a changed rowid, a REPLACE conflict policy, a subquery in WHERE, or a
-    /// scan through an index the statement itself changes. Then it first collects the rowids
-    /// in a RowSet, which hands them back in ascending order (`update.c`, `rowset.c`).
+    /// out: a trigger (RETURNING is one, as SQLite codes it), a changed rowid, a REPLACE
+    /// conflict policy, a subquery in WHERE, or a scan through an index the statement itself
+    /// changes. Then it first collects the rowids in a RowSet, which hands them back in
+    /// ascending order (`update.c`, `rowset.c`).
     /// `scanned` holds the roots of the indexes concur's own scan reads.
     fn update_visits_in_rowid_order(
         &self,

@@ -457,9 +457,15 @@ pub trait IndexCursor {
     }
     /// The current entry's rowid (its last key value), None when that is not an integer.
     fn entry_rowid(&mut self) -> StorageResult<Option<i64>> {
-        Ok(match self.key()?.last() {
-            Some(Value::Integer(r)) => Some(*r),
-            _ => None,
-        })
+        Ok(key_rowid(self.key()?))
+    }
+}
+
+/// The rowid of an index entry's decoded `key` (its last value), None when that is not an
+/// integer.
+pub(crate) fn key_rowid(key: &[Value]) -> Option<i64> {
+    match key.last() {
+        Some(Value::Integer(r)) => Some(*r),
+        _ => None,
     }
 }

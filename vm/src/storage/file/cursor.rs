@@ -389,9 +389,9 @@ pub(crate) struct FileIndexCursor {
     on_entry: bool,
     /// Whether keys are decoded as the cursor lands (the transaction writes).
     eager: bool,
-    /// Where the current entry's record lies on the cursor's page (start and length),
-    /// when it lies wholly there and is not decoded yet.
-    local: Option<(usize, usize)>,
+    /// Where the current entry's record lies on the cursor's page, when it lies wholly
+    /// there and is not decoded yet.
+    local: Option<std::ops::Range<usize>>,
     /// The current entry's key (key columns, then rowid), once decoded.
     key: Option<Vec<Value>>,
     /// A key buffer to decode the next entry into.
@@ -433,13 +433,7 @@ impl FileIndexCursor {
             if self.eager {
                 self.decode()?;
             } else {
-                // The record's place as an offset into the page, so that it can be read
-                // again while the cursor stays.
-                let page = self.cursor.page_bytes().map_or(0, |p| p.as_ptr() as usize);
-                self.local = self.cursor.local_index_payload().and_then(|r| {
-                    let start = (r.as_ptr() as usize).checked_sub(page)?;
-                    Some((start, r.len()))
-                });
+                self.local = self.cursor.local_index_payload_range();
             }
         }
         Ok(self.on_entry)
@@ -447,8 +441,7 @@ impl FileIndexCursor {
 
     /// The current entry's record, on the page, while it is not decoded.
     fn local_record(&self) -> Option<&[u8]> {
-        let (start, len) = self.local?;
-        self.cursor.page_bytes()?.get(start..start + len)
+        self.cursor.page_bytes()?.get(self.local.clone()?)
     }
 
     /// Decodes the current entry's key into `key`, if it is not decoded yet.
@@ -569,9 +562,6 @@ impl IndexCursor for FileIndexCursor {
                 return btree::record_last_integer(record).map_err(btree_error);
             }
         }
-        Ok(match self.decode()?.last() {
-            Some(Value::Integer(r)) => Some(*r),
-            _ => None,
-        })
+        Ok(crate::storage::key_rowid(self.decode()?))
     }
 }
