@@ -118,7 +118,7 @@ pub struct Cursor<S: PageSource> {
 
 /// How many pages a cursor remembers beyond its path: the leaves of a table of some ten
 /// thousand short rows.
-const RECENT_PAGES: usize = 32;
+const RECENT_PAGES: usize = 64;
 
 impl<S: PageSource> Cursor<S> {
     /// A cursor on the tree at `root`, not yet positioned.
