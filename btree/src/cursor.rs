@@ -120,6 +120,52 @@ pub struct Cursor<S: PageSource> {
 /// thousand short rows.
 const RECENT_PAGES: usize = 64;
 
+/// What a seek looks for.
+#[derive(Clone, Copy)]
+enum Target<'k> {
+    /// A rowid, in a table tree.
+    Rowid(i64),
+    /// A key (or a prefix of the stored keys), in an index tree ordered by the `KeyInfo`.
+    Key(&'k [Value], &'k KeyInfo),
+}
+
+/// Orders the key of cell `i` of index page `page` against `key`.
+fn compare_cell_key<S: PageSource>(
+    src: &S,
+    page: &BtreePage,
+    i: usize,
+    key: &[Value],
+    info: &KeyInfo,
+) -> Result<Ordering> {
+    match page.local_index_payload(i) {
+        Some(local) => info
+            .compare_record(local, key)
+            .map_err(|e| e.on_page(page.pgno)),
+        None => compare_spilled_key(src, page, i, key, info),
+    }
+}
+
+/// [`compare_cell_key`] for a cell whose payload is not wholly on the page, or is malformed
+/// (which parsing the cell reports).
+#[cold]
+fn compare_spilled_key<S: PageSource>(
+    src: &S,
+    page: &BtreePage,
+    i: usize,
+    key: &[Value],
+    info: &KeyInfo,
+) -> Result<Ordering> {
+    let cell = page.cell(i)?;
+    let ord = if cell.overflow == 0 {
+        let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
+        info.compare_record(local, key)
+    } else {
+        let payload = read_payload(src, page.pgno, page.data, &cell)?;
+        info.compare_record(&payload, key)
+    };
+    ord.map_err(|e| e.on_page(page.pgno))
+}
+
 impl<S: PageSource> Cursor<S> {
     /// A cursor on the tree at `root`, not yet positioned.
     pub fn new(src: S, root: PageNo) -> Self {
@@ -422,13 +468,9 @@ impl<S: PageSource> Cursor<S> {
         Ok(ok)
     }
 
-    /// Seeks with `cmp`, which compares the key of cell `i` of a page with the searched key.
-    /// A rowid seek passes its `rowid` too: each page is then searched by
-    /// [`BtreePage::rowid_search`], which reads the rowids in place.
-    fn seek_by<F>(&mut self, mut cmp: F, op: SeekOp, rowid: Option<i64>) -> Result<bool>
-    where
-        F: FnMut(&S, &BtreePage, usize) -> Result<Ordering>,
-    {
+    /// Seeks `target`: each page is searched by [`BtreePage::rowid_search`] or
+    /// [`BtreePage::index_search`], which read the keys in place.
+    fn seek_by(&mut self, target: Target, op: SeekOp) -> Result<bool> {
         // The descent starts from the root again, but keeps each frame of the current path
         // that it passes through (as `restart` and `push` would reuse its page), rewriting
         // only the frames below the first page where the paths part.
@@ -450,30 +492,20 @@ impl<S: PageSource> Cursor<S> {
                 return Err(Error::Misuse("cursor not positioned"));
             };
             let page = frame.page();
-            let lo = match rowid {
-                Some(rowid) => {
+            let lo = match target {
+                Target::Rowid(rowid) => {
                     let (lo, hit) = page.rowid_search(rowid, strict)?;
                     met = hit;
                     lo
                 }
-                None => {
-                    let (mut lo, mut hi) = (0, page.cell_count);
-                    while lo < hi {
-                        let mid = (lo + hi) / 2;
-                        let ord = cmp(&self.src, &page, mid)?;
-                        let after = if strict {
-                            ord == Ordering::Greater
-                        } else {
-                            ord != Ordering::Less
-                        };
-                        if after {
-                            hi = mid;
-                        } else {
-                            lo = mid + 1;
-                        }
-                    }
-                    lo
-                }
+                Target::Key(key, info) => page.index_search(
+                    strict,
+                    |local| {
+                        info.compare_record(local, key)
+                            .map_err(|e| e.on_page(page.pgno))
+                    },
+                    |i| compare_spilled_key(&self.src, &page, i, key, info),
+                )?,
             };
             let kind = page.kind;
             let child = if kind.is_leaf() {
@@ -497,9 +529,12 @@ impl<S: PageSource> Cursor<S> {
             SeekOp::Ge | SeekOp::Gt => Ok(found),
             SeekOp::Eq => {
                 let top = self.stack.last();
-                let equal = match top {
-                    Some(_) if found && rowid.is_some() => met,
-                    Some(top) if found => cmp(&self.src, &top.page(), top.idx)? == Ordering::Equal,
+                let equal = match (top, target) {
+                    (Some(_), Target::Rowid(_)) if found => met,
+                    (Some(top), Target::Key(key, info)) if found => {
+                        compare_cell_key(&self.src, &top.page(), top.idx, key, info)?
+                            == Ordering::Equal
+                    }
                     _ => false,
                 };
                 if !equal {
@@ -522,36 +557,13 @@ impl<S: PageSource> Cursor<S> {
 
     /// Seeks a table tree by rowid.
     pub fn seek_rowid(&mut self, rowid: i64, op: SeekOp) -> Result<bool> {
-        self.seek_by(
-            |_, page, i| Ok(page.cell_rowid(i)?.cmp(&rowid)),
-            op,
-            Some(rowid),
-        )
+        self.seek_by(Target::Rowid(rowid), op)
     }
 
     /// Seeks an index tree by `key` (possibly a prefix of the stored keys: every entry with
     /// that prefix compares equal), ordered by `info`.
     pub fn seek_key(&mut self, key: &[Value], info: &KeyInfo, op: SeekOp) -> Result<bool> {
-        self.seek_by(
-            |src, page, i| {
-                if let Some(local) = page.local_index_payload(i) {
-                    return info
-                        .compare_record(local, key)
-                        .map_err(|e| e.on_page(page.pgno));
-                }
-                let cell = page.cell(i)?;
-                let ord = if cell.overflow == 0 {
-                    let local = &page.data[cell.local_offset..cell.local_offset + cell.local_size];
-                    info.compare_record(local, key)
-                } else {
-                    let payload = read_payload(src, page.pgno, page.data, &cell)?;
-                    info.compare_record(&payload, key)
-                };
-                ord.map_err(|e| e.on_page(page.pgno))
-            },
-            op,
-            None,
-        )
+        self.seek_by(Target::Key(key, info), op)
     }
 
     /// The current cell and its page.

@@ -222,6 +222,25 @@ fn rowid_of_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
     rowid_of_any_cell(area, offset, leaf)
 }
 
+/// Where the payload of the index cell whose payload size is at `at` in `area` lies, when
+/// it is at most `max_local` bytes (so lies wholly on the page) and within `area`.
+#[inline(always)]
+fn local_payload_range(area: &[u8], at: usize, max_local: u64) -> Option<std::ops::Range<usize>> {
+    let (size, n) = read_varint_inline(area.get(at..)?)?;
+    if size > max_local {
+        return None;
+    }
+    let start = at + n;
+    let end = start + size as usize;
+    (end <= area.len()).then_some(start..end)
+}
+
+/// The payload that [`local_payload_range`] places.
+#[inline(always)]
+fn local_payload_at(area: &[u8], at: usize, max_local: u64) -> Option<&[u8]> {
+    area.get(local_payload_range(area, at, max_local)?)
+}
+
 /// [`rowid_of_cell`] for any cell.
 fn rowid_of_any_cell(area: &[u8], offset: usize, leaf: bool) -> Option<i64> {
     let rowid_at = if !leaf {
@@ -453,6 +472,57 @@ impl<'a> BtreePage<'a> {
         Ok((lo, false))
     }
 
+    /// The search of a key seek on an index page: the first cell whose key is at least the
+    /// one sought (greater than it when `strict`), or `cell_count`; in an interior page that
+    /// cell's child holds the key. `compare` orders a cell's payload, when it lies wholly on
+    /// the page, against the key sought; `compare_spilled` orders cell `i` whose payload
+    /// spills to overflow pages. The page's layout is worked out once, not per probe.
+    pub fn index_search(
+        &self,
+        strict: bool,
+        mut compare: impl FnMut(&[u8]) -> Result<Ordering>,
+        mut compare_spilled: impl FnMut(usize) -> Result<Ordering>,
+    ) -> Result<usize> {
+        let skip = match self.kind {
+            PageKind::IndexLeaf => 0,
+            PageKind::IndexInterior => 4,
+            PageKind::TableLeaf | PageKind::TableInterior => {
+                return Err(Error::corrupt(self.pgno, "a key seek met a table page"));
+            }
+        };
+        let area = &self.data[..self.usable.min(self.data.len())];
+        let pointers = self.hdr + self.kind.header_size();
+        let array_end = pointers + 2 * self.cell_count;
+        let Some(array) = area.get(pointers..array_end) else {
+            return Err(self.bad_cell_pointer(self.cell_count.saturating_sub(1), None));
+        };
+        let (cells, _) = array.as_chunks::<2>();
+        let max_local = crate::cell::max_local(self.usable, self.kind) as u64;
+        let (mut lo, mut hi) = (0, cells.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let offset = usize::from(u16::from_be_bytes(cells[mid]));
+            if offset < array_end || offset >= self.usable {
+                return Err(self.bad_cell_pointer(mid, Some(offset)));
+            }
+            let ord = match local_payload_at(area, offset + skip, max_local) {
+                Some(payload) => compare(payload)?,
+                None => compare_spilled(mid)?,
+            };
+            let after = if strict {
+                ord == Ordering::Greater
+            } else {
+                ord != Ordering::Less
+            };
+            if after {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Ok(lo)
+    }
+
     /// The rowid of cell `i` for [`BtreePage::rowid_search`], given the page's `area`, its
     /// pointer array `cells` and where that array ends; `i` is below `cells.len()`.
     #[inline(always)]
@@ -491,14 +561,12 @@ impl<'a> BtreePage<'a> {
             PageKind::TableLeaf | PageKind::TableInterior => return None,
         };
         let offset = self.cell_offset(i).ok()? + skip;
-        let area = self.data.get(offset..self.data.len().min(self.usable))?;
-        let (size, n) = read_varint(area)?;
-        if size > crate::cell::max_local(self.usable, self.kind) as u64 {
-            return None;
-        }
-        let start = offset + n;
-        let end = start.checked_add(size as usize)?;
-        (end <= offset + area.len()).then_some(start..end)
+        let area = &self.data[..self.data.len().min(self.usable)];
+        local_payload_range(
+            area,
+            offset,
+            crate::cell::max_local(self.usable, self.kind) as u64,
+        )
     }
 
     /// The rowid of cell `i` of a table page, read without decoding the rest of the cell
@@ -851,7 +919,10 @@ mod tests {
             (1..=200).chain([1 << 40, i64::MAX]).collect(),
             [i64::MIN].into_iter().chain(1..=200).collect(),
             [i64::MIN, -1, 0, 1, i64::MAX].to_vec(),
-            (1..=100).chain(5_000..5_100).chain([1 << 31, (1 << 32) + 7]).collect(),
+            (1..=100)
+                .chain(5_000..5_100)
+                .chain([1 << 31, (1 << 32) + 7])
+                .collect(),
             random_rowids(300, 1_000),
             random_rowids(250, 1 << 40),
             random_rowids(250, u64::MAX),
@@ -866,7 +937,9 @@ mod tests {
                 }
                 for rowid in probes {
                     for strict in [false, true] {
-                        let at = rowids.partition_point(|&r| if strict { r <= rowid } else { r < rowid });
+                        let at =
+                            rowids
+                                .partition_point(|&r| if strict { r <= rowid } else { r < rowid });
                         let expected = (at, rowids.contains(&rowid));
                         assert_eq!(
                             page.rowid_search(rowid, strict).unwrap(),
