@@ -33,6 +33,7 @@ use super::insn::{CursorId, Expr};
 use crate::ast;
 use crate::schema::{Index, Table};
 use crate::value::{Affinity, Collation, CompareOp};
+use concur_btree::Value;
 
 impl Compiler<'_> {
     /// The indexes loop `cursor` over `table` may read: none under NOT INDEXED, only the
@@ -306,6 +307,10 @@ impl Compiler<'_> {
         // A partial index the terms imply, for a full scan when nothing seeks (the fewest
         // columns; newest first among equals).
         let mut partial_scan: Option<Arc<Index>> = None;
+        // A loop left of a RIGHT or FULL JOIN uses no partial index, as in SQLite
+        // (`JT_LTORJ`): its rows that no term keeps still decide which rows of the right
+        // side are unmatched.
+        let left_of_right_join = levels[depth + 1..].iter().any(|l| l.keeps_unmatched);
         // Newest first, as SQLite links each new index at the head of its table's list and
         // keeps the first of equally good paths.
         for index in self.usable_indexes(table, cursor).into_iter().rev() {
@@ -313,7 +318,20 @@ impl Compiler<'_> {
                 continue;
             }
             if let Some(condition) = &index.partial {
-                if !partial_index_applies(table, condition, terms, cursor, level, depth) {
+                if left_of_right_join {
+                    continue;
+                }
+                let compiled = self
+                    .partial_conditions
+                    .iter()
+                    .find(|(c, name, _)| *c == cursor && name.eq_ignore_ascii_case(&index.name))
+                    .map(|(_, _, parts)| parts.as_slice());
+                let usable = PartialIndex {
+                    table,
+                    condition,
+                    compiled,
+                };
+                if !usable.applies(terms, cursor, level, depth) {
                     continue;
                 }
                 if partial_scan
@@ -420,33 +438,250 @@ impl Compiler<'_> {
     }
 }
 
-/// Whether the terms that loop `depth` (on `cursor`, over `table`) must satisfy imply a
-/// partial index's `condition`, so that every row the loop can produce is in the index:
-/// each part of the condition (split at AND) requires a column non-NULL, and some term
-/// cannot hold while that column is NULL. On the right side of a LEFT JOIN only its ON
-/// terms count (a WHERE term there also sees the NULL row).
-fn partial_index_applies(
-    table: &Table,
-    condition: &ast::Expr,
-    terms: &[Term],
-    cursor: CursorId,
-    level: &Level,
-    depth: usize,
-) -> bool {
-    let mut parts = Vec::new();
-    super::select::split_and(condition, &mut parts);
-    parts.iter().all(|part| {
-        let Some(column) = not_null_column(table, part) else {
-            return false;
-        };
-        terms
-            .iter()
-            .filter(|t| match t.on_level {
+/// A partial index of a loop's table, with its condition as written and, when the loop
+/// compiled it, its parts compiled over the loop's cursor.
+struct PartialIndex<'a> {
+    /// The table.
+    table: &'a Table,
+    /// The index's condition.
+    condition: &'a ast::Expr,
+    /// The condition's parts (split at AND), compiled over the loop's cursor.
+    compiled: Option<&'a [Option<Expr>]>,
+}
+
+impl PartialIndex<'_> {
+    /// Whether the terms that loop `depth` (on `cursor`) must satisfy imply the index's
+    /// condition, so that every row the loop can produce is in the index. Each part of the
+    /// condition (split at AND) must be implied by some term, as SQLite's
+    /// `sqlite3ExprImpliesExpr` has it: the term is the part itself, or one side of a part
+    /// that is an OR, or the part requires a column non-NULL and the term cannot hold while
+    /// that column is NULL. On the right side of a LEFT JOIN only its ON terms count (a
+    /// WHERE term there also sees the NULL row).
+    fn applies(&self, terms: &[Term], cursor: CursorId, level: &Level, depth: usize) -> bool {
+        let mut parts = Vec::new();
+        super::select::split_and(self.condition, &mut parts);
+        let compiled = self.compiled.filter(|c| c.len() == parts.len());
+        let usable = || {
+            terms.iter().filter(|t| match t.on_level {
                 Some(on) => on == depth,
                 None => !level.left_join,
             })
-            .any(|t| implies_not_null(&t.expr, cursor, column, false))
+        };
+        parts.iter().enumerate().all(|(i, part)| {
+            let stated = compiled.and_then(|c| c[i].as_ref());
+            if let Some(stated) = stated {
+                if usable().any(|t| implies_by_match(&t.expr, stated)) {
+                    return true;
+                }
+            }
+            not_null_column(self.table, part)
+                .is_some_and(|column| usable().any(|t| implies_not_null(&t.expr, cursor, column, false)))
+        })
+    }
+}
+
+/// Whether term `e` implies condition `part` by matching it: it is the same expression, or
+/// the same as either side of a `part` that is an OR. A comparison with a column on its
+/// right also matches commuted (`5 < b` is `b > 5`), as SQLite adds the commuted copy of
+/// such a term to the WHERE clause.
+fn implies_by_match(e: &Expr, part: &Expr) -> bool {
+    if same_expr(e, part) || commuted(e).is_some_and(|c| same_expr(&c, part)) {
+        return true;
+    }
+    match part {
+        Expr::Binary(super::insn::BinOp::Or, a, b) => {
+            implies_by_match(e, a) || implies_by_match(e, b)
+        }
+        _ => false,
+    }
+}
+
+/// Comparison `e` with its operands swapped, when its right operand is a column and its
+/// operator one SQLite commutes (`=`, `<`, `<=`, `>`, `>=` and IS).
+fn commuted(e: &Expr) -> Option<Expr> {
+    let Expr::Compare {
+        op,
+        is,
+        left,
+        right,
+        left_affinity,
+        right_affinity,
+        collation,
+    } = e
+    else {
+        return None;
+    };
+    if !matches!(**right, Expr::Column { .. }) {
+        return None;
+    }
+    let op = match op {
+        CompareOp::Eq => CompareOp::Eq,
+        CompareOp::Lt if !is => CompareOp::Gt,
+        CompareOp::Le if !is => CompareOp::Ge,
+        CompareOp::Gt if !is => CompareOp::Lt,
+        CompareOp::Ge if !is => CompareOp::Le,
+        _ => return None,
+    };
+    Some(Expr::Compare {
+        op,
+        is: *is,
+        left: right.clone(),
+        right: left.clone(),
+        left_affinity: *right_affinity,
+        right_affinity: *left_affinity,
+        collation: *collation,
     })
+}
+
+/// Whether two compiled expressions are the same expression, as SQLite's
+/// `sqlite3ExprCompare` finds two resolved trees equal: the same shape, columns and
+/// operators, constants of the same class and value, affinities and collations. A shape it
+/// does not know (parameters, subqueries, aggregates) is never the same: matching too little
+/// only leaves an index unused.
+fn same_expr(a: &Expr, b: &Expr) -> bool {
+    let both = |x: &Option<Box<Expr>>, y: &Option<Box<Expr>>| match (x, y) {
+        (None, None) => true,
+        (Some(x), Some(y)) => same_expr(x, y),
+        _ => false,
+    };
+    let all = |x: &[Expr], y: &[Expr]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_expr(x, y))
+    };
+    match (a, b) {
+        (Expr::Const(x), Expr::Const(y)) => same_constant(x, y),
+        (
+            Expr::Column {
+                cursor: c1,
+                column: k1,
+                rowid: r1,
+            },
+            Expr::Column {
+                cursor: c2,
+                column: k2,
+                rowid: r2,
+            },
+        ) => c1 == c2 && k1 == k2 && r1 == r2,
+        (Expr::Rowid(x), Expr::Rowid(y)) => x == y,
+        (Expr::Unary(o1, x), Expr::Unary(o2, y)) => o1 == o2 && same_expr(x, y),
+        (Expr::Binary(o1, a1, b1), Expr::Binary(o2, a2, b2)) => {
+            o1 == o2 && same_expr(a1, a2) && same_expr(b1, b2)
+        }
+        (
+            Expr::Compare {
+                op: o1,
+                is: i1,
+                left: l1,
+                right: r1,
+                left_affinity: la1,
+                right_affinity: ra1,
+                collation: c1,
+            },
+            Expr::Compare {
+                op: o2,
+                is: i2,
+                left: l2,
+                right: r2,
+                left_affinity: la2,
+                right_affinity: ra2,
+                collation: c2,
+            },
+        ) => {
+            o1 == o2
+                && i1 == i2
+                && la1 == la2
+                && ra1 == ra2
+                && c1 == c2
+                && same_expr(l1, l2)
+                && same_expr(r1, r2)
+        }
+        (
+            Expr::Between {
+                negated: n1,
+                expr: e1,
+                low: lo1,
+                high: hi1,
+                affinities: a1,
+                collation: c1,
+            },
+            Expr::Between {
+                negated: n2,
+                expr: e2,
+                low: lo2,
+                high: hi2,
+                affinities: a2,
+                collation: c2,
+            },
+        ) => {
+            n1 == n2
+                && a1 == a2
+                && c1 == c2
+                && same_expr(e1, e2)
+                && same_expr(lo1, lo2)
+                && same_expr(hi1, hi2)
+        }
+        (
+            Expr::InList {
+                negated: n1,
+                expr: e1,
+                list: l1,
+                affinity: a1,
+                collation: c1,
+            },
+            Expr::InList {
+                negated: n2,
+                expr: e2,
+                list: l2,
+                affinity: a2,
+                collation: c2,
+            },
+        ) => n1 == n2 && a1 == a2 && c1 == c2 && same_expr(e1, e2) && all(l1, l2),
+        (
+            Expr::Like {
+                negated: n1,
+                glob: g1,
+                expr: e1,
+                pattern: p1,
+                escape: x1,
+            },
+            Expr::Like {
+                negated: n2,
+                glob: g2,
+                expr: e2,
+                pattern: p2,
+                escape: x2,
+            },
+        ) => n1 == n2 && g1 == g2 && same_expr(e1, e2) && same_expr(p1, p2) && both(x1, x2),
+        (
+            Expr::Function {
+                name: f1,
+                args: a1,
+                collation: c1,
+                ..
+            },
+            Expr::Function {
+                name: f2,
+                args: a2,
+                collation: c2,
+                ..
+            },
+        ) => f1 == f2 && c1 == c2 && all(a1, a2),
+        (Expr::Cast(x, a1), Expr::Cast(y, a2)) | (Expr::ApplyAffinity(x, a1), Expr::ApplyAffinity(y, a2)) => {
+            a1 == a2 && same_expr(x, y)
+        }
+        (Expr::IsNull(x), Expr::IsNull(y))
+        | (Expr::NotNull(x), Expr::NotNull(y))
+        | (Expr::RealAffinity(x), Expr::RealAffinity(y)) => same_expr(x, y),
+        _ => false,
+    }
+}
+
+/// Whether two constants are the same literal: the same class and value (a REAL by its
+/// bits, so 1.0 is not the integer 1 and -0.0 is not 0.0).
+fn same_constant(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
 }
 
 /// The column of `table` that `part` requires non-NULL (`c IS NOT NULL`, `c NOTNULL`,
@@ -529,6 +764,28 @@ fn implies_not_null(e: &Expr, cursor: CursorId, column: usize, seen_not: bool) -
 }
 
 impl Compiler<'_> {
+    /// Compiles the condition of each partial index of `table` over table cursor `cursor`,
+    /// part by part, for [`PartialIndex::applies`] to match with the loop's terms. A part
+    /// that does not compile is left out: the planner then only reasons about NULLs there.
+    pub(super) fn compile_partial_conditions(&mut self, table: &Table, cursor: CursorId) {
+        for index in self.schema.indexes_of(&table.name) {
+            let Some(condition) = &index.partial else {
+                continue;
+            };
+            let mut parts = Vec::new();
+            super::select::split_and(condition, &mut parts);
+            self.scopes.push(super::compile::Scope {
+                items: vec![super::dml::table_item(table, cursor)],
+                sub: self.current_sub(),
+                ..Default::default()
+            });
+            let compiled = parts.iter().map(|part| self.expr(part).ok()).collect();
+            self.scopes.pop();
+            self.partial_conditions
+                .push((cursor, index.name.clone(), compiled));
+        }
+    }
+
     /// An IN-list access path for loop `depth`, when a term `column IN (list)` has a list
     /// that reads only outer loops (none of `inner`, this loop and those inside it) and the
     /// column is the rowid or leads an index.

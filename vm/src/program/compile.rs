@@ -253,6 +253,10 @@ pub struct Compiler<'a> {
     pub one_pass_depth: Option<usize>,
     /// Table cursors whose FROM item says `INDEXED BY` or `NOT INDEXED`.
     pub indexed_cursors: Vec<(CursorId, ast::Indexed)>,
+    /// Per table cursor and partial index of its table (by name): the parts of the index's
+    /// condition (split at AND), compiled over that cursor, for the planner to match with
+    /// the loop's terms; None for a part that did not compile.
+    pub partial_conditions: Vec<(CursorId, String, Vec<Option<Expr>>)>,
     /// How many times each parameter is read (index 0 is `?1`), counting every compiled
     /// reference.
     pub param_reads: Vec<u32>,
@@ -289,6 +293,7 @@ pub fn compile(
         scan_loops: Vec::new(),
         one_pass_depth: None,
         indexed_cursors: Vec::new(),
+        partial_conditions: Vec::new(),
         param_reads: Vec::new(),
         param_moves: Vec::new(),
     };

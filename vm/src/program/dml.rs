@@ -1229,7 +1229,7 @@ impl Compiler<'_> {
 }
 
 /// The FROM item of a table read through `cursor`.
-fn table_item(table: &Table, cursor: usize) -> FromItem {
+pub(super) fn table_item(table: &Table, cursor: usize) -> FromItem {
     FromItem {
         name: table.name.clone(),
         columns: metas(table),

@@ -211,6 +211,7 @@ impl Compiler<'_> {
                         root: table.root,
                         name: table.name.clone(),
                     });
+                    self.compile_partial_conditions(&table, cursor);
                     let item = FromItem {
                         name: shown,
                         columns: table
