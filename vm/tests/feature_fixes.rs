@@ -506,6 +506,38 @@ fn a_partial_index_serves_terms_that_state_its_condition() {
     pair.check_rows("SELECT * FROM t ORDER BY rowid");
 }
 
+/// `rowid IN (SELECT ...)` looks each distinct value up, as SQLite's plan does: a value
+/// names a rowid only where SQLite's `OP_SeekRowid` would take it for one, so a REAL of
+/// -2^63 finds no row (a comparison would call it equal to i64::MIN), and '3', 3 and 3.0
+/// find their row once. Writes through such a WHERE meet the same rows.
+#[test]
+fn a_rowid_in_subquery_looks_up_each_distinct_value() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(v);
+         INSERT INTO t(rowid, v) VALUES (-9223372036854775808, 'min'), (3, 'three'), (4, 'four'),
+                                        (4503599627370496, 'big');
+         CREATE TABLE s(k, w);
+         INSERT INTO s VALUES (-9223372036854775808.0, 1), (3.0, 5), (4.5, 7), ('4', 8), ('3', 9),
+                              (3, 1), (NULL, 2), ('x', 3), (4503599627370496.0, 4);",
+    );
+    for query in [
+        "SELECT group_concat(rowid || ':' || v, ' ') FROM t WHERE rowid IN (SELECT k FROM s)",
+        "SELECT group_concat(v) FROM t AS x WHERE x.rowid IN (SELECT k FROM s WHERE k <= w)",
+        "SELECT group_concat(v) FROM t WHERE rowid IN (SELECT k FROM s WHERE 0)",
+        "SELECT group_concat(v) FROM t WHERE rowid IN (SELECT k FROM s) AND v > 'm'",
+        "SELECT count(*) FROM t AS a JOIN t AS b ON b.rowid IN (SELECT k FROM s)",
+        "SELECT group_concat(v) FROM t WHERE rowid NOT IN (SELECT k FROM s WHERE k IS NOT NULL)",
+    ] {
+        pair.check(query);
+    }
+    pair.batch("UPDATE t SET v = v || '!' WHERE rowid IN (SELECT k FROM s)");
+    pair.check("SELECT changes()");
+    pair.batch("DELETE FROM t WHERE rowid IN (SELECT k FROM s WHERE w > 4)");
+    pair.check("SELECT changes()");
+    pair.check_rows("SELECT rowid, v FROM t ORDER BY rowid");
+}
+
 /// The rowid, also under its INTEGER PRIMARY KEY name, has no collation (it is no column to
 /// SQLite): a compound, a call or a comparison takes the other operand's.
 #[test]

@@ -167,7 +167,8 @@ impl Compiler<'_> {
                 Access::Scan
                 | Access::RowidEq(..)
                 | Access::RowidRange(..)
-                | Access::In { index: None, .. },
+                | Access::In { index: None, .. }
+                | Access::InSub { .. },
             ) if index.partial.is_none() && index.root != 0 => Access::Index {
                 index,
                 eq: Vec::new(),
@@ -474,8 +475,9 @@ impl PartialIndex<'_> {
                     return true;
                 }
             }
-            not_null_column(self.table, part)
-                .is_some_and(|column| usable().any(|t| implies_not_null(&t.expr, cursor, column, false)))
+            not_null_column(self.table, part).is_some_and(|column| {
+                usable().any(|t| implies_not_null(&t.expr, cursor, column, false))
+            })
         })
     }
 }
@@ -665,9 +667,8 @@ fn same_expr(a: &Expr, b: &Expr) -> bool {
                 ..
             },
         ) => f1 == f2 && c1 == c2 && all(a1, a2),
-        (Expr::Cast(x, a1), Expr::Cast(y, a2)) | (Expr::ApplyAffinity(x, a1), Expr::ApplyAffinity(y, a2)) => {
-            a1 == a2 && same_expr(x, y)
-        }
+        (Expr::Cast(x, a1), Expr::Cast(y, a2))
+        | (Expr::ApplyAffinity(x, a1), Expr::ApplyAffinity(y, a2)) => a1 == a2 && same_expr(x, y),
         (Expr::IsNull(x), Expr::IsNull(y))
         | (Expr::NotNull(x), Expr::NotNull(y))
         | (Expr::RealAffinity(x), Expr::RealAffinity(y)) => same_expr(x, y),
@@ -797,8 +798,29 @@ impl Compiler<'_> {
         terms: &[Term],
         depth: usize,
     ) -> Option<Access> {
-        for t in terms {
+        for (term, t) in terms.iter().enumerate() {
             if t.on_level.is_some() && t.on_level != Some(depth) {
+                continue;
+            }
+            if let Expr::InSelect {
+                negated: false,
+                expr,
+                sub,
+                ..
+            } = &t.expr
+            {
+                let on_rowid = match expr.as_ref() {
+                    Expr::Column {
+                        cursor: c,
+                        rowid: true,
+                        ..
+                    }
+                    | Expr::Rowid(c) => *c == cursor,
+                    _ => false,
+                };
+                if on_rowid && self.subs.get(*sub).is_some_and(|s| !s.correlated) {
+                    return Some(Access::InSub { sub: *sub, term });
+                }
                 continue;
             }
             let Expr::InList {

@@ -25,6 +25,8 @@ const DESCENT: f64 = 20.0;
 /// The rows an equality on the first 1, 2, ... columns of an index is assumed to match
 /// (SQLite's `sqlite3DefaultRowEst`; 5 after these).
 const EQUALITY_ROWS: [f64; 5] = [10.0, 9.0, 8.0, 7.0, 6.0];
+/// The rows an IN (SELECT ...) is assumed to give (SQLite's LogEst 46).
+const SUBQUERY_ROWS: f64 = 25.0;
 /// The share of rows a range bound keeps (SQLite: each inequality a quarter).
 const BOUND_SHARE: f64 = 0.25;
 /// The share of rows a checkable WHERE term keeps (SQLite's LogEst -1).
@@ -61,6 +63,10 @@ fn estimate(access: &Access) -> Estimate {
         Access::In { index: None, list } => Estimate {
             rows: list.len() as f64,
             cost: list.len() as f64 * DESCENT,
+        },
+        Access::InSub { .. } => Estimate {
+            rows: SUBQUERY_ROWS,
+            cost: SUBQUERY_ROWS * DESCENT,
         },
         Access::In {
             index: Some(_),

@@ -6,12 +6,97 @@ use super::select::{Access, Level, Term};
 
 use super::compile::Compiler;
 use super::covering::{IndexLoop, ScanLoop};
-use super::insn::{Expr, Insn, SeekOp};
+use std::sync::Arc;
+
+use super::insn::{CursorId, Expr, Insn, SeekOp};
 use crate::ast::CompoundOp;
 use crate::error::Result;
-use crate::value::CompareOp;
+use crate::schema::Index;
+use crate::value::{Affinity, CompareOp};
+
+/// The loop over the distinct keys of an IN access, as [`Compiler::in_keys`] opens it.
+struct InKeys {
+    /// The index cursor the keys seek, when they seek an index.
+    index_cursor: Option<CursorId>,
+    /// The keys' cursor, its loop head, its next label and the key's register.
+    in_loop: (CursorId, usize, usize, usize),
+}
 
 impl Compiler<'_> {
+    /// Makes the keys gathered in ephemeral table `values` distinct (under the collation
+    /// of `index`'s first column, as SQLite's ephemeral index of them is, so that 'ABC' and
+    /// 'abc' seek a NOCASE column once), then opens the loop over them that seeks `index`,
+    /// or the rowid of `cursor`, with each; a key that finds nothing goes to the next.
+    fn in_keys(
+        &mut self,
+        values: usize,
+        index: Option<&Arc<Index>>,
+        cursor: CursorId,
+        scan_end: usize,
+    ) -> InKeys {
+        let empty = self.ephemeral();
+        self.emit(Insn::ClearEphemeral { eph: empty });
+        let collations = index
+            .iter()
+            .flat_map(|i| i.columns.first())
+            .map(|c| c.collation)
+            .collect();
+        self.emit(Insn::Compound {
+            op: CompoundOp::Union,
+            left: values,
+            right: empty,
+            collations,
+        });
+        let index_cursor = index.map(|index| {
+            let ic = self.cursor();
+            self.emit(Insn::OpenIndex {
+                cursor: ic,
+                root: index.root,
+                key_info: index.key_info(),
+                name: index.name.clone(),
+            });
+            ic
+        });
+        let ec = self.cursor();
+        self.emit(Insn::OpenEphemeral {
+            cursor: ec,
+            eph: values,
+        });
+        self.emit(Insn::Rewind {
+            cursor: ec,
+            if_empty: scan_end,
+        });
+        let in_top = self.label();
+        let in_next = self.label();
+        self.place(in_top);
+        let key = self.reg();
+        self.emit(Insn::Eval {
+            expr: Expr::EphColumn {
+                cursor: ec,
+                column: 0,
+            },
+            dest: key,
+        });
+        match index_cursor {
+            Some(ic) => self.emit(Insn::IdxSeek {
+                cursor: ic,
+                op: SeekOp::Ge,
+                start: key,
+                count: 1,
+                not_found: in_next,
+            }),
+            None => self.emit(Insn::SeekRowid {
+                cursor,
+                key,
+                not_found: in_next,
+            }),
+        }
+        InKeys {
+            index_cursor,
+            in_loop: (ec, in_top, in_next, key),
+        }
+    }
+
     /// Emits the join loops with `body` innermost, then the rows RIGHT and FULL joins add.
     pub(super) fn all_loops(
         &mut self,
@@ -166,6 +251,7 @@ impl Compiler<'_> {
         // The terms the access enforces: not tested again in the loop.
         let enforced: Vec<usize> = match &access {
             Access::RowidEq(_, term) => term.iter().copied().collect(),
+            Access::InSub { term, .. } => vec![*term],
             Access::Index { enforced, .. } => enforced.clone(),
             _ => Vec::new(),
         };
@@ -231,7 +317,6 @@ impl Compiler<'_> {
             },
             Access::In { index, list } => {
                 let values = self.ephemeral();
-                let empty = self.ephemeral();
                 self.emit(Insn::ClearEphemeral { eph: values });
                 let r = self.reg();
                 for x in list {
@@ -245,68 +330,53 @@ impl Compiler<'_> {
                         count: 1,
                     });
                 }
-                self.emit(Insn::ClearEphemeral { eph: empty });
-                // The keys are distinct under the index's collation (as SQLite's ephemeral
-                // index of them is), so that 'ABC' and 'abc' seek a NOCASE column once.
-                let collations = index
-                    .iter()
-                    .flat_map(|i| i.columns.first())
-                    .map(|c| c.collation)
-                    .collect();
-                self.emit(Insn::Compound {
-                    op: CompoundOp::Union,
-                    left: values,
-                    right: empty,
-                    collations,
-                });
-                if let Some(index) = index {
-                    let ic = self.cursor();
-                    index_cursor = Some(ic);
-                    self.emit(Insn::OpenIndex {
-                        cursor: ic,
-                        root: index.root,
-                        key_info: index.key_info(),
-                        name: index.name.clone(),
-                    });
-                }
-                let ec = self.cursor();
+                let keys = self.in_keys(values, index.as_ref(), cursor, scan_end);
+                index_cursor = keys.index_cursor;
+                loops = index.is_some();
+                in_loop = Some(keys.in_loop);
+            }
+            Access::InSub { sub, .. } => {
+                // The subquery's first column, with the rowid's INTEGER affinity.
+                self.emit(Insn::RunSub { sub: *sub });
+                let rows = self.subs.get(*sub).map_or(0, |s| s.result);
+                let values = self.ephemeral();
+                self.emit(Insn::ClearEphemeral { eph: values });
+                let sc = self.cursor();
                 self.emit(Insn::OpenEphemeral {
-                    cursor: ec,
-                    eph: values,
+                    cursor: sc,
+                    eph: rows,
                 });
+                let copied = self.label();
                 self.emit(Insn::Rewind {
-                    cursor: ec,
-                    if_empty: scan_end,
+                    cursor: sc,
+                    if_empty: copied,
                 });
-                let in_top = self.label();
-                let in_next = self.label();
-                self.place(in_top);
-                let key = self.reg();
+                let copy = self.label();
+                self.place(copy);
+                let r = self.reg();
                 self.emit(Insn::Eval {
-                    expr: Expr::EphColumn {
-                        cursor: ec,
-                        column: 0,
-                    },
-                    dest: key,
+                    expr: Expr::ApplyAffinity(
+                        Box::new(Expr::EphColumn {
+                            cursor: sc,
+                            column: 0,
+                        }),
+                        Affinity::Integer,
+                    ),
+                    dest: r,
                 });
-                match index_cursor {
-                    Some(ic) => self.emit(Insn::IdxSeek {
-                        cursor: ic,
-                        op: SeekOp::Ge,
-                        start: key,
-                        count: 1,
-                        not_found: in_next,
-                    }),
-                    None => {
-                        self.emit(Insn::SeekRowid {
-                            cursor,
-                            key,
-                            not_found: in_next,
-                        });
-                        loops = false;
-                    }
-                }
-                in_loop = Some((ec, in_top, in_next, key));
+                self.emit(Insn::EphInsert {
+                    eph: values,
+                    start: r,
+                    count: 1,
+                });
+                self.emit(Insn::Next {
+                    cursor: sc,
+                    target: copy,
+                });
+                self.place(copied);
+                let keys = self.in_keys(values, None, cursor, scan_end);
+                loops = false;
+                in_loop = Some(keys.in_loop);
             }
             Access::Index {
                 index,

@@ -88,6 +88,17 @@ pub enum Access {
         /// The list values (converted as the comparison converts them).
         list: Vec<Expr>,
     },
+    /// Each distinct value of an uncorrelated `rowid IN (SELECT ...)`, as a rowid lookup
+    /// (SQLite's plan for it): the values take INTEGER affinity and are made distinct, and
+    /// the lookup names a row only where `OP_SeekRowid` would, so that a REAL such as
+    /// -2^63 finds no row as in SQLite. The term (an index into the loop's terms) is
+    /// enforced by the lookups.
+    InSub {
+        /// The subprogram whose first result column gives the values.
+        sub: usize,
+        /// The IN term.
+        term: usize,
+    },
     /// An index: equality keys, then optional bounds on the next column.
     Index {
         /// The index.
