@@ -527,6 +527,10 @@ fn a_rowid_in_subquery_looks_up_each_distinct_value() {
         "SELECT group_concat(v) FROM t WHERE rowid IN (SELECT k FROM s WHERE 0)",
         "SELECT group_concat(v) FROM t WHERE rowid IN (SELECT k FROM s) AND v > 'm'",
         "SELECT count(*) FROM t AS a JOIN t AS b ON b.rowid IN (SELECT k FROM s)",
+        // On a LEFT JOIN's right side a WHERE term still tests the NULL row.
+        "SELECT count(*) FROM s LEFT JOIN t ON t.v > s.w WHERE t.rowid IN (SELECT k FROM s WHERE 0)",
+        "SELECT count(*) FROM s LEFT JOIN t ON t.rowid IN (SELECT k FROM s WHERE 0)",
+        "SELECT group_concat(t.v) FROM s LEFT JOIN t ON t.rowid IN (SELECT k FROM s) AND s.w = 5",
         "SELECT group_concat(v) FROM t WHERE rowid NOT IN (SELECT k FROM s WHERE k IS NOT NULL)",
     ] {
         pair.check(query);

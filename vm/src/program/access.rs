@@ -405,7 +405,7 @@ impl Compiler<'_> {
                 return access.clone();
             }
         }
-        if let Some(access) = self.in_access(table, cursor, &inner, terms, depth) {
+        if let Some(access) = self.in_access(table, cursor, &inner, terms, level, depth) {
             return access;
         }
         let rowid_bound = |op: CompareOp| {
@@ -796,6 +796,7 @@ impl Compiler<'_> {
         cursor: CursorId,
         inner: &[CursorId],
         terms: &[Term],
+        level: &Level,
         depth: usize,
     ) -> Option<Access> {
         for (term, t) in terms.iter().enumerate() {
@@ -819,7 +820,13 @@ impl Compiler<'_> {
                     _ => false,
                 };
                 if on_rowid && self.subs.get(*sub).is_some_and(|s| !s.correlated) {
-                    return Some(Access::InSub { sub: *sub, term });
+                    // On a LEFT JOIN's right side a WHERE term also tests the NULL row, so
+                    // only an ON term is enforced by the lookups.
+                    let enforced = t.on_level.is_some() || !level.left_join;
+                    return Some(Access::InSub {
+                        sub: *sub,
+                        term: enforced.then_some(term),
+                    });
                 }
                 continue;
             }

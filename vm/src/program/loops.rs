@@ -251,7 +251,7 @@ impl Compiler<'_> {
         // The terms the access enforces: not tested again in the loop.
         let enforced: Vec<usize> = match &access {
             Access::RowidEq(_, term) => term.iter().copied().collect(),
-            Access::InSub { term, .. } => vec![*term],
+            Access::InSub { term, .. } => term.iter().copied().collect(),
             Access::Index { enforced, .. } => enforced.clone(),
             _ => Vec::new(),
         };

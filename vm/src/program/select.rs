@@ -91,13 +91,13 @@ pub enum Access {
     /// Each distinct value of an uncorrelated `rowid IN (SELECT ...)`, as a rowid lookup
     /// (SQLite's plan for it): the values take INTEGER affinity and are made distinct, and
     /// the lookup names a row only where `OP_SeekRowid` would, so that a REAL such as
-    /// -2^63 finds no row as in SQLite. The term (an index into the loop's terms) is
-    /// enforced by the lookups.
+    /// -2^63 finds no row as in SQLite.
     InSub {
         /// The subprogram whose first result column gives the values.
         sub: usize,
-        /// The IN term.
-        term: usize,
+        /// The IN term (an index into the loop's terms), when the lookups enforce it (see
+        /// [`Access::Index::enforced`]).
+        term: Option<usize>,
     },
     /// An index: equality keys, then optional bounds on the next column.
     Index {
