@@ -542,6 +542,43 @@ fn a_rowid_in_subquery_looks_up_each_distinct_value() {
     pair.check_rows("SELECT rowid, v FROM t ORDER BY rowid");
 }
 
+/// `x IN (SELECT ...)` of an uncorrelated subquery probes its values in order (a binary
+/// search of them under the comparison's affinity and collation, built once per run of the
+/// subquery) and answers as SQLite does: NULL when it finds nothing and the values hold a
+/// NULL, or when `x` is NULL; a correlated subquery is searched row by row as it runs again.
+#[test]
+fn an_in_subquery_probes_its_values_as_sqlite_compares_them() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(i INTEGER, s TEXT COLLATE NOCASE, r REAL, b BLOB, n);
+         INSERT INTO t VALUES (1, 'a', 1.5, x'01', NULL), (2, 'B', 2.0, x'02', 3), (NULL, NULL, NULL, NULL, 'x'),
+                              (3, 'c ', -0.0, x'', 2.0), (10, '10', 10.0, '10', '10');
+         CREATE TABLE u(v, k);
+         INSERT INTO u VALUES (1, 1), ('2', 1), ('b', 2), (2.0, 2), (NULL, 3), (x'01', 3), ('10', 4), (0, 4);
+         CREATE TABLE w(v);
+         INSERT INTO w VALUES (2), ('A'), ('c'), (10);",
+    );
+    for query in [
+        "SELECT group_concat(coalesce(i IN (SELECT v FROM u), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(i NOT IN (SELECT v FROM u), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(i IN (SELECT v FROM w), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(s IN (SELECT v FROM w), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(s IN (SELECT v FROM u), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(r IN (SELECT v FROM u), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(b IN (SELECT v FROM u), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(n IN (SELECT v FROM u), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(n IN (SELECT CAST(v AS TEXT) FROM w), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(s IN (SELECT v COLLATE BINARY FROM w), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(i IN (SELECT v FROM u WHERE 0), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(i IN (SELECT v FROM u WHERE u.k = t.i), 'null'), ' ') FROM t",
+        "SELECT group_concat(coalesce(n NOT IN (SELECT v FROM u WHERE u.k > t.i), 'null'), ' ') FROM t",
+        "SELECT count(*) FROM t WHERE i IN (SELECT v FROM u) OR s IN (SELECT v FROM w)",
+        "SELECT (SELECT count(*) FROM u WHERE u.v IN (SELECT v FROM w) AND u.k <= t.i) FROM t",
+    ] {
+        pair.check(query);
+    }
+}
+
 /// The rowid, also under its INTEGER PRIMARY KEY name, has no collation (it is no column to
 /// SQLite): a compound, a call or a comparison takes the other operand's.
 #[test]

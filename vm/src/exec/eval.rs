@@ -13,8 +13,9 @@ use crate::program::{BinOp, Expr, IntOperand, Program};
 use crate::storage::code;
 use crate::value::{
     and, and_truth, apply_comparison_affinity, arithmetic, bit_not, bit_operation, cast,
-    compare_op, comparison_makes_text, concat, exact_integer_arithmetic, is, is_not, negate, not,
-    or, or_truth, truth, truth_value, value_to_string, Affinity, ArithOp, Collation, CompareOp,
+    compare_op, compare_values, comparison_makes_text, concat, exact_integer_arithmetic, is,
+    is_not, negate, not, or, or_truth, truth, truth_value, value_to_string, Affinity, ArithOp,
+    Collation, CompareOp,
 };
 
 /// Compares `a` and `b` (with their affinities) by `op`, three-valued.
@@ -31,6 +32,35 @@ fn compare(
 }
 
 impl Vm {
+    /// The values of uncorrelated subprogram `sub`'s result (in ephemeral table `eph`) as an
+    /// `IN (SELECT ...)` probes them: the first column with `affinity` applied, NULLs first,
+    /// then in `collation`'s order, as SQLite's ephemeral index of the values holds them.
+    /// Built on the first probe after each run of the subprogram, so that each probe is a
+    /// binary search instead of a pass over every row. None when there is no such
+    /// subprogram.
+    fn in_set(
+        &mut self,
+        sub: usize,
+        eph: usize,
+        affinity: Option<Affinity>,
+        collation: Collation,
+    ) -> Option<&[Value]> {
+        let rows = self.ephs.get(eph)?;
+        let set = self.in_sets.get_mut(sub)?;
+        let values = set.get_or_insert_with(|| {
+            let mut values: Vec<Value> = rows
+                .iter()
+                .map(|row| {
+                    let v = row.first().cloned().unwrap_or(Value::Null);
+                    affinity.map_or(v.clone(), |a| a.apply(v))
+                })
+                .collect();
+            values.sort_by(|a, b| compare_values(a, b, collation));
+            values
+        });
+        Some(values)
+    }
+
     /// Evaluates `e`, borrowing it when it is a constant (the right operand of most
     /// comparisons and arithmetic), which saves a call and a copy per row.
     #[inline]
@@ -410,34 +440,46 @@ impl Vm {
                 if rows == 0 {
                     return Ok(Value::Integer(i64::from(*negated)));
                 }
-                let mut saw_null = matches!(x, Value::Null);
+                if matches!(x, Value::Null) {
+                    return Ok(in_result(false, true, *negated));
+                }
+                // The comparison affinity, as SQLite's `sqlite3CompareAffinity` combines the
+                // two sides (BLOB counts as an affinity here): NUMERIC when both have one and
+                // either is numeric, none when both have a non-numeric one, else the one
+                // there is. It applies to both sides.
+                let combined = match (affinity, sub_affinity) {
+                    (Some(a), Some(b)) if a.is_numeric() || b.is_numeric() => {
+                        Some(Affinity::Numeric)
+                    }
+                    (Some(_), Some(_)) | (None, None) => None,
+                    (Some(a), None) | (None, Some(a)) => Some(*a),
+                };
+                let x = combined.map_or(x.clone(), |a| a.apply(x.clone()));
+                let correlated = program.subs.get(*sub).is_none_or(|s| s.correlated);
+                if !correlated {
+                    if let Some(set) = self.in_set(*sub, eph, combined, *collation) {
+                        let found = set
+                            .binary_search_by(|v| compare_values(v, &x, *collation))
+                            .is_ok();
+                        let saw_null = set.first().is_some_and(|v| matches!(v, Value::Null));
+                        return Ok(in_result(found, saw_null, *negated));
+                    }
+                }
+                // A correlated subquery runs again for each use: one pass over its rows.
+                let mut saw_null = false;
                 let mut found = false;
-                if !saw_null {
-                    // The comparison affinity, as SQLite's `sqlite3CompareAffinity` combines
-                    // the two sides (BLOB counts as an affinity here): NUMERIC when both have
-                    // one and either is numeric, none when both have a non-numeric one,
-                    // else the one there is. It applies to both sides.
-                    let combined = match (affinity, sub_affinity) {
-                        (Some(a), Some(b)) if a.is_numeric() || b.is_numeric() => {
-                            Some(Affinity::Numeric)
+                for v in self.ephs[eph]
+                    .iter()
+                    .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                {
+                    let v = combined.map_or(v.clone(), |a| a.apply(v));
+                    match compare(x.clone(), None, v, None, CompareOp::Eq, *collation) {
+                        Some(true) => {
+                            found = true;
+                            break;
                         }
-                        (Some(_), Some(_)) | (None, None) => None,
-                        (Some(a), None) | (None, Some(a)) => Some(*a),
-                    };
-                    let x = combined.map_or(x.clone(), |a| a.apply(x.clone()));
-                    for v in self.ephs[eph]
-                        .iter()
-                        .map(|r| r.first().cloned().unwrap_or(Value::Null))
-                    {
-                        let v = combined.map_or(v.clone(), |a| a.apply(v));
-                        match compare(x.clone(), None, v, None, CompareOp::Eq, *collation) {
-                            Some(true) => {
-                                found = true;
-                                break;
-                            }
-                            Some(false) => {}
-                            None => saw_null = true,
-                        }
+                        Some(false) => {}
+                        None => saw_null = true,
                     }
                 }
                 in_result(found, saw_null, *negated)

@@ -191,6 +191,8 @@ pub struct SpareVm {
     sets: Vec<BTreeSet<OrderedKey>>,
     /// Subprogram flags, all false.
     sub_done: Vec<bool>,
+    /// Ordered IN sets, all None.
+    in_sets: Vec<Option<Vec<Value>>>,
 }
 
 /// The execution state of one program.
@@ -207,6 +209,10 @@ pub struct Vm {
     aggs: Vec<Aggregation>,
     /// Which uncorrelated subprograms already ran.
     sub_done: Vec<bool>,
+    /// Per uncorrelated subprogram: the values of its last result in the order an
+    /// `IN (SELECT ...)` probes them by binary search, once it has been probed (see
+    /// `Vm::in_set`).
+    in_sets: Vec<Option<Vec<Value>>>,
     /// Scratch space for the arguments of an aggregate step.
     args: Vec<Value>,
     /// Scratch space for the row an insert stores (its buffer kept from row to row).
@@ -237,6 +243,7 @@ impl Vm {
                 .map(|_| Aggregation::default())
                 .collect(),
             sub_done: vec![false; program.subs.len()],
+            in_sets: vec![None; program.subs.len()],
             args: Vec::new(),
             row: Vec::new(),
             pc: 0,
@@ -255,6 +262,7 @@ impl Vm {
             ephs: self.ephs,
             sets: self.sets,
             sub_done: self.sub_done,
+            in_sets: self.in_sets,
         }
     }
 
@@ -266,11 +274,13 @@ impl Vm {
             mut ephs,
             mut sets,
             mut sub_done,
+            mut in_sets,
         } = spare;
         regs.resize(program.registers, Value::Null);
         ephs.resize_with(program.ephemerals, Vec::new);
         sets.resize_with(program.sets, BTreeSet::new);
         sub_done.resize(program.subs.len(), false);
+        in_sets.resize(program.subs.len(), None);
         Vm {
             regs,
             cursors: (0..program.cursors).map(|_| None).collect(),
@@ -280,6 +290,7 @@ impl Vm {
                 .map(|_| Aggregation::default())
                 .collect(),
             sub_done,
+            in_sets,
             args: Vec::new(),
             row: Vec::new(),
             pc: 0,
@@ -300,6 +311,9 @@ impl Vm {
         }
         for set in &mut self.sets {
             set.clear();
+        }
+        for set in &mut self.in_sets {
+            *set = None;
         }
         for agg in &mut self.aggs {
             *agg = Aggregation::default();
@@ -383,6 +397,9 @@ impl Vm {
         }
         if let Some(e) = self.ephs.get_mut(s.result) {
             e.clear();
+        }
+        if let Some(set) = self.in_sets.get_mut(sub) {
+            *set = None;
         }
         let mut pc = 0;
         while self.run(program, &s.code, &mut pc, env)?.is_some() {}
