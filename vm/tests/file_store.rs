@@ -301,3 +301,54 @@ fn integer_filters_select_what_sqlite_selects_on_both_stores() {
         }
     }
 }
+
+/// A new rowid is one past the largest, even when that is 0 or negative; only an empty
+/// table starts at 1. The file store remembers the largest rowid through a transaction, and
+/// a row that failed its constraints after it was given a rowid must not leave the empty
+/// table remembered as one whose largest rowid is 0 (differential file seed 337).
+#[test]
+fn a_new_rowid_follows_a_largest_rowid_at_or_below_zero_on_both_stores() {
+    let steps = [
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b NOT NULL)",
+        "CREATE TABLE u(a INTEGER PRIMARY KEY, b NOT NULL)",
+        "BEGIN",
+        "INSERT INTO t(b) VALUES (NULL)",
+        "INSERT INTO t VALUES (-12, 'negative first')",
+        "INSERT INTO t(b) VALUES ('after negative first')",
+        "INSERT INTO u(b) VALUES (NULL)",
+        "INSERT INTO u VALUES (0, 'zero')",
+        "INSERT INTO u(b) VALUES ('after zero')",
+        "COMMIT",
+    ];
+    let query = "SELECT a, b FROM t UNION ALL SELECT a, b FROM u ORDER BY a";
+    let sqlite = rusqlite::Connection::open_in_memory().unwrap();
+    for step in steps {
+        let _ = sqlite.execute_batch(step);
+    }
+    let theirs: Vec<Vec<Value>> = sqlite
+        .prepare(query)
+        .unwrap()
+        .query_map([], |r| {
+            Ok(vec![
+                Value::Integer(r.get(0)?),
+                Value::Text(r.get::<_, String>(1)?.as_str().into()),
+            ])
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(theirs.len(), 4, "{theirs:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for store in [
+        file_store(&dir),
+        Arc::new(MemStore::new()) as Arc<dyn Store>,
+    ] {
+        let mut c = Connection::new(store);
+        for step in steps {
+            // The NOT NULL failures fail here as in SQLite.
+            let failed = c.execute_batch(step).is_err();
+            assert_eq!(failed, step.ends_with("(NULL)"), "{step}");
+        }
+        assert_eq!(rows(&mut c, query), theirs);
+    }
+}

@@ -349,8 +349,10 @@ pub(crate) struct TxnPages {
     read_marks: usize,
     /// The largest rowid of tables this transaction asked about, kept right by its writes
     /// (new rowids come from here instead of a descent to the right-most leaf per insert).
-    /// Emptied by savepoint rollbacks, which may take rows back.
-    max_rowids: PageMap<u32, i64>,
+    /// Emptied by savepoint rollbacks, which may take rows back. None for an empty table,
+    /// whose first new rowid is 1, unlike a table whose largest is 0 or below, whose next is
+    /// that plus 1.
+    max_rowids: PageMap<u32, Option<i64>>,
     /// Where the last append to each table went (`btree::AppendHint`), so that rowid-order
     /// inserts go straight to the right-most leaf. Dropped by any other write to the table
     /// and by savepoint rollbacks: a hint is trusted, so it must describe the tree exactly.
@@ -586,7 +588,7 @@ impl Txn for FileTxn {
             state.appends.insert(root, hint);
         }
         if let Some(max) = state.max_rowids.get_mut(&root) {
-            *max = (*max).max(rowid);
+            *max = Some(max.map_or(rowid, |m| m.max(rowid)));
         }
         Ok(())
     }
@@ -606,7 +608,7 @@ impl Txn for FileTxn {
         let mut state = lock(&self.state)?;
         state.appends.remove(&root);
         btree::table_delete(state.writer()?, root, rowid).map_err(btree_error)?;
-        if state.max_rowids.get(&root) == Some(&rowid) {
+        if state.max_rowids.get(&root) == Some(&Some(rowid)) {
             state.max_rowids.remove(&root);
         }
         Ok(())
@@ -652,16 +654,16 @@ impl Txn for FileTxn {
 
     fn max_rowid(&self, root: u32) -> StorageResult<i64> {
         if let Some(max) = lock(&self.state)?.max_rowids.get(&root) {
-            return Ok(*max);
+            return Ok(max.unwrap_or(0));
         }
         let mut cursor = btree::Cursor::new(PagesHandle(self.state.clone()), root);
         let max = if cursor.last().map_err(btree_error)? {
-            cursor.rowid().map_err(btree_error)?
+            Some(cursor.rowid().map_err(btree_error)?)
         } else {
-            0
+            None
         };
         lock(&self.state)?.max_rowids.insert(root, max);
-        Ok(max)
+        Ok(max.unwrap_or(0))
     }
 
     fn schema_cookie(&self) -> StorageResult<u32> {
