@@ -352,3 +352,53 @@ fn a_new_rowid_follows_a_largest_rowid_at_or_below_zero_on_both_stores() {
         assert_eq!(rows(&mut c, query), theirs);
     }
 }
+
+/// A table's indexes are walked newest first, as SQLite links them, by their order in
+/// `sqlite_schema` rather than their root pages, which a dropped index's freed page makes
+/// out of order: an ON CONFLICT target without COLLATE names the newest matching index, so
+/// a row that collides only on an older index under another collation still fails
+/// (differential file seed 379), on connections that read the catalog from the store.
+#[test]
+fn an_upsert_target_names_the_newest_matching_index_however_pages_were_reused() {
+    let setup = "CREATE TABLE t(x);
+        CREATE INDEX filler ON t(x);
+        CREATE UNIQUE INDEX older ON t(x COLLATE RTRIM);
+        DROP INDEX filler;
+        CREATE UNIQUE INDEX newer ON t(x);
+        INSERT INTO t VALUES ('');";
+    let upsert = "INSERT INTO t VALUES (' ') ON CONFLICT(x) DO NOTHING";
+    let sqlite = rusqlite::Connection::open_in_memory().unwrap();
+    sqlite.execute_batch(setup).unwrap();
+    let expected = sqlite.execute_batch(upsert).unwrap_err().to_string();
+    assert!(expected.contains("UNIQUE constraint failed"), "{expected}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = file_store(&dir);
+    let mut c = Connection::new(file.clone());
+    c.execute_batch(setup).unwrap();
+    let roots = rows(
+        &mut c,
+        "SELECT rootpage FROM sqlite_schema WHERE name IN ('older', 'newer') ORDER BY rowid",
+    );
+    let root = |i: usize| match roots[i][0] {
+        Value::Integer(root) => root,
+        ref other => panic!("root page {other:?}"),
+    };
+    assert!(
+        root(0) > root(1),
+        "the newer index reuses a lower page: {roots:?}"
+    );
+    let memory = Arc::new(MemStore::new()) as Arc<dyn Store>;
+    Connection::new(memory.clone())
+        .execute_batch(setup)
+        .unwrap();
+    for store in [file, memory] {
+        for mut c in [Connection::new(store.clone()), Connection::new(store)] {
+            let err = c.execute_batch(upsert).unwrap_err().to_string();
+            assert!(err.contains("UNIQUE constraint failed: t.x"), "{err}");
+            assert_eq!(
+                rows(&mut c, "SELECT count(*) FROM t"),
+                vec![vec![Value::Integer(1)]]
+            );
+        }
+    }
+}

@@ -194,16 +194,30 @@ impl Schema {
         self.views.get(&name.to_ascii_lowercase()).cloned()
     }
 
-    /// The indexes of table `table`, automatic ones first, then by name.
+    /// The indexes of table `table`, oldest first: in the order of their rows in
+    /// `sqlite_schema`, the order in which SQLite links them to their table (each at the
+    /// head of its list, so SQLite walks them newest first). Root pages say nothing about
+    /// age once freed pages are reused.
     pub fn indexes_of(&self, table: &str) -> Vec<Arc<Index>> {
-        let mut found: Vec<Arc<Index>> = self
+        let mut found: Vec<(i64, Arc<Index>)> = self
             .indexes
             .values()
             .filter(|i| i.table.eq_ignore_ascii_case(table))
-            .cloned()
+            .map(|i| {
+                let row = self
+                    .rows
+                    .iter()
+                    .find(|r| r.kind == "index" && r.name.eq_ignore_ascii_case(&i.name));
+                (row.map_or(i64::MAX, |r| r.rowid), i.clone())
+            })
             .collect();
-        found.sort_by(|a, b| a.root.cmp(&b.root).then_with(|| a.name.cmp(&b.name)));
-        found
+        found.sort_by(|(a_row, a), (b_row, b)| {
+            a_row
+                .cmp(b_row)
+                .then(a.root.cmp(&b.root))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        found.into_iter().map(|(_, index)| index).collect()
     }
 
     /// The triggers on table or view `table`.
