@@ -86,7 +86,7 @@ impl Payload {
 /// outlive any one borrow (the SQL layer's cursors share their transaction this way).
 ///
 /// A cursor keeps the page images of its path, and from its second move from the root on
-/// those of the last pages it visited ([`RECENT_PAGES`]), and reuses them when a move passes
+/// those of the last pages it visited (`RECENT_PAGES`), and reuses them when a move passes
 /// through the same pages again. An owner whose source can change between calls (a handle on a
 /// write transaction that writes meanwhile) must call [`Cursor::clear`] after a change,
 /// before moving the cursor.
@@ -117,7 +117,8 @@ pub struct Cursor<S: PageSource> {
 }
 
 /// How many pages a cursor remembers beyond its path: the leaves of a table of some ten
-/// thousand short rows.
+/// thousand short rows, with room for the pages of the table's indexes among them (a
+/// slot is its page number modulo this, and a table and its index fill pages in turns).
 const RECENT_PAGES: usize = 64;
 
 /// What a seek looks for.

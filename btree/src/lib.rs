@@ -92,6 +92,21 @@
 //! integers); TEXT compares under the column's collation; index keys compare column by column
 //! with per-column collation and direction from a [`KeyInfo`].
 //!
+//! ## Seeks
+//!
+//! A seek descends from the root, searching each page for the first cell at or after the
+//! key, and keeps the frames of the path it shares with the cursor's last one. A key seek
+//! halves each page (`BtreePage::index_search`), comparing the probed cell's record in place
+//! ([`KeyInfo::compare_record`], whose leading-integer case needs no decoding). A rowid seek
+//! interpolates first (`BtreePage::rowid_search`): a page's rowids are distinct integers, so
+//! the cell `d` places after the first holds at least the first rowid plus `d`; with `d`
+//! the distance from the first rowid to the sought one, that cell bounds the search, and on
+//! a page of consecutive rowids (a table filled in rowid order) it is the cell itself. Two
+//! guesses from the rowids at the ends of the range still open follow, then halving, so a
+//! page of scattered rowids costs a few probes more than a plain binary search. Every probe
+//! is a comparison with the key, so a corrupt page out of order still ends the search in
+//! bounds.
+//!
 //! ## Balancing
 //!
 //! An insert or delete edits the leaf in place when it can. A page that overflows, or a

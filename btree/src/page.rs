@@ -392,7 +392,7 @@ impl<'a> BtreePage<'a> {
     ///
     /// Rowids are mostly dense, so the search interpolates before it halves: from the
     /// rowids at the ends of the range still open it guesses where `rowid` lies, which on a
-    /// page of consecutive rowids is the cell itself. After [`ROWID_GUESSES`] guesses, or
+    /// page of consecutive rowids is the cell itself. After `ROWID_GUESSES` guesses, or
     /// when the rowids span too wide a range to divide cheaply, it halves what is left, so
     /// a page of uneven rowids costs a few probes more than a plain binary search and no
     /// worse. Each probed rowid is read in place, with the page's layout worked out once.

@@ -7,17 +7,22 @@
 //! comparison would convert it, and a term whose comparison would convert the *column's*
 //! values instead (a TEXT column compared with a number) cannot drive a seek. The
 //! preference order is rowid equality, an index with a full unique equality match, the
-//! index with the longest equality prefix (plus a range on its next column), IN lists on
-//! the rowid or a leading index column, a rowid range, an index range, a full scan of a
-//! partial index, and last a full scan of the table.
+//! index with the longest equality prefix (plus a range on its next column), IN lists (and
+//! an uncorrelated `rowid IN (SELECT ...)`, one lookup per distinct value) on the rowid or
+//! a leading index column, a rowid range, an index range, a full scan of a partial index,
+//! and last a full scan of the table.
 //!
-//! A partial index serves a loop only when the terms imply its condition, which concur
-//! recognizes for conditions that require columns non-NULL (`c IS NOT NULL`, joined by
-//! AND) and terms that cannot hold for a NULL `c`, by SQLite's rules (`exprImpliesNotNull`:
-//! a comparison other than IS, arithmetic, BETWEEN or IN on `c`, or `c` itself as a truth
-//! value). SQLite's cost model then prefers a full scan of such an index to a scan of the
-//! table (it counts the index at half the rows), and so does concur: the order a scan meets
-//! its rows shows where an UPDATE OR FAIL stops.
+//! A partial index serves a loop only when the terms imply its condition, part by part
+//! (split at AND), as SQLite's `sqlite3ExprImpliesExpr` decides: a term that is the part
+//! itself (both compiled over the loop's cursor and compared expression by expression,
+//! a comparison also commuted when its column is on the right), a term that is one side of
+//! a part that is an OR, or, for a part that requires a column non-NULL (`c IS NOT NULL`),
+//! a term that cannot hold for a NULL `c` (`exprImpliesNotNull`: a comparison other than
+//! IS, arithmetic, BETWEEN or IN on `c`, or `c` itself as a truth value). A loop left of a
+//! RIGHT or FULL JOIN uses no partial index (SQLite's `JT_LTORJ`). SQLite's cost model then
+//! prefers a full scan of such an index to a scan of the table (it counts the index at half
+//! the rows), and so does concur: the order a scan meets its rows shows where an UPDATE OR
+//! FAIL stops.
 //!
 //! `NOT INDEXED` leaves a table only its rowid paths. `INDEXED BY x` leaves it only index x,
 //! as SQLite's `whereLoopAddBtree` probes nothing else: no rowid path and no table scan, so

@@ -24,7 +24,10 @@
 //! Subqueries are separate instruction vectors ([`SubProgram`]) sharing the statement's
 //! registers and cursors, so a correlated subquery reads the outer row straight from the
 //! outer cursor. A subquery writes its rows into an ephemeral table; an uncorrelated one runs
-//! once per execution and is then cached.
+//! once per execution and is then cached. `x IN (SELECT ...)` of an uncorrelated subquery
+//! probes an ordered copy of its values by binary search, built on the first probe after
+//! each run (SQLite's ephemeral index of them); a correlated one, which runs again for each
+//! use, is searched row by row.
 //!
 //! Registers, cursors, ephemeral tables, distinct sets and aggregations are numbered per
 //! statement by the compiler and allocated by the interpreter when the statement starts.

@@ -40,7 +40,7 @@
 //!   fits on its page in place on the page the B-tree cursor holds (`Cursor::entry_span`):
 //!   a step takes no page reference and copies nothing; only a row that spills to overflow
 //!   pages is gathered into a buffer. They reuse the pages of their previous path when a seek
-//!   passes through them again, and from their second seek on the last 32 pages they fetched
+//!   passes through them again, and from their second seek on the last 64 pages they fetched
 //!   (a join's inner side then parses each page of a small table once); after a write they
 //!   forget both, as above.
 //! - A filter on integers reads them straight from the record (`column_integer`), without a
@@ -52,8 +52,12 @@
 //!   that key after a write.
 //! - A scan's step reads the common table-leaf cell (payload on its page) without the general
 //!   cell parse (`Cursor::local_table_entry`); index entries and a key seek's probes read
-//!   their keys in place the same way (`BtreePage::local_index_payload`); a rowid seek
-//!   searches each page with `BtreePage::rowid_search`, which stops at the rowid itself.
+//!   their keys in place the same way (`BtreePage::index_search`, which works out the
+//!   page's layout once per page, not per probe); a rowid seek searches each page with
+//!   `BtreePage::rowid_search`, which interpolates: rowids are mostly dense, so the cell
+//!   the sought rowid's distance from the page's first rowid names is, on a page of
+//!   consecutive rowids, the cell itself, and two guesses from the ends of the range still
+//!   open usually settle an interior page before it halves what is left.
 //! - A new row's record is written straight into its cell
 //!   (`btree::table_insert_values_hinted`).
 //! - A read transaction keeps its last fetched pages in a small direct-mapped table
