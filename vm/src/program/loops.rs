@@ -2,13 +2,12 @@
 //! filters at the innermost loop they need, LEFT JOIN null rows, and the second pass of a
 //! FULL JOIN.
 
-use super::select::{Access, Level, Term};
+use std::sync::Arc;
 
 use super::compile::Compiler;
 use super::covering::{IndexLoop, ScanLoop};
-use std::sync::Arc;
-
 use super::insn::{CursorId, Expr, Insn, SeekOp};
+use super::select::{Access, Level, Term};
 use crate::ast::CompoundOp;
 use crate::error::Result;
 use crate::schema::Index;
