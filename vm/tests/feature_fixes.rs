@@ -579,6 +579,35 @@ fn an_in_subquery_probes_its_values_as_sqlite_compares_them() {
     }
 }
 
+/// An OR of equalities on one column seeks each distinct value, as SQLite's rewrite of it
+/// into an IN list does (`exprAnalyzeOrTerm`): the rows come in the order of the values,
+/// once each, and a REAL of -2^63 finds no rowid. Equalities under another collation than
+/// the index's, or mixed with other terms, leave the OR a filter.
+#[test]
+fn an_or_of_equalities_on_one_column_seeks_like_an_in_list() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(a INTEGER PRIMARY KEY, b, c TEXT COLLATE NOCASE);
+         CREATE INDEX tb ON t(b);
+         CREATE INDEX tc ON t(c);
+         INSERT INTO t VALUES (-9223372036854775808, 5, 'x'), (1, 3, 'A'), (2, 1, 'a'), (3, 3, 'b'),
+                              (4, '3', 'B'), (5, 2.0, 'c');",
+    );
+    for query in [
+        "SELECT group_concat(a) FROM t WHERE a = 3 OR a = 1",
+        "SELECT group_concat(a) FROM t WHERE a = 3 OR 1 = a OR a = 3 OR a = '2'",
+        "SELECT group_concat(a) FROM t WHERE a = -9.2233720368547758e18 OR a = 2",
+        "SELECT group_concat(a) FROM t WHERE b = 3 OR b = 2",
+        "SELECT group_concat(a) FROM t WHERE b = '3' OR b = 1",
+        "SELECT group_concat(a) FROM t WHERE c = 'a' OR c = 'B'",
+        "SELECT group_concat(a) FROM t WHERE c = 'a' OR b = 3",
+        "SELECT group_concat(a) FROM t WHERE a = NULL OR a = 4",
+        "SELECT group_concat(a) FROM t WHERE (a = 5 OR a = 2) AND b > 1",
+    ] {
+        pair.check(query);
+    }
+}
+
 /// The rowid, also under its INTEGER PRIMARY KEY name, has no collation (it is no column to
 /// SQLite): a compound, a call or a comparison takes the other operand's.
 #[test]

@@ -503,6 +503,70 @@ fn implies_by_match(e: &Expr, part: &Expr) -> bool {
     }
 }
 
+/// An OR of equalities on one column of `cursor` (`c = 1 OR c = 2 OR 3 = c`) as the IN list
+/// it amounts to (`c IN (1, 2, 3)`), for an access path, as SQLite's `exprAnalyzeOrTerm`
+/// rewrites it: every equality compares the same column under the same collation, and each
+/// other side has no affinity or the column's own (`okToChngToIN`), so it converts as a
+/// value of the list would. The OR stays a filter. None for anything else.
+fn or_as_in_list(e: &Expr, cursor: CursorId) -> Option<Expr> {
+    fn alternatives<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match e {
+            Expr::Binary(super::insn::BinOp::Or, a, b) => {
+                alternatives(a, out);
+                alternatives(b, out);
+            }
+            _ => out.push(e),
+        }
+    }
+    let mut parts = Vec::new();
+    alternatives(e, &mut parts);
+    if parts.len() < 2 {
+        return None;
+    }
+    let on_cursor =
+        |x: &Expr| matches!(x, Expr::Column { cursor: c, .. } | Expr::Rowid(c) if *c == cursor);
+    let mut column: Option<(&Expr, Option<Affinity>, Collation)> = None;
+    let mut list = Vec::new();
+    for part in parts {
+        let Expr::Compare {
+            op: CompareOp::Eq,
+            is: false,
+            left,
+            right,
+            left_affinity,
+            right_affinity,
+            collation,
+        } = part
+        else {
+            return None;
+        };
+        let (tested, tested_affinity, value, value_affinity) = if on_cursor(left) {
+            (left, left_affinity, right, right_affinity)
+        } else if on_cursor(right) {
+            (right, right_affinity, left, left_affinity)
+        } else {
+            return None;
+        };
+        if value_affinity.is_some() && value_affinity != tested_affinity {
+            return None;
+        }
+        match column {
+            None => column = Some((tested, *tested_affinity, *collation)),
+            Some((c, _, coll)) if same_expr(c, tested) && coll == *collation => {}
+            Some(_) => return None,
+        }
+        list.push((**value).clone());
+    }
+    let (tested, affinity, collation) = column?;
+    Some(Expr::InList {
+        negated: false,
+        expr: Box::new(tested.clone()),
+        list,
+        affinity,
+        collation,
+    })
+}
+
 /// Comparison `e` with its operands swapped, when its right operand is a column and its
 /// operator one SQLite commutes (`=`, `<`, `<=`, `>`, `>=` and IS).
 fn commuted(e: &Expr) -> Option<Expr> {
@@ -835,13 +899,14 @@ impl Compiler<'_> {
                 }
                 continue;
             }
+            let rewritten = or_as_in_list(&t.expr, cursor);
             let Expr::InList {
                 negated: false,
                 expr,
                 list,
                 affinity,
                 collation,
-            } = &t.expr
+            } = rewritten.as_ref().unwrap_or(&t.expr)
             else {
                 continue;
             };
