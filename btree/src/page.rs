@@ -9,6 +9,17 @@ use crate::cell::{parse_cell, CellInfo};
 use crate::error::{Error, Result};
 use crate::varint::{read_varint, read_varint_inline};
 
+/// A page's layout as a search of it needs it ([`BtreePage::pointer_array`]).
+struct PointerArray<'a> {
+    /// The usable area of the page image.
+    area: &'a [u8],
+    /// The cell pointer array, one pointer per cell, so that a probe below the cell count
+    /// indexes it without a check.
+    cells: &'a [[u8; 2]],
+    /// Where the array ends: no cell starts before it.
+    end: usize,
+}
+
 /// How many interpolated guesses [`BtreePage::rowid_search`] makes before it halves.
 /// One finds the cell on a page of consecutive rowids; the second mostly settles an
 /// interior page, whose rowids are the last of each child and so are spaced out.
@@ -398,7 +409,11 @@ impl<'a> BtreePage<'a> {
     /// worse. Each probed rowid is read in place, with the page's layout worked out once.
     pub fn rowid_search(&self, rowid: i64, strict: bool) -> Result<(usize, bool)> {
         let leaf = self.table_leaf()?;
-        let (area, cells, array_end) = self.pointer_array()?;
+        let PointerArray {
+            area,
+            cells,
+            end: array_end,
+        } = self.pointer_array()?;
         let key = |i: usize| self.probe_rowid(area, cells, array_end, leaf, i);
         let met = |i: usize| Ok((if strict { i + 1 } else { i }, true));
         let Some(last) = cells.len().checked_sub(1) else {
@@ -481,7 +496,11 @@ impl<'a> BtreePage<'a> {
                 return Err(Error::corrupt(self.pgno, "a key seek met a table page"));
             }
         };
-        let (area, cells, array_end) = self.pointer_array()?;
+        let PointerArray {
+            area,
+            cells,
+            end: array_end,
+        } = self.pointer_array()?;
         let max_local = crate::cell::max_local(self.usable, self.kind) as u64;
         let (mut lo, mut hi) = (0, cells.len());
         while lo < hi {
@@ -508,12 +527,10 @@ impl<'a> BtreePage<'a> {
         Ok(lo)
     }
 
-    /// For a search of the page: its usable area, its cell pointer array (one pointer per
-    /// cell, so a probe below `cell_count` indexes it without a check) and where that array
-    /// ends. Worked out once per search, not per probe as `cell_offset` would (which costs a
-    /// rowid seek about 6% more).
+    /// The page's layout for a search of it, worked out once per search, not per probe as
+    /// `cell_offset` would (which costs a rowid seek about 6% more).
     #[inline(always)]
-    fn pointer_array(&self) -> Result<(&'a [u8], &'a [[u8; 2]], usize)> {
+    fn pointer_array(&self) -> Result<PointerArray<'a>> {
         let data: &'a [u8] = self.data;
         let area = &data[..self.usable.min(data.len())];
         let pointers = self.hdr + self.kind.header_size();
@@ -522,7 +539,11 @@ impl<'a> BtreePage<'a> {
             return Err(self.bad_cell_pointer(self.cell_count.saturating_sub(1), None));
         };
         let (cells, _) = array.as_chunks::<2>();
-        Ok((area, cells, array_end))
+        Ok(PointerArray {
+            area,
+            cells,
+            end: array_end,
+        })
     }
 
     /// The rowid of cell `i` for [`BtreePage::rowid_search`], given the page's `area`, its
