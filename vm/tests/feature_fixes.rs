@@ -506,6 +506,33 @@ fn a_partial_index_serves_terms_that_state_its_condition() {
     pair.check_rows("SELECT * FROM t ORDER BY rowid");
 }
 
+/// Of two partial indexes the terms imply, a full scan takes the one whose entries SQLite
+/// estimates narrower from the declared types (its scan costs `15 * szIdxRow / szTabRow`),
+/// whatever their column counts or ages; only among equally wide ones the newest. The
+/// index's order shows in `group_concat` and in the row an UPDATE OR IGNORE changes first
+/// (differential memory seed 955).
+#[test]
+fn a_partial_index_scan_takes_the_narrowest_implied_index() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(a INTEGER, b TEXT, c INTEGER, d BIGINT, e VARCHAR(100) UNIQUE);
+         CREATE INDEX narrow ON t(c, d) WHERE a IS NOT NULL;
+         CREATE INDEX wide ON t(b, e) WHERE a IS NOT NULL;
+         CREATE INDEX wider ON t(e) WHERE a IS NOT NULL;
+         INSERT INTO t VALUES (1, 'b', 30, 1, 'x'), (2, 'c', 10, 1, 'y'), (NULL, 'a', 20, 1, 'z'),
+                              (4, 'a', 40, 1, 'w'), (5, 'd', 0, 1, 'v');",
+    );
+    for query in [
+        "SELECT group_concat(rowid) FROM t WHERE a > 0",
+        "SELECT group_concat(rowid) FROM t WHERE a IS NOT NULL",
+        "SELECT group_concat(e) FROM t WHERE a + 1 > 0",
+    ] {
+        pair.check(query);
+    }
+    pair.batch("UPDATE OR IGNORE t SET e = 'same' WHERE a > 0");
+    pair.check_rows("SELECT * FROM t ORDER BY rowid");
+}
+
 /// `rowid IN (SELECT ...)` looks each distinct value up, as SQLite's plan does: a value
 /// names a rowid only where SQLite's `OP_SeekRowid` would take it for one, so a REAL of
 /// -2^63 finds no row (a comparison would call it equal to i64::MIN), and '3', 3 and 3.0

@@ -21,8 +21,9 @@
 //! IS, arithmetic, BETWEEN or IN on `c`, or `c` itself as a truth value). A loop left of a
 //! RIGHT or FULL JOIN uses no partial index (SQLite's `JT_LTORJ`). SQLite's cost model then
 //! prefers a full scan of such an index to a scan of the table (it counts the index at half
-//! the rows), and so does concur: the order a scan meets its rows shows where an UPDATE OR
-//! FAIL stops.
+//! the rows), and of several the one whose entries it estimates narrowest from the declared
+//! types, and so does concur: the order a scan meets its rows shows where an UPDATE OR FAIL
+//! stops.
 //!
 //! `NOT INDEXED` leaves a table only its rowid paths. `INDEXED BY x` leaves it only index x,
 //! as SQLite's `whereLoopAddBtree` probes nothing else: no rowid path and no table scan, so
@@ -310,9 +311,14 @@ impl Compiler<'_> {
             return Access::RowidEq(c.key.clone(), c.exact);
         }
         let mut best: Option<(usize, Access)> = None;
-        // A partial index the terms imply, for a full scan when nothing seeks (the fewest
-        // columns; newest first among equals).
+        // A partial index the terms imply, for a full scan when nothing seeks: the one whose
+        // scan SQLite costs lowest (`whereLoopAddBtree`'s full scan via an index, which
+        // weighs the index's row width against the table's: `15 * szIdxRow / szTabRow`);
+        // newest first among equals.
         let mut partial_scan: Option<Arc<Index>> = None;
+        let table_width = super::covering::table_width(table).max(1);
+        let scan_cost =
+            |index: &Index| 15 * super::covering::index_width(table, index) / table_width;
         // A loop left of a RIGHT or FULL JOIN uses no partial index, as in SQLite
         // (`JT_LTORJ`): its rows that no term keeps still decide which rows of the right
         // side are unmatched.
@@ -342,7 +348,7 @@ impl Compiler<'_> {
                 }
                 if partial_scan
                     .as_ref()
-                    .is_none_or(|p| index.columns.len() < p.columns.len())
+                    .is_none_or(|p| scan_cost(&index) < scan_cost(p))
                 {
                     partial_scan = Some(index.clone());
                 }

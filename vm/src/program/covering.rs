@@ -133,7 +133,7 @@ fn column_width(declared_type: &str) -> u64 {
 /// SQLite's row-width estimates (`estimateTableWidth`, `estimateIndexWidth`) as `LogEst`s:
 /// the table's columns (plus the rowid unless a column aliases it) times four, and the
 /// index's columns plus its rowid times four.
-fn table_width(table: &Table) -> i32 {
+pub(super) fn table_width(table: &Table) -> i32 {
     let columns: u64 = table
         .columns
         .iter()
@@ -143,7 +143,7 @@ fn table_width(table: &Table) -> i32 {
     log_est((columns + rowid) * 4)
 }
 
-fn index_width(table: &Table, index: &Index) -> i32 {
+pub(super) fn index_width(table: &Table, index: &Index) -> i32 {
     let columns: u64 = index
         .columns
         .iter()
