@@ -47,14 +47,24 @@ impl Collation {
     pub fn compare_bytes(self, a: &[u8], b: &[u8]) -> Ordering {
         match self {
             Collation::Binary => a.cmp(b),
-            Collation::NoCase => {
-                let (a, b) = (a.iter(), b.iter());
-                a.map(u8::to_ascii_lowercase)
-                    .cmp(b.map(u8::to_ascii_lowercase))
-            }
+            Collation::NoCase => nocase_bytes(a).cmp(nocase_bytes(b)),
             Collation::RTrim => trim_spaces(a).cmp(trim_spaces(b)),
         }
     }
+}
+
+/// The bytes NOCASE orders a text by: ASCII letters folded to lower case up to its first
+/// NUL, and zeros after it. SQLite's `sqlite3StrNICmp` stops at a NUL, and past it only the
+/// lengths count, so `'a\0x'` and `'a\0Y'` are equal and both sort after `'a\0'`.
+pub fn nocase_bytes(s: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut past_nul = false;
+    s.iter().map(move |&c| {
+        if past_nul {
+            return 0;
+        }
+        past_nul = c == 0;
+        c.to_ascii_lowercase()
+    })
 }
 
 /// `s` without its trailing spaces (U+0020 only), as RTRIM compares it.
@@ -77,6 +87,18 @@ mod tests {
         // '_' (0x5f) sorts after upper case but before folded lower case.
         assert_eq!(Collation::NoCase.compare("_", "A"), Ordering::Less);
         assert_eq!(Collation::Binary.compare("_", "A"), Ordering::Greater);
+    }
+
+    #[test]
+    fn nocase_stops_at_a_nul_as_sqlite_does() {
+        let cmp = |a: &[u8], b: &[u8]| Collation::NoCase.compare_bytes(a, b);
+        assert_eq!(cmp(b"0.0\0A", b"0.0\0\0"), Ordering::Equal);
+        assert_eq!(cmp(b"a\0x", b"A\0Y"), Ordering::Equal);
+        assert_eq!(cmp(b"a\0", b"a\0x"), Ordering::Less);
+        assert_eq!(cmp(b"a", b"a\0"), Ordering::Less);
+        assert_eq!(cmp(b"a\0z", b"ab"), Ordering::Less);
+        assert_eq!(cmp(b"ab", b"a\0z"), Ordering::Greater);
+        assert_eq!(cmp(b"aB\0", b"Ab\0"), Ordering::Equal);
     }
 
     #[test]

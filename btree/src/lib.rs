@@ -145,7 +145,7 @@ mod value;
 mod varint;
 
 pub use cell::{build_cell, local_size, max_local, min_local, parse_cell, CellInfo};
-pub use collation::{trim_spaces, Collation};
+pub use collation::{nocase_bytes, trim_spaces, Collation};
 pub use cursor::{Cursor, Payload, SeekOp};
 pub use error::{Error, Result};
 pub use integrity::{check_database, check_integrity, TreeCheck, MAX_MESSAGES};

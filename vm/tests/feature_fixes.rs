@@ -506,6 +506,32 @@ fn a_partial_index_serves_terms_that_state_its_condition() {
     pair.check_rows("SELECT * FROM t ORDER BY rowid");
 }
 
+/// NOCASE compares texts up to the first NUL, then only by length, as SQLite's
+/// `sqlite3StrNICmp` stops there: `'0.0' || char(0) || 'A'` equals `'0.0' || char(0, 0)`
+/// (differential memory seed 995), in comparisons, sorting, grouping, DISTINCT and indexes.
+#[test]
+fn nocase_compares_texts_up_to_their_first_nul() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(s TEXT COLLATE NOCASE, n);
+         CREATE INDEX ts ON t(s);
+         INSERT INTO t VALUES ('0.0' || char(0) || 'A', 1), ('0.0' || char(0, 0), 2), ('0.0' || char(0), 3),
+                              ('0.0', 4), ('0.0' || char(0) || 'b', 5), ('0.0A', 6), ('0.0a' || char(0) || 'z', 7);",
+    );
+    for query in [
+        "SELECT group_concat(n) FROM (SELECT n FROM t ORDER BY s, n)",
+        "SELECT group_concat(n) FROM (SELECT n FROM t ORDER BY s DESC, n)",
+        "SELECT count(*) FROM (SELECT DISTINCT s FROM t)",
+        "SELECT count(DISTINCT s) FROM t",
+        "SELECT group_concat(c) FROM (SELECT count(*) AS c FROM t GROUP BY s ORDER BY min(n))",
+        "SELECT group_concat(n) FROM t WHERE s = '0.0' || char(0) || 'Q'",
+        "SELECT group_concat(n) FROM t WHERE s > '0.0' || char(0) ORDER BY n",
+        "SELECT group_concat(a.n || '=' || b.n) FROM t AS a JOIN t AS b ON a.s = b.s AND a.n < b.n",
+    ] {
+        pair.check(query);
+    }
+}
+
 /// Of two partial indexes the terms imply, a full scan takes the one whose entries SQLite
 /// estimates narrower from the declared types (its scan costs `15 * szIdxRow / szTabRow`),
 /// whatever their column counts or ages; only among equally wide ones the newest. The

@@ -410,9 +410,9 @@ struct DistinctKey(Value);
 impl DistinctKey {
     fn new(value: &Value, collation: Collation) -> DistinctKey {
         DistinctKey(match (value, collation) {
-            (Value::Text(t), Collation::NoCase) => {
-                Value::Text(Text::from_bytes(t.as_bytes().to_ascii_lowercase()))
-            }
+            (Value::Text(t), Collation::NoCase) => Value::Text(Text::from_bytes(
+                concur_btree::nocase_bytes(t.as_bytes()).collect(),
+            )),
             (Value::Text(t), Collation::Rtrim) => {
                 Value::Text(Text::from_bytes(trim_spaces(t.as_bytes()).to_vec()))
             }
