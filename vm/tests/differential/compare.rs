@@ -44,7 +44,9 @@ fn int_real(i: i64, r: f64) -> Ordering {
     }
 }
 
-/// Text bytes as collation `coll` sees them.
+/// Text bytes as collation `coll` sees them. NOCASE folds ASCII letters up to the first NUL
+/// and no further: SQLite's `sqlite3StrNICmp` stops there, and past it only the length
+/// counts, which zeros in place of the rest keep.
 fn collate(s: &concur_btree::Text, coll: Coll) -> Vec<u8> {
     let s = s.as_bytes();
     let t = match coll {
@@ -54,7 +56,12 @@ fn collate(s: &concur_btree::Text, coll: Coll) -> Vec<u8> {
         _ => s,
     };
     match coll {
-        Coll::Nocase | Coll::Loosest => t.to_ascii_lowercase(),
+        Coll::Nocase | Coll::Loosest => {
+            let nul = t.iter().position(|&b| b == 0).map_or(t.len(), |i| i + 1);
+            let mut folded = t[..nul].to_ascii_lowercase();
+            folded.resize(t.len(), 0);
+            folded
+        }
         _ => t.to_vec(),
     }
 }
