@@ -101,7 +101,9 @@ pub struct Cursor<S: PageSource> {
     stack: Vec<Frame>,
     /// During a move from the root: the path the cursor was on, whose pages the new path
     /// takes instead of fetching them again where the two paths share them (the root and
-    /// upper levels, for a run of seeks such as a join's).
+    /// upper levels, for a run of seeks such as a join's). Allocated only when a move first
+    /// needs it: a seek rewrites the path in place, so a cursor that only seeks (a point
+    /// query's) never does.
     old_path: Vec<Frame>,
     /// The page count last read from `src`: a child beyond it is checked against a fresh
     /// count before it is called out of range (a write transaction grows the file), so most
@@ -176,7 +178,7 @@ impl<S: PageSource> Cursor<S> {
             root,
             usable,
             stack: Vec::with_capacity(4),
-            old_path: Vec::with_capacity(4),
+            old_path: Vec::new(),
             known_pages: 0,
             moves: 0,
             recent: Vec::new(),
