@@ -409,12 +409,9 @@ impl<'a> BtreePage<'a> {
     /// worse. Each probed rowid is read in place, with the page's layout worked out once.
     pub fn rowid_search(&self, rowid: i64, strict: bool) -> Result<(usize, bool)> {
         let leaf = self.table_leaf()?;
-        let PointerArray {
-            area,
-            cells,
-            end: array_end,
-        } = self.pointer_array()?;
-        let key = |i: usize| self.probe_rowid(area, cells, array_end, leaf, i);
+        let layout = self.pointer_array()?;
+        let cells = layout.cells;
+        let key = |i: usize| self.probe_rowid(&layout, leaf, i);
         let met = |i: usize| Ok((if strict { i + 1 } else { i }, true));
         let Some(last) = cells.len().checked_sub(1) else {
             return Ok((0, false));
@@ -489,27 +486,16 @@ impl<'a> BtreePage<'a> {
         mut compare: impl FnMut(&[u8]) -> Result<Ordering>,
         mut compare_spilled: impl FnMut(usize) -> Result<Ordering>,
     ) -> Result<usize> {
-        let skip = match self.kind {
-            PageKind::IndexLeaf => 0,
-            PageKind::IndexInterior => 4,
-            PageKind::TableLeaf | PageKind::TableInterior => {
-                return Err(Error::corrupt(self.pgno, "a key seek met a table page"));
-            }
+        let Some(skip) = self.payload_size_at() else {
+            return Err(Error::corrupt(self.pgno, "a key seek met a table page"));
         };
-        let PointerArray {
-            area,
-            cells,
-            end: array_end,
-        } = self.pointer_array()?;
+        let layout = self.pointer_array()?;
         let max_local = crate::cell::max_local(self.usable, self.kind) as u64;
-        let (mut lo, mut hi) = (0, cells.len());
+        let (mut lo, mut hi) = (0, layout.cells.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let offset = usize::from(u16::from_be_bytes(cells[mid]));
-            if offset < array_end || offset >= self.usable {
-                return Err(self.bad_cell_pointer(mid, Some(offset)));
-            }
-            let ord = match local_payload_at(area, offset + skip, max_local) {
+            let offset = self.probe_offset(&layout, mid)?;
+            let ord = match local_payload_at(layout.area, offset + skip, max_local) {
                 Some(payload) => compare(payload)?,
                 None => compare_spilled(mid)?,
             };
@@ -546,22 +532,34 @@ impl<'a> BtreePage<'a> {
         })
     }
 
-    /// The rowid of cell `i` for [`BtreePage::rowid_search`], given the page's `area`, its
-    /// pointer array `cells` and where that array ends; `i` is below `cells.len()`.
+    /// Where cell `i` starts, read from the pointer array of `layout` and checked to lie in
+    /// the cell content area; `i` is below the cell count.
     #[inline(always)]
-    fn probe_rowid(
-        &self,
-        area: &[u8],
-        cells: &[[u8; 2]],
-        array_end: usize,
-        leaf: bool,
-        i: usize,
-    ) -> Result<i64> {
-        let offset = usize::from(u16::from_be_bytes(cells[i]));
-        if offset < array_end || offset >= self.usable {
+    fn probe_offset(&self, layout: &PointerArray, i: usize) -> Result<usize> {
+        let offset = usize::from(u16::from_be_bytes(layout.cells[i]));
+        if offset < layout.end || offset >= self.usable {
             return Err(self.bad_cell_pointer(i, Some(offset)));
         }
-        rowid_of_cell(area, offset, leaf).ok_or_else(|| self.rowid_past_end(offset))
+        Ok(offset)
+    }
+
+    /// The rowid of cell `i` for [`BtreePage::rowid_search`], given the page's `layout`;
+    /// `i` is below the cell count.
+    #[inline(always)]
+    fn probe_rowid(&self, layout: &PointerArray, leaf: bool, i: usize) -> Result<i64> {
+        let offset = self.probe_offset(layout, i)?;
+        rowid_of_cell(layout.area, offset, leaf).ok_or_else(|| self.rowid_past_end(offset))
+    }
+
+    /// How far into an index cell its payload size lies: after the child page number on an
+    /// interior page. None for a table page.
+    #[inline(always)]
+    fn payload_size_at(&self) -> Option<usize> {
+        match self.kind {
+            PageKind::IndexLeaf => Some(0),
+            PageKind::IndexInterior => Some(4),
+            PageKind::TableLeaf | PageKind::TableInterior => None,
+        }
     }
 
     /// The payload of cell `i` of an index page (leaf or interior) when it lies wholly on
@@ -578,12 +576,7 @@ impl<'a> BtreePage<'a> {
     /// reads it again later from the same image.
     #[inline]
     pub fn local_index_payload_range(&self, i: usize) -> Option<std::ops::Range<usize>> {
-        let skip = match self.kind {
-            PageKind::IndexLeaf => 0,
-            PageKind::IndexInterior => 4,
-            PageKind::TableLeaf | PageKind::TableInterior => return None,
-        };
-        let offset = self.cell_offset(i).ok()? + skip;
+        let offset = self.cell_offset(i).ok()? + self.payload_size_at()?;
         let area = &self.data[..self.data.len().min(self.usable)];
         local_payload_range(
             area,
