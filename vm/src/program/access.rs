@@ -83,13 +83,7 @@ impl Compiler<'_> {
         }
         let cursor = level.cursor;
         let access = self.choose_access(levels, terms, 0);
-        let is_rowid = |e: &Expr| match e {
-            Expr::Rowid(c) => *c == cursor,
-            Expr::Column {
-                cursor: c, rowid, ..
-            } => *c == cursor && *rowid,
-            _ => false,
-        };
+        let is_rowid = |e: &Expr| loop_column(e, cursor) == Some(None);
         if let [(key, _, desc, nulls_first)] = keys {
             if is_rowid(key) {
                 match (&access, desc) {
@@ -245,20 +239,8 @@ impl Compiler<'_> {
                 _ => continue,
             };
             for (col_side, other, col_aff, other_aff, op) in sides {
-                let column = match col_side.as_ref() {
-                    Expr::Column {
-                        cursor: c,
-                        column,
-                        rowid,
-                    } if *c == cursor => {
-                        if *rowid {
-                            None
-                        } else {
-                            Some(*column)
-                        }
-                    }
-                    Expr::Rowid(c) if *c == cursor => None,
-                    _ => continue,
+                let Some(column) = loop_column(col_side, cursor) else {
+                    continue;
                 };
                 // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL), but not on the
                 // right of a LEFT JOIN, where `IS NULL` also tests the NULL row; elsewhere
@@ -509,6 +491,20 @@ fn implies_by_match(e: &Expr, part: &Expr) -> bool {
     }
 }
 
+/// Which column of table cursor `cursor` expression `e` reads, if it is one: `Some(None)`
+/// for the rowid (also under its INTEGER PRIMARY KEY name), `Some(Some(i))` for column `i`.
+fn loop_column(e: &Expr, cursor: CursorId) -> Option<Option<usize>> {
+    match e {
+        Expr::Column {
+            cursor: c,
+            column,
+            rowid,
+        } if *c == cursor => Some((!*rowid).then_some(*column)),
+        Expr::Rowid(c) if *c == cursor => Some(None),
+        _ => None,
+    }
+}
+
 /// An OR of equalities on one column of `cursor` (`c = 1 OR c = 2 OR 3 = c`) as the IN list
 /// it amounts to (`c IN (1, 2, 3)`), for an access path, as SQLite's `exprAnalyzeOrTerm`
 /// rewrites it: every equality compares the same column under the same collation, and each
@@ -529,8 +525,7 @@ fn or_as_in_list(e: &Expr, cursor: CursorId) -> Option<Expr> {
     if parts.len() < 2 {
         return None;
     }
-    let on_cursor =
-        |x: &Expr| matches!(x, Expr::Column { cursor: c, .. } | Expr::Rowid(c) if *c == cursor);
+    let on_cursor = |x: &Expr| loop_column(x, cursor).is_some();
     let mut column: Option<(&Expr, Option<Affinity>, Collation)> = None;
     let mut list = Vec::new();
     for part in parts {
@@ -885,15 +880,7 @@ impl Compiler<'_> {
                 ..
             } = &t.expr
             {
-                let on_rowid = match expr.as_ref() {
-                    Expr::Column {
-                        cursor: c,
-                        rowid: true,
-                        ..
-                    }
-                    | Expr::Rowid(c) => *c == cursor,
-                    _ => false,
-                };
+                let on_rowid = loop_column(expr, cursor) == Some(None);
                 if on_rowid && self.subs.get(*sub).is_some_and(|s| !s.correlated) {
                     // On a LEFT JOIN's right side a WHERE term also tests the NULL row, so
                     // only an ON term is enforced by the lookups.
@@ -916,14 +903,8 @@ impl Compiler<'_> {
             else {
                 continue;
             };
-            let column = match expr.as_ref() {
-                Expr::Column {
-                    cursor: c,
-                    column,
-                    rowid,
-                } if *c == cursor => (!*rowid).then_some(*column),
-                Expr::Rowid(c) if *c == cursor => None,
-                _ => continue,
+            let Some(column) = loop_column(expr, cursor) else {
+                continue;
             };
             let mut ok = true;
             let mut correlated = false;
