@@ -16,7 +16,12 @@
 //! mode at `synchronous=FULL`.
 //!
 //! After criterion's own report the bench prints a table of the median time per iteration of
-//! both engines and the ratio concur / SQLite (below 1 means concur is faster).
+//! both engines and their ratio concur / SQLite (below 1 means concur is faster), and then the
+//! paired ratio: after criterion has measured both engines of a workload, 21 rounds each time
+//! a batch of about 100 ms on one engine and then on the other, the first in turn. The table
+//! gives the median of those rounds' ratios and their interquartile range. Criterion measures
+//! one engine for seconds before the other, and on a shared machine the load changes in
+//! between; within a round it does not, so the paired ratio is the one to quote.
 //!
 //! `cargo bench -p concur-benches --bench sql` (a few minutes; criterion's filter arguments work,
 //! e.g. `-- group_by`).
@@ -71,6 +76,20 @@ type Key = (String, String, String);
 /// Nanoseconds per iteration of every sample, by benchmark, in the order they ran.
 static RESULTS: Mutex<Vec<(Key, Vec<f64>)>> = Mutex::new(Vec::new());
 
+/// Rounds of the paired measurement that follows criterion's for each workload and backend.
+const PAIRED_ROUNDS: usize = 21;
+
+/// How long one engine's batch of a paired round runs, roughly. Shorter batches start too
+/// often on caches that the other engine has just filled: at 20 ms, group_by's paired ratio
+/// came out 1.17 against criterion's 0.68, at 200 ms 0.90 against 0.88.
+const PAIRED_BATCH: Duration = Duration::from_millis(100);
+
+/// The concur / SQLite ratios of the paired rounds, by workload and backend.
+static PAIRED: Mutex<Vec<(Pair, Vec<f64>)>> = Mutex::new(Vec::new());
+
+/// Which workload and backend a paired measurement belongs to.
+type Pair = (String, String);
+
 /// Registers `engine`'s benchmark in `group`: `run(iters)` returns the time of `iters`
 /// iterations, and every sample is kept for the ratio table.
 fn bench(
@@ -78,7 +97,7 @@ fn bench(
     workload: &str,
     backend: &str,
     engine: &str,
-    mut run: impl FnMut(u64) -> Duration,
+    run: &mut impl FnMut(u64) -> Duration,
 ) {
     let key = (
         workload.to_string(),
@@ -99,6 +118,55 @@ fn bench(
     });
 }
 
+/// Runs criterion's benchmark of both engines, then the paired measurement: rounds that each
+/// time a batch of `concur` and a batch of `sqlite` back to back, the first in turn, and keep
+/// the ratio of the two. A shared machine's load shifts over the seconds that criterion
+/// spends on one engine before it starts the other; within a round both engines see the same
+/// load, so the median of the rounds' ratios is the figure to trust. Skipped unless
+/// criterion's filter let both engines run.
+fn compare(
+    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    workload: &str,
+    backend: &str,
+    mut concur: impl FnMut(u64) -> Duration,
+    mut sqlite: impl FnMut(u64) -> Duration,
+) {
+    bench(group, workload, backend, "concur", &mut concur);
+    bench(group, workload, backend, "sqlite", &mut sqlite);
+    let per_iter = {
+        let results = RESULTS.lock().unwrap();
+        let last = |engine: &str| {
+            results
+                .iter()
+                .find(|((w, b, e), _)| w == workload && b == backend && e == engine)
+                .and_then(|(_, samples)| samples.last().copied())
+        };
+        match (last("concur"), last("sqlite")) {
+            (Some(a), Some(b)) => a.max(b),
+            _ => return,
+        }
+    };
+    let iters = ((PAIRED_BATCH.as_nanos() as f64 / per_iter.max(1.0)) as u64).max(1);
+    let mut ratios = Vec::with_capacity(PAIRED_ROUNDS);
+    for round in 0..PAIRED_ROUNDS {
+        let (a, b) = if round % 2 == 0 {
+            let a = concur(iters);
+            (a, sqlite(iters))
+        } else {
+            let b = sqlite(iters);
+            (concur(iters), b)
+        };
+        if !b.is_zero() {
+            ratios.push(a.as_secs_f64() / b.as_secs_f64());
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
+    PAIRED
+        .lock()
+        .unwrap()
+        .push(((workload.to_string(), backend.to_string()), ratios));
+}
+
 /// Times `f` run `iters` times.
 fn repeat(iters: u64, mut f: impl FnMut(u64)) -> Duration {
     let start = Instant::now();
@@ -114,18 +182,20 @@ fn point_select(c: &mut Criterion, backend: &Backend) {
     let mut group = c.benchmark_group(format!("point_select/{}", backend.name));
     group.sample_size(SAMPLES);
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = (backend.concur)(dir.path());
-    let conn = load_concur(&db).unwrap();
-    bench(
+    let concur_dir = tempfile::tempdir().unwrap();
+    let db = (backend.concur)(concur_dir.path());
+    let concur = load_concur(&db).unwrap();
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite = (backend.sqlite)(sqlite_dir.path());
+    load_sqlite(&sqlite).unwrap();
+    compare(
         &mut group,
         "point_select",
         backend.name,
-        "concur",
         |iters| {
             repeat(iters, |i| {
                 let id = (i as i64 * 7) % ROWS + 1;
-                let mut stmt = conn.prepare(sql).unwrap();
+                let mut stmt = concur.prepare(sql).unwrap();
                 let mut rows = stmt.query((id,)).unwrap();
                 let row = rows.next().unwrap().unwrap();
                 let (g, a, b): (i64, i64, String) = (
@@ -136,20 +206,10 @@ fn point_select(c: &mut Criterion, backend: &Backend) {
                 std::hint::black_box((g, a, b));
             })
         },
-    );
-
-    let dir = tempfile::tempdir().unwrap();
-    let conn = (backend.sqlite)(dir.path());
-    load_sqlite(&conn).unwrap();
-    bench(
-        &mut group,
-        "point_select",
-        backend.name,
-        "sqlite",
         |iters| {
             repeat(iters, |i| {
                 let id = (i as i64 * 7) % ROWS + 1;
-                let mut stmt = conn.prepare_cached(sql).unwrap();
+                let mut stmt = sqlite.prepare_cached(sql).unwrap();
                 let mut rows = stmt.query((id,)).unwrap();
                 let row = rows.next().unwrap().unwrap();
                 let (g, a, b): (i64, i64, String) = (
@@ -164,7 +224,7 @@ fn point_select(c: &mut Criterion, backend: &Backend) {
     group.finish();
 }
 
-/// Runs a prepared query on both engines and reads every row; `read` maps one row.
+/// Runs a prepared query on both engines and reads every row.
 fn query_workload(
     c: &mut Criterion,
     backend: &Backend,
@@ -177,50 +237,53 @@ fn query_workload(
     group.sample_size(SAMPLES);
     let uses = sql.matches('?').count();
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = (backend.concur)(dir.path());
-    let conn = load_concur(&db).unwrap();
-    let mut stmt = conn.prepare(sql).unwrap();
-    bench(&mut group, workload, backend.name, "concur", |iters| {
-        repeat(iters, |_| {
-            let mut rows = match uses {
-                0 => stmt.query(()).unwrap(),
-                _ => stmt.query(params).unwrap(),
-            };
-            let mut n = 0;
-            while let Some(row) = rows.next().unwrap() {
-                for v in row.values() {
-                    std::hint::black_box(v);
+    let concur_dir = tempfile::tempdir().unwrap();
+    let db = (backend.concur)(concur_dir.path());
+    let concur = load_concur(&db).unwrap();
+    let mut concur_stmt = concur.prepare(sql).unwrap();
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite = (backend.sqlite)(sqlite_dir.path());
+    load_sqlite(&sqlite).unwrap();
+    let mut sqlite_stmt = sqlite.prepare(sql).unwrap();
+    let width = sqlite_stmt.column_count();
+    compare(
+        &mut group,
+        workload,
+        backend.name,
+        |iters| {
+            repeat(iters, |_| {
+                let mut rows = match uses {
+                    0 => concur_stmt.query(()).unwrap(),
+                    _ => concur_stmt.query(params).unwrap(),
+                };
+                let mut n = 0;
+                while let Some(row) = rows.next().unwrap() {
+                    for v in row.values() {
+                        std::hint::black_box(v);
+                    }
+                    n += 1;
                 }
-                n += 1;
-            }
-            assert_eq!(n, expected_rows);
-        })
-    });
-    drop(stmt);
-
-    let dir = tempfile::tempdir().unwrap();
-    let conn = (backend.sqlite)(dir.path());
-    load_sqlite(&conn).unwrap();
-    let mut stmt = conn.prepare(sql).unwrap();
-    let width = stmt.column_count();
-    bench(&mut group, workload, backend.name, "sqlite", |iters| {
-        repeat(iters, |_| {
-            let mut rows = match uses {
-                0 => stmt.query(()).unwrap(),
-                _ => stmt.query(params).unwrap(),
-            };
-            let mut n = 0;
-            while let Some(row) = rows.next().unwrap() {
-                for i in 0..width {
-                    let v: rusqlite::types::Value = row.get(i).unwrap();
-                    std::hint::black_box(v);
+                assert_eq!(n, expected_rows);
+            })
+        },
+        |iters| {
+            repeat(iters, |_| {
+                let mut rows = match uses {
+                    0 => sqlite_stmt.query(()).unwrap(),
+                    _ => sqlite_stmt.query(params).unwrap(),
+                };
+                let mut n = 0;
+                while let Some(row) = rows.next().unwrap() {
+                    for i in 0..width {
+                        let v: rusqlite::types::Value = row.get(i).unwrap();
+                        std::hint::black_box(v);
+                    }
+                    n += 1;
                 }
-                n += 1;
-            }
-            assert_eq!(n, expected_rows);
-        })
-    });
+                assert_eq!(n, expected_rows);
+            })
+        },
+    );
     group.finish();
 }
 
@@ -234,46 +297,50 @@ fn insert_100k(c: &mut Criterion, backend: &Backend) {
     group.sampling_mode(SamplingMode::Flat);
     group.measurement_time(Duration::from_secs(10));
 
-    bench(&mut group, "insert_100k", backend.name, "concur", |iters| {
-        let mut total = Duration::ZERO;
-        for _ in 0..iters {
-            let dir = tempfile::tempdir().unwrap();
-            let db = (backend.concur)(dir.path());
-            let conn = db.connect();
-            conn.execute_batch(SCHEMA).unwrap();
-            let start = Instant::now();
-            conn.execute_batch("BEGIN").unwrap();
-            {
-                let mut ins = conn.prepare(sql).unwrap();
-                for (id, grp, a, b) in &rows {
-                    ins.execute((*id, *grp, *a, b.as_str())).unwrap();
+    compare(
+        &mut group,
+        "insert_100k",
+        backend.name,
+        |iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let dir = tempfile::tempdir().unwrap();
+                let db = (backend.concur)(dir.path());
+                let conn = db.connect();
+                conn.execute_batch(SCHEMA).unwrap();
+                let start = Instant::now();
+                conn.execute_batch("BEGIN").unwrap();
+                {
+                    let mut ins = conn.prepare(sql).unwrap();
+                    for (id, grp, a, b) in &rows {
+                        ins.execute((*id, *grp, *a, b.as_str())).unwrap();
+                    }
                 }
+                conn.execute_batch("COMMIT").unwrap();
+                total += start.elapsed();
             }
-            conn.execute_batch("COMMIT").unwrap();
-            total += start.elapsed();
-        }
-        total
-    });
-
-    bench(&mut group, "insert_100k", backend.name, "sqlite", |iters| {
-        let mut total = Duration::ZERO;
-        for _ in 0..iters {
-            let dir = tempfile::tempdir().unwrap();
-            let conn = (backend.sqlite)(dir.path());
-            conn.execute_batch(SCHEMA).unwrap();
-            let start = Instant::now();
-            conn.execute_batch("BEGIN").unwrap();
-            {
-                let mut ins = conn.prepare(sql).unwrap();
-                for (id, grp, a, b) in &rows {
-                    ins.execute((*id, *grp, *a, b.as_str())).unwrap();
+            total
+        },
+        |iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let dir = tempfile::tempdir().unwrap();
+                let conn = (backend.sqlite)(dir.path());
+                conn.execute_batch(SCHEMA).unwrap();
+                let start = Instant::now();
+                conn.execute_batch("BEGIN").unwrap();
+                {
+                    let mut ins = conn.prepare(sql).unwrap();
+                    for (id, grp, a, b) in &rows {
+                        ins.execute((*id, *grp, *a, b.as_str())).unwrap();
+                    }
                 }
+                conn.execute_batch("COMMIT").unwrap();
+                total += start.elapsed();
             }
-            conn.execute_batch("COMMIT").unwrap();
-            total += start.elapsed();
-        }
-        total
-    });
+            total
+        },
+    );
     group.finish();
 }
 
@@ -314,9 +381,10 @@ fn print_ratios() {
         }
     }
     println!();
+    let paired = PAIRED.lock().unwrap();
     println!(
-        "{:<14} {:<8} {:>14} {:>14} {:>8}",
-        "workload", "backend", "concur", "sqlite", "ratio"
+        "{:<14} {:<8} {:>14} {:>14} {:>8} {:>8} {:>13}",
+        "workload", "backend", "concur", "sqlite", "ratio", "paired", "paired IQR"
     );
     for (workload, backend) in seen {
         let concur = median("concur", workload, backend);
@@ -326,8 +394,20 @@ fn print_ratios() {
             (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
             _ => "-".to_string(),
         };
+        let rounds = paired
+            .iter()
+            .find(|((w, b), _)| w == workload && b == backend)
+            .map(|(_, ratios)| ratios.as_slice())
+            .filter(|ratios| !ratios.is_empty());
+        let (mid, spread) = match rounds {
+            Some(r) => (
+                format!("{:.2}x", r[r.len() / 2]),
+                format!("{:.2}-{:.2}x", r[r.len() / 4], r[r.len() * 3 / 4]),
+            ),
+            None => ("-".to_string(), "-".to_string()),
+        };
         println!(
-            "{workload:<14} {backend:<8} {:>14} {:>14} {ratio:>8}",
+            "{workload:<14} {backend:<8} {:>14} {:>14} {ratio:>8} {mid:>8} {spread:>13}",
             show(concur),
             show(sqlite)
         );
