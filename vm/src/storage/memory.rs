@@ -1,5 +1,5 @@
-//! `MemStore`: an in-memory [`Store`] over ordered maps, for tests and `open_in_memory` until
-//! the MVCC store is plugged in.
+//! `MemStore`: an in-memory [`Store`] over ordered maps (a table's rows in runs of up to 64,
+//! see [`rows`]), for tests and `open_in_memory` until the MVCC store is plugged in.
 //!
 //! All trees live in one map behind a mutex. A writing transaction holds the store's single
 //! writer lock and writes in place, recording an undo log; savepoints are positions in that
@@ -9,17 +9,20 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use concur_btree::Value;
 
+use self::rows::Rows;
 use super::{
     code, order_keys, IndexCursor, KeyInfo, StorageError, StorageResult, Store, TableCursor, Txn,
     TxnMode,
 };
+
+mod rows;
 
 /// A stored row: shared so cursors can hold it without copying, in one allocation.
 type Row = Arc<[Value]>;
@@ -85,7 +88,7 @@ fn entry(entries: &Entries, key: &[Value], info: &KeyInfo) -> Entry {
 #[derive(Debug, Clone)]
 enum Tree {
     /// A rowid table.
-    Table(BTreeMap<i64, Row>),
+    Table(Rows),
     /// An index: entries ordered by their key info.
     Index(Entries),
 }
@@ -191,7 +194,7 @@ impl MemStore {
     /// An empty database holding only the empty `sqlite_schema` table at root 1.
     pub fn new() -> MemStore {
         let mut trees = Trees::default();
-        trees.insert(1, Tree::Table(BTreeMap::new()));
+        trees.insert(1, Tree::Table(Rows::new()));
         MemStore {
             state: Arc::new(Mutex::new(State {
                 trees,
@@ -290,7 +293,7 @@ impl MemTxn {
                     if let Some(Tree::Table(rows)) = state.trees.get_mut(root) {
                         match old {
                             Some(row) => rows.insert(rowid, row),
-                            None => rows.remove(&rowid),
+                            None => rows.remove(rowid),
                         };
                     }
                 }
@@ -345,7 +348,7 @@ impl Drop for MemTxn {
 }
 
 /// The table tree `root` of `state`.
-fn table(state: &mut State, root: u32) -> StorageResult<&mut BTreeMap<i64, Row>> {
+fn table(state: &mut State, root: u32) -> StorageResult<&mut Rows> {
     match state.trees.get_mut(root) {
         Some(Tree::Table(rows)) => Ok(rows),
         _ => Err(StorageError::corrupt(format!(
@@ -435,15 +438,15 @@ impl Txn for MemTxn {
         let mut state = lock(&self.state)?;
         let rows = table(&mut state, root)?;
         // Past the last rowid (an append, the usual insert) there is nothing to search.
-        if rows.last_key_value().is_none_or(|(last, _)| *last < rowid) {
+        if rows.last_rowid().is_none_or(|last| last < rowid) {
             return Ok(false);
         }
-        Ok(rows.contains_key(&rowid))
+        Ok(rows.contains(rowid))
     }
 
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
         self.write(|state| {
-            let old = table(state, root)?.remove(&rowid);
+            let old = table(state, root)?.remove(rowid);
             let undo = old.map(|row| Undo::Row {
                 root,
                 rowid,
@@ -485,7 +488,7 @@ impl Txn for MemTxn {
         self.write(|state| {
             let root = state.next_root;
             state.next_root += 1;
-            state.trees.insert(root, Tree::Table(BTreeMap::new()));
+            state.trees.insert(root, Tree::Table(Rows::new()));
             Ok((root, Some(Undo::Tree { root, old: None })))
         })
     }
@@ -512,7 +515,7 @@ impl Txn for MemTxn {
                 return Err(StorageError::corrupt(format!("no tree at root {root}")));
             };
             let empty = match tree {
-                Tree::Table(_) => Tree::Table(BTreeMap::new()),
+                Tree::Table(_) => Tree::Table(Rows::new()),
                 Tree::Index(_) => Tree::Index(BTreeSet::new()),
             };
             let old = std::mem::replace(tree, empty);
@@ -528,9 +531,7 @@ impl Txn for MemTxn {
 
     fn max_rowid(&self, root: u32) -> StorageResult<i64> {
         let mut state = lock(&self.state)?;
-        Ok(table(&mut state, root)?
-            .last_key_value()
-            .map_or(0, |(k, _)| *k))
+        Ok(table(&mut state, root)?.last_rowid().unwrap_or(0))
     }
 
     fn schema_cookie(&self) -> StorageResult<u32> {
@@ -644,14 +645,9 @@ const AHEAD_MIN: usize = 4;
 const AHEAD_MAX: usize = 128;
 
 impl MemTableCursor {
-    /// Moves to the first row within `range`, from the front (`forward`) or the back, and
-    /// reads up to `ahead` more rows in that direction.
-    fn place(
-        &mut self,
-        range: (Bound<i64>, Bound<i64>),
-        forward: bool,
-        ahead: usize,
-    ) -> StorageResult<bool> {
+    /// Moves to the first row from `bound` on (`forward`) or the last up to it, and reads up
+    /// to `ahead` more rows in that direction.
+    fn place(&mut self, bound: Bound<i64>, forward: bool, ahead: usize) -> StorageResult<bool> {
         let state = lock(&self.state)?;
         self.ahead_writes = self.writes.load(AtomicOrdering::Acquire);
         let rows = match state.trees.get(self.root) {
@@ -663,14 +659,15 @@ impl MemTableCursor {
                 )))
             }
         };
-        let found = rows.range(range).map(|(k, v)| (*k, v.clone()));
         self.ahead.clear();
         self.ahead_forward = forward;
         self.batch = ahead;
         if forward {
-            self.ahead.extend(found.take(ahead + 1));
+            self.ahead
+                .extend(rows.ascending(bound).take(ahead + 1).cloned());
         } else {
-            self.ahead.extend(found.rev().take(ahead + 1));
+            self.ahead
+                .extend(rows.descending(bound).take(ahead + 1).cloned());
         }
         self.current = self.ahead.pop_front();
         Ok(self.current.is_some())
@@ -691,11 +688,7 @@ impl MemTableCursor {
             }
         }
         let ahead = (self.batch * 2).clamp(AHEAD_MIN, AHEAD_MAX);
-        if forward {
-            self.place((Bound::Excluded(rowid), Bound::Unbounded), true, ahead)
-        } else {
-            self.place((Bound::Unbounded, Bound::Excluded(rowid)), false, ahead)
-        }
+        self.place(Bound::Excluded(rowid), forward, ahead)
     }
 
     /// The current row or an error.
@@ -708,11 +701,11 @@ impl MemTableCursor {
 
 impl TableCursor for MemTableCursor {
     fn first(&mut self) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Unbounded), true, AHEAD_MIN)
+        self.place(Bound::Unbounded, true, AHEAD_MIN)
     }
 
     fn last(&mut self) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Unbounded), false, AHEAD_MIN)
+        self.place(Bound::Unbounded, false, AHEAD_MIN)
     }
 
     fn next(&mut self) -> StorageResult<bool> {
@@ -728,7 +721,7 @@ impl TableCursor for MemTableCursor {
         self.ahead.clear();
         self.batch = 0;
         self.current = match state.trees.get(self.root) {
-            Some(Tree::Table(rows)) => rows.get(&rowid).map(|row| (rowid, row.clone())),
+            Some(Tree::Table(rows)) => rows.get(rowid).map(|row| (rowid, row.clone())),
             _ => {
                 return Err(StorageError::corrupt(format!(
                     "no table tree at root {}",
@@ -740,11 +733,11 @@ impl TableCursor for MemTableCursor {
     }
 
     fn seek_ge(&mut self, rowid: i64) -> StorageResult<bool> {
-        self.place((Bound::Included(rowid), Bound::Unbounded), true, AHEAD_MIN)
+        self.place(Bound::Included(rowid), true, AHEAD_MIN)
     }
 
     fn seek_le(&mut self, rowid: i64) -> StorageResult<bool> {
-        self.place((Bound::Unbounded, Bound::Included(rowid)), false, AHEAD_MIN)
+        self.place(Bound::Included(rowid), false, AHEAD_MIN)
     }
 
     fn valid(&self) -> bool {
