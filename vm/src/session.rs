@@ -38,6 +38,12 @@
 //! - **Program.** A statement keeps the program and execution state of its last run, with
 //!   the catalog generation the program was compiled for; while the connection's catalog is
 //!   that generation, the next run takes both back without asking the prepared statement.
+//! - **Prepared again.** A caller that prepares the same text for each execution (as
+//!   `prepare_cached` callers do) gets a new statement each time. A finalized statement
+//!   leaves its execution state (registers, cursor slots, aggregations, all released) and
+//!   its parameter slots (all NULL) with the connection, and the next statement prepared
+//!   for the same program takes them: a point query prepared per execution allocates
+//!   neither.
 //! - **Catalog check.** The schema cookie is read before a statement to see whether another
 //!   connection changed the catalog. While this connection's transaction writes, no other
 //!   connection can, and this one replaces its catalog whenever it changes or rolls back
@@ -56,7 +62,7 @@ use concur_btree::Value;
 
 use crate::ast::{self, Statement as Ast, TransactionMode};
 use crate::error::{Error, Result};
-use crate::exec::{Counters, Env, SpareVm, Vm};
+use crate::exec::{Counters, Env, Vm};
 use crate::func::FunctionRegistry;
 use crate::parser::Parser;
 use crate::program::{compile, explain_rows, Program, ProgramKind};
@@ -250,11 +256,22 @@ pub struct Connection {
     counters: Counters,
     /// Parsed statements by SQL text.
     cache: HashMap<String, Arc<Prepared>, TextHash>,
-    /// Execution states of finalized statements with their programs, newest last: a
-    /// statement prepared again from the cache (a `prepare` per execution, as
-    /// `prepare_cached` callers do) takes its program's state from here instead of
-    /// allocating a new one.
-    spares: Vec<(Arc<Program>, SpareVm)>,
+    /// What finalized statements leave for reuse, newest last: a statement prepared again
+    /// from the cache (a `prepare` per execution, as `prepare_cached` callers do) takes its
+    /// program's execution state and parameter slots from here instead of allocating new
+    /// ones.
+    spares: Vec<Spare>,
+}
+
+/// A finalized statement's execution state and parameter slots, kept for the next statement
+/// of the same program.
+struct Spare {
+    /// The program `vm` ran.
+    program: Arc<Program>,
+    /// The execution state, released (no cursors, no rows held).
+    vm: Box<Vm>,
+    /// The parameter slots, all NULL.
+    params: Vec<Value>,
 }
 
 impl Connection {
@@ -328,7 +345,7 @@ impl Connection {
                 p
             }
         };
-        Ok(Statement {
+        let mut stmt = Statement {
             prepared,
             params: Vec::new(),
             params_single_use: false,
@@ -336,7 +353,34 @@ impl Connection {
             columns: Arc::default(),
             spare: None,
             spare_generation: u64::MAX,
-        })
+        };
+        self.adopt_spare(&mut stmt);
+        Ok(stmt)
+    }
+
+    /// Gives a newly prepared `stmt` what a finalized statement of the same program left,
+    /// when its program is compiled for the current catalog: the first run then allocates
+    /// neither an execution state nor parameter slots.
+    fn adopt_spare(&mut self, stmt: &mut Statement) {
+        let generation = self.schema.generation;
+        let program = match stmt.prepared.compiled.lock() {
+            Ok(slot) => match slot.as_ref() {
+                Some((g, program)) if *g == generation => program.clone(),
+                _ => return,
+            },
+            Err(_) => return,
+        };
+        let Some(at) = self
+            .spares
+            .iter()
+            .rposition(|spare| Arc::ptr_eq(&spare.program, &program))
+        else {
+            return;
+        };
+        let spare = self.spares.remove(at);
+        stmt.params = spare.params;
+        stmt.spare = Some((spare.program, spare.vm));
+        stmt.spare_generation = generation;
     }
 
     /// Runs every statement of `sql`, discarding rows.
@@ -403,7 +447,13 @@ impl Connection {
             if self.spares.len() >= SPARE_CAPACITY {
                 self.spares.remove(0);
             }
-            self.spares.push((program, (*vm).into_spare()));
+            let mut params = std::mem::take(&mut stmt.params);
+            params.fill(Value::Null);
+            self.spares.push(Spare {
+                program,
+                vm,
+                params,
+            });
         }
     }
 
@@ -648,9 +698,13 @@ impl Connection {
                     _ => match self
                         .spares
                         .iter()
-                        .rposition(|(old, _)| Arc::ptr_eq(old, &program))
+                        .rposition(|spare| Arc::ptr_eq(&spare.program, &program))
                     {
-                        Some(at) => Box::new(Vm::from_spare(&program, self.spares.remove(at).1)),
+                        Some(at) => {
+                            let mut vm = self.spares.remove(at).vm;
+                            vm.recycle();
+                            vm
+                        }
                         None => Box::new(Vm::new(&program)),
                     },
                 };

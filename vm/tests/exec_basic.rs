@@ -856,6 +856,39 @@ fn a_connection_with_finalized_statements_moves_to_another_thread() {
 }
 
 #[test]
+fn a_statement_prepared_again_starts_unbound_on_the_state_a_finalized_one_left() {
+    let mut c = conn();
+    c.execute_batch("CREATE TABLE t(a); INSERT INTO t VALUES(1), (2), (3);")
+        .unwrap();
+    let sql = "SELECT count(*), ?1 FROM t WHERE a >= coalesce(?1, 0)";
+    let mut first = c.prepare(sql).unwrap();
+    first.bind(1, Value::Integer(2)).unwrap();
+    assert_eq!(
+        c.step(&mut first).unwrap(),
+        Some(vec![Value::Integer(2), Value::Integer(2)])
+    );
+    // Finalized mid-run, with its cursor open and its aggregate part-way.
+    c.finalize(&mut first);
+    // The next statement of the same text takes that state and those parameter slots:
+    // its parameter reads as NULL, as in a fresh SQLite statement, and its count starts at 0.
+    for _ in 0..2 {
+        let mut again = c.prepare(sql).unwrap();
+        assert_eq!(
+            c.step(&mut again).unwrap(),
+            Some(vec![Value::Integer(3), Value::Null])
+        );
+        assert_eq!(c.step(&mut again).unwrap(), None);
+        again.bind(1, Value::Integer(3)).unwrap();
+        c.reset(&mut again);
+        assert_eq!(
+            c.step(&mut again).unwrap(),
+            Some(vec![Value::Integer(1), Value::Integer(3)])
+        );
+        c.finalize(&mut again);
+    }
+}
+
+#[test]
 fn bindings_outlive_an_execution_unless_bound_for_one() {
     let mut c = conn();
     c.execute("CREATE TABLE t(a TEXT)", &[]).unwrap();

@@ -181,20 +181,6 @@ struct Aggregation {
     spare_key: Vec<Value>,
 }
 
-/// The reusable parts of a finished [`Vm`]: its registers and collections, all empty.
-pub struct SpareVm {
-    /// Registers, all NULL.
-    regs: Vec<Value>,
-    /// Ephemeral tables, all empty.
-    ephs: Vec<Vec<Vec<Value>>>,
-    /// Distinct sets, all empty.
-    sets: Vec<BTreeSet<OrderedKey>>,
-    /// Subprogram flags, all false.
-    sub_done: Vec<bool>,
-    /// Ordered IN sets, all None.
-    in_sets: Vec<Option<Vec<Value>>>,
-}
-
 /// The execution state of one program.
 pub struct Vm {
     /// Registers.
@@ -244,53 +230,6 @@ impl Vm {
                 .collect(),
             sub_done: vec![false; program.subs.len()],
             in_sets: vec![None; program.subs.len()],
-            args: Vec::new(),
-            row: Vec::new(),
-            pc: 0,
-            halted: false,
-            aborted: false,
-        }
-    }
-
-    /// Gives up the parts of a finished state that a later execution of the same program
-    /// can reuse ([`Vm::from_spare`]); cursors and aggregations are dropped, so the parts
-    /// can wait in a connection (they are `Send`).
-    pub fn into_spare(mut self) -> SpareVm {
-        self.recycle();
-        SpareVm {
-            regs: self.regs,
-            ephs: self.ephs,
-            sets: self.sets,
-            sub_done: self.sub_done,
-            in_sets: self.in_sets,
-        }
-    }
-
-    /// A fresh state for `program`, equal to `Vm::new(program)`, made from the parts of an
-    /// earlier state of the same program.
-    pub fn from_spare(program: &Program, spare: SpareVm) -> Vm {
-        let SpareVm {
-            mut regs,
-            mut ephs,
-            mut sets,
-            mut sub_done,
-            mut in_sets,
-        } = spare;
-        regs.resize(program.registers, Value::Null);
-        ephs.resize_with(program.ephemerals, Vec::new);
-        sets.resize_with(program.sets, BTreeSet::new);
-        sub_done.resize(program.subs.len(), false);
-        in_sets.resize(program.subs.len(), None);
-        Vm {
-            regs,
-            cursors: (0..program.cursors).map(|_| None).collect(),
-            ephs,
-            sets,
-            aggs: (0..program.aggregations)
-                .map(|_| Aggregation::default())
-                .collect(),
-            sub_done,
-            in_sets,
             args: Vec::new(),
             row: Vec::new(),
             pc: 0,

@@ -18,7 +18,7 @@ use crate::value::render::value_to_bytes;
 use crate::value::{compare_values, Collation};
 
 /// An aggregate in progress.
-pub trait Accumulator {
+pub trait Accumulator: Send {
     /// Adds one row's arguments.
     fn step(&mut self, args: &[Value]) -> Result<(), FuncError>;
     /// Adds one row's arguments, which the caller no longer needs: an accumulator that keeps

@@ -396,7 +396,7 @@ pub trait Txn: Send {
 }
 
 /// A cursor over a rowid table. A fresh cursor is positioned nowhere (`valid()` false).
-pub trait TableCursor {
+pub trait TableCursor: Send {
     /// Moves to the first row; false when the table is empty.
     fn first(&mut self) -> StorageResult<bool>;
     /// Moves to the last row; false when the table is empty.
@@ -432,7 +432,7 @@ pub trait TableCursor {
 }
 
 /// A cursor over an index. A fresh cursor is positioned nowhere (`valid()` false).
-pub trait IndexCursor {
+pub trait IndexCursor: Send {
     /// Moves to the first entry; false when the index is empty.
     fn first(&mut self) -> StorageResult<bool>;
     /// Moves to the last entry; false when the index is empty.
