@@ -325,15 +325,18 @@ impl Differential {
             .map(|r| r.unwrap())
             .collect();
         for (i, t) in g.schema.tables.iter().enumerate() {
-            let max: Option<i64> = self
+            let (min, max): (Option<i64>, Option<i64>) = self
                 .theirs
-                .query_row(&format!("SELECT max(rowid) FROM {}", t.name), [], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    &format!("SELECT min(rowid), max(rowid) FROM {}", t.name),
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .unwrap();
             if max.is_some_and(|m| m > i64::MAX - ROWID_CEILING) {
                 g.max_rowid[i] = i64::MAX;
             }
+            g.holds_min_rowid[i] = min == Some(i64::MIN);
         }
         if counts {
             for (i, t) in g.schema.tables.iter().enumerate() {
