@@ -627,6 +627,43 @@ fn a_real_of_minus_two_to_the_63_meets_rowid_i64_min_only_when_compared() {
     }
 }
 
+/// `column IS NULL` and `column IS x` seek an index as an equality does, finding the NULL
+/// entries when the key is NULL, as SQLite's WO_IS and WO_ISNULL terms do; a WHERE term on
+/// the right of a LEFT JOIN does not (it also tests the NULL row). Rows come in the order of
+/// the index SQLite picks, which decides which row an UPDATE OR IGNORE reaches first.
+#[test]
+fn is_and_is_null_terms_seek_an_index_in_its_order() {
+    let mut pair = Pair::new();
+    pair.setup(
+        "CREATE TABLE t(a, b, c, UNIQUE(b, c));
+         CREATE INDEX ta ON t(a COLLATE NOCASE);
+         INSERT INTO t(rowid, a, b, c) VALUES (1, 'x', NULL, 9), (2, NULL, NULL, NULL), (3, 'X', 2, 1),
+                                              (4, NULL, NULL, 3), (5, 'y', 2, NULL), (6, NULL, 7, 0);
+         CREATE TABLE s(x);
+         INSERT INTO s VALUES (NULL), (2), (5);
+         CREATE TABLE u(k PRIMARY KEY, b, c, UNIQUE(b, c));
+         INSERT INTO u(rowid, k, b, c) VALUES (1, NULL, NULL, 5), (2, NULL, NULL, NULL), (3, NULL, NULL, 1);",
+    );
+    for query in [
+        "SELECT rowid FROM t WHERE b IS NULL",
+        "SELECT rowid FROM t WHERE b IS NULL AND c IS NULL",
+        "SELECT rowid FROM t WHERE b IS NULL AND c = 3",
+        "SELECT rowid FROM t WHERE b IS 2",
+        "SELECT rowid FROM t WHERE b IS (SELECT NULL)",
+        "SELECT rowid FROM t WHERE a IS NULL",
+        "SELECT rowid FROM t WHERE a IS 'X'",
+        "SELECT rowid FROM t WHERE a COLLATE NOCASE IS 'X'",
+        "SELECT s.x, t.rowid FROM s JOIN t ON t.b IS s.x",
+        "SELECT s.x, t.rowid FROM s LEFT JOIN t ON t.b IS s.x",
+        "SELECT s.x, t.rowid FROM s LEFT JOIN t ON t.c = s.x WHERE t.b IS NULL",
+    ] {
+        pair.check(query);
+    }
+    pair.batch("UPDATE OR IGNORE u SET k = 'key' WHERE b IS NULL");
+    pair.check("SELECT changes()");
+    pair.check_rows("SELECT rowid, k FROM u ORDER BY rowid");
+}
+
 /// `x IN (SELECT ...)` of an uncorrelated subquery probes its values in order (a binary
 /// search of them under the comparison's affinity and collation, built once per run of the
 /// subquery) and answers as SQLite does: NULL when it finds nothing and the values hold a

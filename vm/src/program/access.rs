@@ -202,6 +202,24 @@ impl Compiler<'_> {
             if t.on_level.is_some() && t.on_level != Some(depth) {
                 continue;
             }
+            // An IS term seeks the NULL entries it also matches, except a WHERE term on the
+            // right of a LEFT JOIN, which also tests the NULL row (SQLite's
+            // `whereLoopAddBtreeIndex` skips WO_IS and WO_ISNULL terms there alike).
+            let is_seekable = t.on_level.is_some() || !level.left_join;
+            // `column IS NULL`: an equality with NULL, under any collation.
+            if let Expr::IsNull(x) = &t.expr {
+                if let (Some(Some(column)), true) = (loop_column(x, cursor), is_seekable) {
+                    candidates.push(Candidate {
+                        column: Some(column),
+                        op: CompareOp::Eq,
+                        key: Expr::Const(Value::Null),
+                        collation: None,
+                        exact: None,
+                        matches_null: true,
+                    });
+                }
+                continue;
+            }
             // The term as comparisons `col_side op other`: a comparison read both ways, or
             // `x BETWEEN a AND b` as `x >= a` and `x <= b`.
             let (sides, collation, is) = match &t.expr {
@@ -242,11 +260,9 @@ impl Compiler<'_> {
                 let Some(column) = loop_column(col_side, cursor) else {
                     continue;
                 };
-                // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL), but not on the
-                // right of a LEFT JOIN, where `IS NULL` also tests the NULL row; elsewhere
-                // IS would need NULL keys to match.
-                let is_usable = column.is_none() && op == CompareOp::Eq && !level.left_join;
-                if op == CompareOp::Ne || (is && !is_usable) {
+                // `rowid IS x` seeks as `rowid = x` does (no rowid is NULL); `column IS x`
+                // seeks the entries equal to x, NULL ones when x is NULL.
+                if op == CompareOp::Ne || (is && (op != CompareOp::Eq || !is_seekable)) {
                     continue;
                 }
                 let mut ok = true;
@@ -280,8 +296,9 @@ impl Compiler<'_> {
                         column,
                         op,
                         key,
-                        collation: *collation,
+                        collation: Some(*collation),
                         exact,
+                        matches_null: is,
                     });
                 }
             }
@@ -337,18 +354,22 @@ impl Compiler<'_> {
             }
             let mut eq = Vec::new();
             let mut enforced = Vec::new();
+            let mut matches_null = false;
             let mut low = None;
             let mut high = None;
             for ic in &index.columns {
                 let Some(col) = ic.column else { break };
                 let matches = |op: CompareOp| {
                     candidates.iter().find(|c| {
-                        c.column == Some(col) && c.op == op && c.collation == ic.collation
+                        c.column == Some(col)
+                            && c.op == op
+                            && c.collation.is_none_or(|k| k == ic.collation)
                     })
                 };
                 if let Some(c) = matches(CompareOp::Eq) {
                     eq.push(c.key.clone());
                     enforced.extend(c.exact);
+                    matches_null |= c.matches_null;
                     continue;
                 }
                 let lower = matches(CompareOp::Gt)
@@ -365,6 +386,12 @@ impl Compiler<'_> {
                     (lower, upper)
                 };
                 break;
+            }
+            if matches_null {
+                // The seek must then find NULL keys, which the guard of an enforced
+                // equality (`column = NULL` holds for no row) would skip: every term is
+                // tested again on the rows the seek finds instead.
+                enforced.clear();
             }
             let score = eq.len() * 4 + usize::from(low.is_some()) + usize::from(high.is_some());
             if score == 0 {
@@ -1004,11 +1031,13 @@ struct Candidate {
     op: CompareOp,
     /// The key, converted as the comparison converts it.
     key: Expr,
-    /// The comparison's collation.
-    collation: Collation,
+    /// The comparison's collation; None for `IS NULL`, which any collation serves.
+    collation: Option<Collation>,
     /// The term (an index into the loop's terms) when a seek by this key enforces it
     /// exactly.
     exact: Option<usize>,
+    /// Whether a NULL key matches the NULL entries (an IS term), rather than nothing.
+    matches_null: bool,
 }
 
 /// The seek key for `column op other`, converted as the comparison converts `other`; None
