@@ -252,7 +252,10 @@ mod tests {
         let mut reversed = all.clone();
         reversed.reverse();
         assert_eq!(walk(&mut rows.descending(Bound::Unbounded)), reversed);
-        let mut probes: Vec<i64> = model.keys().flat_map(|k| [k - 1, *k, k + 1]).collect();
+        let mut probes: Vec<i64> = model
+            .keys()
+            .flat_map(|k| [k.saturating_sub(1), *k, k.saturating_add(1)])
+            .collect();
         probes.extend([i64::MIN, i64::MAX, 0]);
         for p in probes {
             assert_eq!(rows.get(p).map(value), model.get(&p).copied(), "get {p}");
