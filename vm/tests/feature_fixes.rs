@@ -664,6 +664,53 @@ fn is_and_is_null_terms_seek_an_index_in_its_order() {
     pair.check_rows("SELECT rowid, k FROM u ORDER BY rowid");
 }
 
+/// The scan that finds an UPDATE's or DELETE's rows reads a rowid range through an index on
+/// the rowid alias when SQLite's planner would: the index holds every column the WHERE
+/// clause reads and is narrower than the table. The rows then come in that index's order,
+/// which decides where OR FAIL stops and which row OR IGNORE keeps.
+#[test]
+fn a_rowid_range_of_an_update_reads_a_narrower_index_on_the_rowid_alias_in_its_order() {
+    let mut pair = Pair::new();
+    let setup = "CREATE TABLE t(c0 INTEGER PRIMARY KEY, c1, c2 TEXT, c3 UNIQUE);
+         CREATE UNIQUE INDEX t_desc ON t(c0 DESC);
+         INSERT INTO t VALUES (1, 1, 'a', 10), (2, 2, 'b', 20), (3, 3, 'c', 30), (4, 4, 'd', 40),
+                              (5, 5, 'e', 50);
+         CREATE TABLE w(c0 INTEGER PRIMARY KEY, c1 UNIQUE);
+         CREATE INDEX w_both ON w(c0, c1);
+         INSERT INTO w VALUES (1, 1), (2, 2), (3, 3);";
+    pair.setup(setup);
+    // OR FAIL keeps the rows updated before the failing one: from the top in index order.
+    for (statement, check) in [
+        (
+            "UPDATE OR FAIL t SET c3 = 99 WHERE rowid BETWEEN 2 AND 4",
+            "SELECT c0, c3 FROM t ORDER BY c0",
+        ),
+        (
+            "UPDATE OR FAIL t SET c3 = c1 + 100 WHERE rowid > 1 AND c0 < 5",
+            "SELECT c0, c3 FROM t ORDER BY c0",
+        ),
+        (
+            "UPDATE OR IGNORE t SET c3 = 7 WHERE rowid >= 2",
+            "SELECT c0, c3 FROM t ORDER BY c0",
+        ),
+        // The WHERE clause reads c2, which the index lacks: the table's rowid range, in
+        // rowid order.
+        (
+            "UPDATE OR FAIL t SET c3 = 98 WHERE rowid > 1 AND c2 <> 'z'",
+            "SELECT c0, c3 FROM t ORDER BY c0",
+        ),
+        // An index as wide as the table: the rowid range again.
+        (
+            "UPDATE OR FAIL w SET c1 = 9 WHERE rowid > 1",
+            "SELECT c0, c1 FROM w ORDER BY c0",
+        ),
+    ] {
+        pair.batch(statement);
+        pair.check("SELECT changes()");
+        pair.check_rows(check);
+    }
+}
+
 /// `x IN (SELECT ...)` of an uncorrelated subquery probes its values in order (a binary
 /// search of them under the comparison's affinity and collation, built once per run of the
 /// subquery) and answers as SQLite does: NULL when it finds nothing and the values hold a

@@ -216,6 +216,7 @@ impl Compiler<'_> {
                         collation: None,
                         exact: None,
                         matches_null: true,
+                        alias_key: None,
                     });
                 }
                 continue;
@@ -284,6 +285,12 @@ impl Compiler<'_> {
                     None => Some(other.as_ref().clone()),
                     Some(_) => seek_key(other, col_aff, other_aff),
                 };
+                // A rowid term also bounds an index on the rowid alias, whose entries hold
+                // the rowid as an INTEGER column value.
+                let alias_key = match column {
+                    None => seek_key(other, Some(Affinity::Integer), other_aff),
+                    Some(_) => None,
+                };
                 // An equality (not IS) that this loop tests: on a LEFT JOIN's right side
                 // only an ON term, since a WHERE term also tests the NULL row.
                 let tested_here = match t.on_level {
@@ -299,6 +306,7 @@ impl Compiler<'_> {
                         collation: Some(*collation),
                         exact,
                         matches_null: is,
+                        alias_key,
                     });
                 }
             }
@@ -441,6 +449,10 @@ impl Compiler<'_> {
             .map(|k| (k, false))
             .or_else(|| rowid_bound(CompareOp::Le).map(|k| (k, true)));
         if low.is_some() || high.is_some() {
+            if let Some(access) = self.rowid_range_by_alias_index(table, cursor, terms, &candidates)
+            {
+                return access;
+            }
             return Access::RowidRange(low, high);
         }
         if let Some((_, access)) = best {
@@ -456,6 +468,91 @@ impl Compiler<'_> {
             },
             None => Access::Scan,
         }
+    }
+}
+
+impl Compiler<'_> {
+    /// For the scan that finds the rows of an UPDATE or DELETE, a rowid range read through
+    /// an index on the rowid alias instead of the table, when SQLite's planner would make
+    /// that choice. Its WHERE loop counts as used only the columns the WHERE clause reads
+    /// (SQLite finds each row's other columns afterwards, by rowid), so any index holding
+    /// those covers the loop, and `whereLoopAddBtreeIndex` costs a covered index range at
+    /// `nOut + 1 + 15 * szIdxRow / szTabRow` against the rowid range's `nOut + 16`: an
+    /// index narrower than the table wins, the narrowest first, newest first among equals.
+    /// The rows then come in that index's order (descending for `c0 DESC`), which decides
+    /// where an OR FAIL statement stops and which rows OR IGNORE skips.
+    fn rowid_range_by_alias_index(
+        &self,
+        table: &Table,
+        cursor: CursorId,
+        terms: &[Term],
+        candidates: &[Candidate],
+    ) -> Option<Access> {
+        if self.one_pass_depth != Some(self.scopes.len()) {
+            return None;
+        }
+        let alias = table.rowid_alias?;
+        let mut used = Vec::new();
+        for t in terms {
+            let mut e = t.expr.clone();
+            super::covering::walk_mut(&mut e, &mut |e| {
+                if let Expr::Column {
+                    cursor: c, column, ..
+                } = e
+                {
+                    if *c == cursor && !used.contains(column) {
+                        used.push(*column);
+                    }
+                }
+            });
+        }
+        let bound = |op: CompareOp| {
+            candidates
+                .iter()
+                .find(|c| c.column.is_none() && c.op == op)
+                .and_then(|c| c.alias_key.clone())
+        };
+        let lower = bound(CompareOp::Gt)
+            .map(|k| (k, false))
+            .or_else(|| bound(CompareOp::Ge).map(|k| (k, true)));
+        let upper = bound(CompareOp::Lt)
+            .map(|k| (k, false))
+            .or_else(|| bound(CompareOp::Le).map(|k| (k, true)));
+        let table_width = super::covering::table_width(table);
+        let mut best: Option<(i32, Arc<Index>)> = None;
+        for index in self.usable_indexes(table, cursor).into_iter().rev() {
+            let Some(first) = index.columns.first() else {
+                continue;
+            };
+            let holds = |column: usize| {
+                column == alias || index.columns.iter().any(|ic| ic.column == Some(column))
+            };
+            if index.root == 0
+                || index.partial.is_some()
+                || first.column != Some(alias)
+                || index.columns.iter().any(|ic| ic.column.is_none())
+                || !used.iter().all(|&c| holds(c))
+            {
+                continue;
+            }
+            let width = super::covering::index_width(table, &index);
+            if width < table_width && best.as_ref().is_none_or(|(w, _)| width < *w) {
+                best = Some((width, index.clone()));
+            }
+        }
+        let (_, index) = best?;
+        let desc = index.columns.first().is_some_and(|ic| ic.desc);
+        let (low, high) = if desc { (upper, lower) } else { (lower, upper) };
+        if low.is_none() && high.is_none() {
+            return None;
+        }
+        Some(Access::Index {
+            index,
+            eq: Vec::new(),
+            low,
+            high,
+            enforced: Vec::new(),
+        })
     }
 }
 
@@ -1038,6 +1135,9 @@ struct Candidate {
     exact: Option<usize>,
     /// Whether a NULL key matches the NULL entries (an IS term), rather than nothing.
     matches_null: bool,
+    /// For a rowid term: its key for a seek of an index on the rowid alias (the rowid
+    /// converted as an INTEGER column converts it).
+    alias_key: Option<Expr>,
 }
 
 /// The seek key for `column op other`, converted as the comparison converts `other`; None

@@ -208,7 +208,7 @@ fn exprs_of(insn: &mut Insn, f: &mut dyn FnMut(&mut Expr)) {
 }
 
 /// Calls `f` on `e` and each sub-expression (mutably), parents first.
-fn walk_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+pub(super) fn walk_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     f(e);
     match e {
         Expr::Unary(_, x)
