@@ -77,6 +77,7 @@
 //! tests' files that fail on command); closing it checkpoints and truncates them the same
 //! way, with no file to delete.
 
+mod appends;
 mod cursor;
 
 use std::path::{Path, PathBuf};
@@ -84,7 +85,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use concur_btree::{self as btree, AppendHint, TreeKind, Value};
+use concur_btree::{self as btree, TreeKind, Value};
 use concur_mvcc::StorageOptions;
 use concur_pager::{
     CheckpointMode, DbHeader, File, PageMap, PageRef, PageSource, PageWriter, Pager, ReadTx,
@@ -95,6 +96,7 @@ use super::{
     code, CheckpointReport, IndexCursor, KeyInfo, PageInfo, StorageError, StorageResult, Store,
     TableCursor, Txn, TxnMode,
 };
+use appends::AppendHints;
 use cursor::{FileIndexCursor, FileTableCursor};
 
 /// Pages written by commits after which the committing thread checkpoints (SQLite's default
@@ -287,7 +289,7 @@ impl Store for FileStore {
                 generation: Arc::new(AtomicU64::new(0)),
                 read_marks: 0,
                 max_rowids: PageMap::default(),
-                appends: PageMap::default(),
+                appends: AppendHints::default(),
                 schema_cookie: None,
                 recent: std::array::from_fn(|_| None),
             })),
@@ -360,7 +362,7 @@ pub(crate) struct TxnPages {
     /// Where the last append to each table went (`btree::AppendHint`), so that rowid-order
     /// inserts go straight to the right-most leaf. Dropped by any other write to the table
     /// and by savepoint rollbacks: a hint is trusted, so it must describe the tree exactly.
-    appends: PageMap<u32, AppendHint>,
+    appends: AppendHints,
     /// The schema cookie as this transaction last read or wrote it (asked before every
     /// statement). Forgotten by savepoint rollbacks.
     schema_cookie: Option<u32>,
@@ -387,7 +389,7 @@ impl TxnPages {
     /// before an append, answered without a search when the table has an append hint).
     pub(crate) fn past_last_rowid(&self, root: u32, rowid: i64) -> bool {
         self.appends
-            .get(&root)
+            .get(root)
             .is_some_and(|hint| rowid > hint.last_rowid())
     }
 
@@ -507,7 +509,7 @@ impl FileTxn {
     /// Changes header fields on page 1.
     fn update_header(&self, change: impl FnOnce(&mut DbHeader)) -> StorageResult<()> {
         // Page 1 is also the schema table's root: its hint would no longer be exact.
-        lock(&self.state)?.appends.remove(&1);
+        lock(&self.state)?.appends.remove(1);
         self.write(|tx| {
             let page = tx.page_mut(1).map_err(pager_error)?;
             let mut header = DbHeader::read(page).map_err(pager_error)?;
@@ -585,11 +587,11 @@ impl Txn for FileTxn {
     fn insert_row(&self, root: u32, rowid: i64, values: &[Value]) -> StorageResult<()> {
         let mut guard = lock(&self.state)?;
         let state = &mut *guard;
-        let mut hint = state.appends.remove(&root);
+        let mut hint = state.appends.take(root);
         btree::table_insert_values_hinted(state.writer()?, root, rowid, values, &mut hint)
             .map_err(btree_error)?;
         if let Some(hint) = hint {
-            state.appends.insert(root, hint);
+            state.appends.put(root, hint);
         }
         if let Some(max) = state.max_rowids.get_mut(&root) {
             *max = Some(max.map_or(rowid, |m| m.max(rowid)));
@@ -610,7 +612,7 @@ impl Txn for FileTxn {
 
     fn delete_row(&self, root: u32, rowid: i64) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
-        state.appends.remove(&root);
+        state.appends.remove(root);
         btree::table_delete(state.writer()?, root, rowid).map_err(btree_error)?;
         if state.max_rowids.get(&root) == Some(&Some(rowid)) {
             state.max_rowids.remove(&root);
@@ -645,14 +647,14 @@ impl Txn for FileTxn {
     fn drop_tree(&self, root: u32) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
         state.max_rowids.remove(&root);
-        state.appends.remove(&root);
+        state.appends.remove(root);
         btree::drop_tree(state.writer()?, root).map_err(btree_error)
     }
 
     fn clear_tree(&self, root: u32) -> StorageResult<()> {
         let mut state = lock(&self.state)?;
         state.max_rowids.remove(&root);
-        state.appends.remove(&root);
+        state.appends.remove(root);
         btree::clear_tree(state.writer()?, root).map_err(btree_error)
     }
 
