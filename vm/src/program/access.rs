@@ -12,6 +12,12 @@
 //! a leading index column, a rowid range, an index range, a full scan of a partial index,
 //! and last a full scan of the table.
 //!
+//! An equality is also `column IS x` and `column IS NULL` (SQLite's WO_IS and WO_ISNULL):
+//! the seek then finds NULL entries for a NULL key, so the seek enforces no term. The scan
+//! that finds an UPDATE's or DELETE's rows takes a rowid range through an index on the
+//! rowid alias when that index holds what the WHERE clause reads and is narrower than the
+//! table, as SQLite's costs make it (see `rowid_range_by_alias_index`).
+//!
 //! A partial index serves a loop only when the terms imply its condition, part by part
 //! (split at AND), as SQLite's `sqlite3ExprImpliesExpr` decides: a term that is the part
 //! itself (both compiled over the loop's cursor and compared expression by expression,
