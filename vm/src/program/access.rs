@@ -442,18 +442,7 @@ impl Compiler<'_> {
         if let Some(access) = self.in_access(table, cursor, &inner, terms, level, depth) {
             return access;
         }
-        let rowid_bound = |op: CompareOp| {
-            candidates
-                .iter()
-                .find(|c| c.column.is_none() && c.op == op)
-                .map(|c| c.key.clone())
-        };
-        let low = rowid_bound(CompareOp::Gt)
-            .map(|k| (k, false))
-            .or_else(|| rowid_bound(CompareOp::Ge).map(|k| (k, true)));
-        let high = rowid_bound(CompareOp::Lt)
-            .map(|k| (k, false))
-            .or_else(|| rowid_bound(CompareOp::Le).map(|k| (k, true)));
+        let (low, high) = rowid_bounds(&candidates, |c| Some(c.key.clone()));
         if low.is_some() || high.is_some() {
             if let Some(access) = self.rowid_range_by_alias_index(table, cursor, terms, &candidates)
             {
@@ -512,18 +501,7 @@ impl Compiler<'_> {
                 }
             });
         }
-        let bound = |op: CompareOp| {
-            candidates
-                .iter()
-                .find(|c| c.column.is_none() && c.op == op)
-                .and_then(|c| c.alias_key.clone())
-        };
-        let lower = bound(CompareOp::Gt)
-            .map(|k| (k, false))
-            .or_else(|| bound(CompareOp::Ge).map(|k| (k, true)));
-        let upper = bound(CompareOp::Lt)
-            .map(|k| (k, false))
-            .or_else(|| bound(CompareOp::Le).map(|k| (k, true)));
+        let (lower, upper) = rowid_bounds(candidates, |c| c.alias_key.clone());
         let table_width = super::covering::table_width(table);
         let mut best: Option<(i32, Arc<Index>)> = None;
         for index in self.usable_indexes(table, cursor).into_iter().rev() {
@@ -560,6 +538,28 @@ impl Compiler<'_> {
             enforced: Vec::new(),
         })
     }
+}
+
+/// A range bound: its key and whether it is inclusive.
+type RangeBound = Option<(Expr, bool)>;
+
+/// The lower and upper bounds that the rowid candidates set (a strict bound first, as the
+/// seeks prefer it), keyed by `key`.
+fn rowid_bounds(
+    candidates: &[Candidate],
+    key: impl Fn(&Candidate) -> Option<Expr>,
+) -> (RangeBound, RangeBound) {
+    let bound = |op: CompareOp, inclusive: bool| {
+        candidates
+            .iter()
+            .find(|c| c.column.is_none() && c.op == op)
+            .and_then(&key)
+            .map(|k| (k, inclusive))
+    };
+    (
+        bound(CompareOp::Gt, false).or_else(|| bound(CompareOp::Ge, true)),
+        bound(CompareOp::Lt, false).or_else(|| bound(CompareOp::Le, true)),
+    )
 }
 
 /// A partial index of a loop's table, with its condition as written and, when the loop
