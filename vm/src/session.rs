@@ -370,17 +370,21 @@ impl Connection {
             },
             Err(_) => return,
         };
-        let Some(at) = self
-            .spares
-            .iter()
-            .rposition(|spare| Arc::ptr_eq(&spare.program, &program))
-        else {
+        let Some(spare) = self.take_spare(&program) else {
             return;
         };
-        let spare = self.spares.remove(at);
         stmt.params = spare.params;
         stmt.spare = Some((spare.program, spare.vm));
         stmt.spare_generation = generation;
+    }
+
+    /// Takes the newest spare a finalized statement of `program` left, if any.
+    fn take_spare(&mut self, program: &Arc<Program>) -> Option<Spare> {
+        let at = self
+            .spares
+            .iter()
+            .rposition(|spare| Arc::ptr_eq(&spare.program, program))?;
+        Some(self.spares.remove(at))
     }
 
     /// Runs every statement of `sql`, discarding rows.
@@ -695,13 +699,9 @@ impl Connection {
                         vm.recycle();
                         vm
                     }
-                    _ => match self
-                        .spares
-                        .iter()
-                        .rposition(|spare| Arc::ptr_eq(&spare.program, &program))
-                    {
-                        Some(at) => {
-                            let mut vm = self.spares.remove(at).vm;
+                    _ => match self.take_spare(&program) {
+                        Some(spare) => {
+                            let mut vm = spare.vm;
                             vm.recycle();
                             vm
                         }
